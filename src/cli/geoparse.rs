@@ -1,11 +1,424 @@
-//! `frontline geoparse`.
+//! `frontline geoparse`: find and resolve place mentions.
+//!
+//! Input is JSONL (one `{"id", "text", "published"?, "spans"?}` object per line,
+//! detected by a leading `{`) or plain text (the whole input is one document).
+//! JSONL is streamed in chunks of lines, each chunk geoparsed in parallel with
+//! rayon and written in input order, so memory stays flat on any input length.
 
-use clap::Args;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
 
-/// Arguments of `frontline geoparse` (not yet implemented).
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::GazetteerOpts;
+use crate::gazetteer::{Gazetteer, LoadOptions};
+use crate::geoparse::{Focus, GeoparseOptions, Geoparser, MentionExplanation};
+use crate::model::Mention;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A readable table of mentions.
+    Text,
+    /// One JSON object per input line (per document), in input order.
+    Jsonl,
+}
+
+/// Input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// JSONL when the first non-blank character is `{`, else plain text.
+    Auto,
+    Jsonl,
+    Text,
+}
+
+/// Arguments of `frontline geoparse`.
 #[derive(Debug, Args)]
-pub struct GeoparseArgs {}
+pub struct GeoparseArgs {
+    /// Input file; "-" or nothing reads standard input.
+    #[arg(value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Input format (auto-detected by default).
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub input_format: InputFormat,
+    #[command(flatten)]
+    pub gazetteer: GazetteerOpts,
+    /// Area of interest preferred for ambiguous names: "none" or a comma list of
+    /// country codes and CC.A1 codes. Default: UA,RU.41,RU.09,RU.10,RU.61,RU.86
+    /// (Ukraine and the Russian oblasts of Kursk, Belgorod, Bryansk, Rostov, Voronezh).
+    #[arg(long, value_name = "none|CC,CC.A1,...", default_value = "UA,RU.41,RU.09,RU.10,RU.61,RU.86")]
+    pub focus: String,
+    /// Worker threads (0 = one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// Print the features and score of every candidate (text: indented lines;
+    /// JSONL: an "explain" array on each output line).
+    #[arg(long)]
+    pub explain: bool,
+    /// Lines per parallel batch (JSONL).
+    #[arg(long, value_name = "N", default_value_t = 2048, hide = true)]
+    pub batch: usize,
+}
 
-pub fn run(_args: GeoparseArgs) -> anyhow::Result<()> {
-    anyhow::bail!("`frontline geoparse` is not implemented yet")
+pub fn run(args: GeoparseArgs) -> anyhow::Result<()> {
+    let focus = Focus::parse(&args.focus)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()
+        .context("--threads: could not start the worker threads")?;
+    let (gaz, _report) = Gazetteer::load(&LoadOptions::from_cli(&args.gazetteer)).context("loading the gazetteer")?;
+    let gp = pool.install(|| Geoparser::new(Arc::new(gaz), GeoparseOptions { focus }));
+
+    let label = match &args.input {
+        None => "-".to_string(),
+        Some(p) if p.as_os_str() == "-" => "-".to_string(),
+        Some(p) => p.display().to_string(),
+    };
+    let reader: Box<dyn Read> = if label == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        let p = args.input.clone().unwrap_or_default();
+        Box::new(File::open(&p).with_context(|| format!("{}: cannot open input", p.display()))?)
+    };
+    let mut reader = BufReader::with_capacity(1 << 20, reader);
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+
+    let jsonl = match args.input_format {
+        InputFormat::Jsonl => true,
+        InputFormat::Text => false,
+        InputFormat::Auto => {
+            let buf = reader.fill_buf().with_context(|| format!("{label}: read error"))?;
+            buf.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b == b'{')
+        }
+    };
+
+    if !jsonl {
+        let mut text = String::new();
+        reader
+            .read_to_string(&mut text)
+            .with_context(|| format!("{label}: input is not valid UTF-8 text"))?;
+        let mentions = pool.install(|| gp.parse(&text));
+        let explain = args.explain.then(|| gp.explain(&text));
+        let id = Value::String(label.clone());
+        match args.format {
+            Format::Jsonl => {
+                let line = DocOut { id: &id, mentions: mentions.iter().map(MentionOut::from).collect(), explain: explain.as_deref() };
+                serde_json::to_writer(&mut out, &line)?;
+                out.write_all(b"\n")?;
+            }
+            Format::Text => write_table(&mut out, &label, &mentions, explain.as_deref())?,
+        }
+        out.flush()?;
+        return Ok(());
+    }
+
+    let batch = args.batch.max(1);
+    let mut lines: Vec<(usize, String)> = Vec::with_capacity(batch);
+    let mut line_no = 0usize;
+    let mut failed = 0usize;
+    let mut total = 0usize;
+    let mut buf = Vec::new();
+    loop {
+        lines.clear();
+        let mut eof = false;
+        while lines.len() < batch {
+            buf.clear();
+            let n = reader.read_until(b'\n', &mut buf).with_context(|| format!("{label}: read error"))?;
+            if n == 0 {
+                eof = true;
+                break;
+            }
+            line_no += 1;
+            if buf.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            let s = match String::from_utf8(std::mem::take(&mut buf)) {
+                Ok(s) => s,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned() + "\u{0}invalid-utf8",
+            };
+            lines.push((line_no, s));
+        }
+        if lines.is_empty() && eof {
+            break;
+        }
+        let results: Vec<(Vec<u8>, bool)> = pool.install(|| {
+            lines
+                .par_iter()
+                .map(|(n, l)| process_line(&gp, &label, *n, l, args.format, args.explain))
+                .collect()
+        });
+        for (bytes, ok) in results {
+            total += 1;
+            if !ok {
+                failed += 1;
+            }
+            out.write_all(&bytes)?;
+        }
+        if eof {
+            break;
+        }
+    }
+    out.flush()?;
+    if failed > 0 {
+        anyhow::bail!("{label}: {failed} of {total} input lines failed (see the \"error\" lines in the output)");
+    }
+    Ok(())
+}
+
+/// One mention of the JSONL contract.
+#[derive(Debug, Serialize)]
+pub struct MentionOut<'a> {
+    pub start: usize,
+    pub end: usize,
+    pub text: &'a str,
+    pub geonameid: Option<u64>,
+    pub name: Option<&'a str>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub feature_class: Option<&'a str>,
+    pub feature_code: Option<&'a str>,
+    pub country_code: Option<&'a str>,
+    pub admin1: Option<&'a str>,
+    pub precision: Option<&'static str>,
+    pub approximate: Option<bool>,
+    pub score: f64,
+}
+
+impl<'a> From<&'a Mention> for MentionOut<'a> {
+    fn from(m: &'a Mention) -> Self {
+        let p = m.place.as_ref();
+        MentionOut {
+            start: m.start,
+            end: m.end,
+            text: &m.text,
+            geonameid: p.and_then(|p| (p.geonameid != 0).then_some(p.geonameid)),
+            name: p.map(|p| p.name.as_str()),
+            lat: p.map(|p| p.lat),
+            lon: p.map(|p| p.lon),
+            feature_class: p.map(|p| p.feature_class.as_str()),
+            feature_code: p.map(|p| p.feature_code.as_str()),
+            country_code: p.map(|p| p.country_code.as_str()),
+            admin1: p.map(|p| p.admin1.as_str()),
+            precision: p.map(|_| m.precision.as_str()),
+            approximate: p.map(|p| p.approximate),
+            score: m.score,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct DocOut<'a> {
+    id: &'a Value,
+    mentions: Vec<MentionOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<&'a [MentionExplanation]>,
+}
+
+#[derive(Debug, Serialize)]
+struct ErrOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    error: String,
+}
+
+/// A parsed input line.
+struct Input {
+    id: Value,
+    text: String,
+    spans: Option<Vec<(usize, usize)>>,
+}
+
+fn parse_line(line: &str) -> Result<Input, (Option<Value>, String)> {
+    if line.ends_with("\u{0}invalid-utf8") {
+        return Err((None, "line is not valid UTF-8".into()));
+    }
+    let v: Value = serde_json::from_str(line.trim_end_matches(['\n', '\r'])).map_err(|e| (None, format!("invalid JSON: {e}")))?;
+    let Value::Object(mut obj) = v else {
+        return Err((None, "expected a JSON object".into()));
+    };
+    let id = match obj.remove("id") {
+        Some(v @ (Value::String(_) | Value::Number(_))) => v,
+        Some(other) => return Err((Some(other), "field \"id\" must be a string or a number".into())),
+        None => return Err((None, "missing field \"id\"".into())),
+    };
+    let text = match obj.remove("text") {
+        Some(Value::String(s)) => s,
+        Some(_) => return Err((Some(id), "field \"text\" must be a string".into())),
+        None => return Err((Some(id), "missing field \"text\"".into())),
+    };
+    match obj.get("published") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) => {
+            let ok = s.len() >= 10 && chrono::NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d").is_ok() && s.is_char_boundary(10);
+            if !ok {
+                return Err((Some(id), format!("field \"published\": {s:?} is not a YYYY-MM-DD date")));
+            }
+        }
+        Some(_) => return Err((Some(id), "field \"published\" must be a \"YYYY-MM-DD\" string".into())),
+    }
+    let spans = match obj.remove("spans") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(a)) => {
+            let nchars = text.chars().count();
+            let mut out = Vec::with_capacity(a.len());
+            for (i, sp) in a.iter().enumerate() {
+                let pair = sp.as_array().filter(|p| p.len() == 2).and_then(|p| Some((p[0].as_u64()?, p[1].as_u64()?)));
+                let Some((s, e)) = pair else {
+                    return Err((Some(id), format!("spans[{i}]: expected [start, end] with non-negative integers")));
+                };
+                let (s, e) = (s as usize, e as usize);
+                if s > e || e > nchars {
+                    return Err((
+                        Some(id),
+                        format!("spans[{i}]: [{s}, {e}] is not inside the text ({nchars} characters; offsets are code points, end exclusive)"),
+                    ));
+                }
+                out.push((s, e));
+            }
+            Some(out)
+        }
+        Some(_) => return Err((Some(id), "field \"spans\" must be an array of [start, end] pairs".into())),
+    };
+    Ok(Input { id, text, spans })
+}
+
+fn process_line(gp: &Geoparser, label: &str, line_no: usize, line: &str, format: Format, explain: bool) -> (Vec<u8>, bool) {
+    let mut out = Vec::with_capacity(256);
+    match parse_line(line) {
+        Ok(inp) => {
+            let mentions = match &inp.spans {
+                Some(sp) => gp.parse_with_spans(&inp.text, sp),
+                None => gp.parse(&inp.text),
+            };
+            let expl = explain.then(|| match &inp.spans {
+                Some(sp) => gp.explain_spans(&inp.text, sp),
+                None => gp.explain(&inp.text),
+            });
+            match format {
+                Format::Jsonl => {
+                    let d = DocOut { id: &inp.id, mentions: mentions.iter().map(MentionOut::from).collect(), explain: expl.as_deref() };
+                    if serde_json::to_writer(&mut out, &d).is_err() {
+                        out.clear();
+                    }
+                    out.push(b'\n');
+                }
+                Format::Text => {
+                    let id = match &inp.id {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    let _ = write_table(&mut out, &id, &mentions, expl.as_deref());
+                }
+            }
+            (out, true)
+        }
+        Err((id, msg)) => {
+            match format {
+                Format::Jsonl => {
+                    let e = ErrOut { line: id.is_none().then_some(line_no), id: id.as_ref(), error: msg };
+                    let _ = serde_json::to_writer(&mut out, &e);
+                    out.push(b'\n');
+                }
+                Format::Text => {
+                    let who = match &id {
+                        Some(v) => format!("id {v}"),
+                        None => format!("line {line_no}"),
+                    };
+                    let _ = writeln!(out, "{label}:{line_no}: {who}: error: {msg}");
+                }
+            }
+            (out, false)
+        }
+    }
+}
+
+fn write_table(out: &mut impl Write, id: &str, mentions: &[Mention], explain: Option<&[MentionExplanation]>) -> io::Result<()> {
+    writeln!(out, "# {id}: {} mention(s)", mentions.len())?;
+    writeln!(out, "{:>6} {:>6}  {:<24} {:>10}  {:<24} {:<3} {:<8} {:<15} {:>5}", "start", "end", "text", "geonameid", "name", "cc", "admin1", "precision", "score")?;
+    for m in mentions {
+        let (gid, name, cc, a1) = match &m.place {
+            Some(p) => (
+                if p.geonameid != 0 { p.geonameid.to_string() } else { "-".into() },
+                p.name.as_str(),
+                p.country_code.as_str(),
+                p.admin1.as_str(),
+            ),
+            None => ("-".into(), "(unresolved)", "", ""),
+        };
+        writeln!(
+            out,
+            "{:>6} {:>6}  {:<24} {:>10}  {:<24} {:<3} {:<8} {:<15} {:>5.3}",
+            m.start,
+            m.end,
+            clip(&m.text, 24),
+            gid,
+            clip(name, 24),
+            cc,
+            a1,
+            if m.place.is_some() { m.precision.as_str() } else { "-" },
+            m.score
+        )?;
+    }
+    if let Some(ex) = explain {
+        writeln!(out, "## explain")?;
+        for e in ex {
+            writeln!(
+                out,
+                "{}..{} {:?}: {} (recognition {:.2}{})",
+                e.start,
+                e.end,
+                e.text,
+                e.outcome,
+                e.recognition_score,
+                e.parent.as_ref().map(|p| format!(", parent {p:?}")).unwrap_or_default()
+            )?;
+            for (n, v) in &e.recognition {
+                writeln!(out, "    rec {v:+.2}  {n}")?;
+            }
+            for c in &e.candidates {
+                writeln!(
+                    out,
+                    "  {} {:>10} {} [{} {} {} pop {}] score {:.3}",
+                    if c.chosen { "*" } else { " " },
+                    c.geonameid.map(|g| g.to_string()).unwrap_or_else(|| "-".into()),
+                    c.name,
+                    c.feature_code,
+                    c.country_code,
+                    c.admin1,
+                    c.population,
+                    c.score
+                )?;
+                for (n, v) in &c.features {
+                    writeln!(out, "        {v:+.2}  {n}")?;
+                }
+            }
+            if e.more_candidates > 0 {
+                writeln!(out, "    … {} more candidate(s)", e.more_candidates)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
 }

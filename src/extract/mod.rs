@@ -1,1 +1,1125 @@
-//! Stage module: extract.
+//! Stage module: extract — dated, typed, located events from geoparsed text.
+//!
+//! Pipeline for one [`Document`]:
+//!
+//! 1. split the page into posts ([`liveblog::split_posts`]; an article is one post),
+//!    each with its own publication time;
+//! 2. split posts into sentences; per sentence find cues ([`cues`]), dates
+//!    ([`dates`]), acting sides and claim parties ([`actors`]), and the place
+//!    mentions from the geoparser (plus anaphors such as "the town" resolved to
+//!    the latest place of the post);
+//! 3. tie every place to the event cue that governs it (territorial verbs need
+//!    the place as their object; other cues must be near), drop places that are
+//!    only qualifiers ("Russia's Kursk region", "Palm Beach, Florida") or actors
+//!    ("Kyiv said"), and build one event per (place, cue);
+//! 4. within a post, carry denials and contradictions ("fighting is ongoing in
+//!    the town") onto the capture claims they answer, and fold a region-level
+//!    claim into the settlement named next to it;
+//! 5. within the document, merge events of the same type, place and start date
+//!    (and fold undated restatements into the dated report of the same event).
+//!
+//! Everything is deterministic: the same document yields the same events and
+//! the same [`Event::event_id`]s.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
+use sha2::{Digest, Sha256};
+
+use crate::model::{
+    Actor, Claim, Document, Event, EventPlace, Evidence, LocationPrecision, Mention, ResolvedPlace, Stance,
+};
+
+pub mod actors;
+pub mod cues;
+pub mod dates;
+pub mod taxonomy;
+pub mod text;
+
+// Until src/ingest/mod.rs declares it, compile the live-blog splitter here.
+#[path = "../ingest/liveblog.rs"]
+pub mod liveblog;
+
+use actors::{Role, StanceCue};
+use cues::{Cue, CueMatch};
+use dates::{DateRole, DateSpan};
+pub use taxonomy::{EventType, acled_mapping};
+use text::{CharMap, Token};
+
+/// Events below this confidence are not reported.
+pub const MIN_CONFIDENCE: f64 = 0.3;
+
+/// Extraction errors (per document).
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    #[error("document {id:?}: no publication date (set `published` or pass --published)")]
+    MissingPublished { id: String },
+}
+
+/// Extract the events of one document with the geoparser.
+pub fn extract_document(gp: &crate::geoparse::Geoparser, doc: &Document) -> Result<Vec<Event>, ExtractError> {
+    if doc.published.is_none() {
+        return Err(ExtractError::MissingPublished { id: doc.id.clone() });
+    }
+    let mentions = gp.parse(&doc.text);
+    extract_with_mentions(doc, &mentions)
+}
+
+/// Extract the events of one document given its place mentions (char offsets
+/// into `doc.text`, as the geoparser returns them).
+pub fn extract_with_mentions(doc: &Document, mentions: &[Mention]) -> Result<Vec<Event>, ExtractError> {
+    let Some(published) = doc.published else {
+        return Err(ExtractError::MissingPublished { id: doc.id.clone() });
+    };
+    let text = doc.text.as_str();
+    let cmap = CharMap::new(text);
+    // Resolved mentions in byte offsets, in order.
+    let mut places: Vec<(Range<usize>, &Mention, &ResolvedPlace)> = mentions
+        .iter()
+        .filter_map(|m| {
+            let p = m.place.as_ref()?;
+            if m.start >= m.end || m.end > cmap.len_chars() {
+                return None;
+            }
+            Some((cmap.byte(m.start)..cmap.byte(m.end), m, p))
+        })
+        .collect();
+    places.sort_by_key(|(r, _, _)| (r.start, r.end));
+
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut sentence_no = 0usize;
+    for post in liveblog::split_posts(doc) {
+        let post_pub = post.published.unwrap_or(published);
+        let pstart = cmap.byte(post.start);
+        let pend = (pstart + post.text.len()).min(text.len());
+        let mut ctx = PostCtx {
+            text,
+            date: post_pub.date_naive(),
+            published: post_pub,
+            memory: Vec::new(),
+            stances: Vec::new(),
+            drafts: Vec::new(),
+        };
+        for s in text::sentences(&text[pstart..pend]) {
+            let range = pstart + s.start..pstart + s.end;
+            let lo = places.partition_point(|(r, _, _)| r.start < range.start);
+            let in_sentence: Vec<(Range<usize>, &Mention, &ResolvedPlace)> = places[lo..]
+                .iter()
+                .take_while(|(r, _, _)| r.end <= range.end)
+                .cloned()
+                .collect();
+            ctx.sentence(range, sentence_no, &in_sentence);
+            sentence_no += 1;
+        }
+        ctx.finish_post();
+        drafts.extend(ctx.drafts);
+    }
+    let drafts = merge_document(drafts);
+    Ok(drafts.into_iter().map(|d| d.into_event(doc, &cmap)).collect())
+}
+
+/// True when the claims contain both a claim and a denial by different parties.
+pub fn disputed(claims: &[Claim]) -> bool {
+    claims.iter().any(|a| {
+        a.stance == Stance::Claimed && claims.iter().any(|b| b.stance == Stance::Denied && b.by != a.by)
+    })
+}
+
+/// The place part of a merge key: `g<geonameid>` or rounded coordinates.
+pub fn place_key(p: &EventPlace) -> String {
+    match p.geonameid {
+        Some(id) => format!("g{id}"),
+        None => format!("{:.2},{:.2}", p.lat, p.lon),
+    }
+}
+
+/// Key under which reports of the same event (same type, same place, same
+/// start date) are merged across documents: `type|place|date_start`.
+pub fn merge_key(e: &Event) -> String {
+    format!("{}|{}|{}", e.event_type, place_key(&e.place), e.date_start)
+}
+
+/// Deterministic event id: the first 16 hex digits of
+/// SHA-256(`doc_id|date_start|event_type|place_key`).
+pub fn event_id(doc_id: &str, date_start: NaiveDate, event_type: &str, place: &EventPlace) -> String {
+    let mut h = Sha256::new();
+    h.update(doc_id.as_bytes());
+    h.update(b"|");
+    h.update(date_start.to_string().as_bytes());
+    h.update(b"|");
+    h.update(event_type.as_bytes());
+    h.update(b"|");
+    h.update(place_key(place).as_bytes());
+    let d = h.finalize();
+    d.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+// ---------------------------------------------------------------------------
+// Internals
+
+/// Coarseness of a place (finer first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    Spot,
+    Settlement,
+    District,
+    Admin1,
+    Country,
+    Water,
+}
+
+fn level_of(p: &ResolvedPlace) -> Level {
+    match p.feature_class.as_str() {
+        "P" => Level::Settlement,
+        "S" => Level::Spot,
+        "H" => Level::Water,
+        "A" => {
+            let c = p.feature_code.as_str();
+            if c.starts_with("PCL") {
+                Level::Country
+            } else if c == "ADM1" || c == "ADM1H" {
+                Level::Admin1
+            } else {
+                Level::District
+            }
+        }
+        "L" => Level::Admin1,
+        _ => Level::Settlement,
+    }
+}
+
+/// A place in a sentence: an explicit mention or an anaphor ("the town").
+#[derive(Debug, Clone)]
+struct PlaceRef {
+    t0: usize,
+    t1: usize,
+    place: ResolvedPlace,
+    precision: LocationPrecision,
+    surface: String,
+    score: f64,
+    anaphor: bool,
+    level: Level,
+}
+
+impl PlaceRef {
+    fn key(&self) -> String {
+        if self.place.geonameid != 0 {
+            format!("g{}", self.place.geonameid)
+        } else {
+            format!("{:.2},{:.2}", self.place.lat, self.place.lon)
+        }
+    }
+    /// Does `self` (a region or country) contain `other`?
+    fn contains(&self, other: &PlaceRef) -> bool {
+        if self.key() == other.key() || self.level <= other.level {
+            return false;
+        }
+        match self.level {
+            Level::Country => self.place.country_code == other.place.country_code && !self.place.country_code.is_empty(),
+            Level::Admin1 => !self.place.admin1.is_empty() && self.place.admin1 == other.place.admin1,
+            _ => false,
+        }
+    }
+}
+
+/// An event under construction.
+#[derive(Debug, Clone)]
+struct Draft {
+    etype: EventType,
+    /// Territorial events: the cue speaks of retaking ground ("recaptured", or
+    /// "liberated" not said by Moscow).
+    regain: bool,
+    place: PlaceRef,
+    span: DateSpan,
+    date_default: bool,
+    actor: Actor,
+    /// Explicit claims, denials, confirmations.
+    claims: Vec<Claim>,
+    /// Sides that merely reported the event ("X said"): output as `claimed`
+    /// unless the side already has an explicit stance.
+    reported_by: Vec<Actor>,
+    /// Byte range of the evidence sentence.
+    evidence: Range<usize>,
+    confidence: f64,
+    sentence: usize,
+    published: DateTime<FixedOffset>,
+}
+
+impl Draft {
+    fn add_claim(&mut self, by: Actor, stance: Stance) {
+        let c = Claim { by: by.as_str().to_string(), stance };
+        if !self.claims.contains(&c) {
+            self.claims.push(c);
+        }
+    }
+    fn claimed_by(&self) -> Vec<&str> {
+        self.claims.iter().filter(|c| c.stance == Stance::Claimed).map(|c| c.by.as_str()).collect()
+    }
+    fn event_place(&self) -> EventPlace {
+        let p = &self.place.place;
+        EventPlace {
+            name: p.name.clone(),
+            // Lexicon regions without a GeoNames entry carry id 0.
+            geonameid: (p.geonameid != 0).then_some(p.geonameid),
+            lat: p.lat,
+            lon: p.lon,
+            country_code: p.country_code.clone(),
+            admin1: p.admin1.clone(),
+            precision: self.place.precision,
+            surface_form: self.place.surface.clone(),
+            approximate: p.approximate,
+        }
+    }
+    fn into_event(mut self, doc: &Document, cmap: &CharMap) -> Event {
+        for a in std::mem::take(&mut self.reported_by) {
+            if !self.claims.iter().any(|c| c.by == a.as_str()) {
+                self.claims.push(Claim { by: a.as_str().to_string(), stance: Stance::Claimed });
+            }
+        }
+        let place = self.event_place();
+        let event_type = self.etype.code().to_string();
+        let event_id = event_id(&doc.id, self.span.start, &event_type, &place);
+        let frontline = self.etype.is_combat()
+            && (matches!(place.country_code.as_str(), "UA" | "RU")
+                || matches!(self.actor, Actor::Russia | Actor::Ukraine));
+        Event {
+            doc_id: doc.id.clone(),
+            event_id,
+            date_start: self.span.start,
+            date_end: self.span.end,
+            time_precision: self.span.precision,
+            published: Some(self.published),
+            sub_event_type: self.etype.acled().1.to_string(),
+            event_type,
+            frontline,
+            actor: self.actor,
+            claims: self.claims,
+            place,
+            evidence: Evidence {
+                text: doc.text[self.evidence.clone()].to_string(),
+                start: cmap.char(self.evidence.start),
+                end: cmap.char(self.evidence.end),
+            },
+            confidence: (self.confidence * 1000.0).round() / 1000.0,
+        }
+    }
+}
+
+/// A stance of a sentence kept for the post-level pass.
+#[derive(Debug, Clone)]
+struct PostStance {
+    sentence: usize,
+    cue: StanceCue,
+    /// Places the sentence is about (empty: none named).
+    referents: Vec<PlaceRef>,
+}
+
+struct PostCtx<'a> {
+    text: &'a str,
+    date: NaiveDate,
+    published: DateTime<FixedOffset>,
+    /// Explicit places seen so far in the post: (sentence, place).
+    memory: Vec<(usize, PlaceRef)>,
+    stances: Vec<PostStance>,
+    drafts: Vec<Draft>,
+}
+
+const NEAR_BEFORE: &[&str] = &[
+    "near", "nearby", "outskirts", "outside", "around", "approaches", "vicinity", "edge", "suburbs", "suburb",
+    "close", "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+    "north-east", "north-west", "south-east", "south-west", "km", "kilometres", "kilometers", "miles",
+];
+const NEAR_AFTER: &[&str] = &["direction", "axis", "sector", "area", "outskirts", "suburbs", "front", "district"];
+const LOCATIVE: &[&str] = &[
+    "in", "across", "into", "inside", "throughout", "over", "on", "at", "near", "outside", "around", "of",
+];
+const DIRECTIONS: &[&str] = &[
+    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "north-east",
+    "north-west", "south-east", "south-west",
+];
+/// Offices after a place name: "the Kharkiv governor", "Zaporizhzhia regional authorities".
+const OFFICES: &[&str] = &[
+    "governor", "mayor", "officials", "authorities", "administration", "council", "police", "prosecutor",
+    "prosecutors", "head", "chief", "spokesperson", "spokesman", "ombudsman", "emergency",
+];
+
+fn speaker_qualifier(tokens: &[Token], p: &PlaceRef) -> bool {
+    if p.anaphor {
+        return false;
+    }
+    let mut k = p.t1;
+    if tokens.get(k).is_some_and(|t| t.is("'s")) {
+        k += 1;
+    }
+    if tokens.get(k).is_some_and(|t| t.is_any(&["regional", "region's", "oblast", "city", "military", "local", "state"])) {
+        k += 1;
+    }
+    tokens.get(k).is_some_and(|t| t.is_any(OFFICES))
+}
+
+const ANAPHOR_HEADS: &[&str] = &[
+    "town", "city", "village", "settlement", "hamlet", "region", "oblast", "province", "area", "capital",
+];
+
+fn token_range(tokens: &[Token], bytes: &Range<usize>) -> Option<(usize, usize)> {
+    let t0 = tokens.iter().position(|t| t.end > bytes.start)?;
+    let t1 = tokens.iter().position(|t| t.start >= bytes.end).unwrap_or(tokens.len());
+    (t0 < t1).then_some((t0, t1))
+}
+
+fn dist(a0: usize, a1: usize, b0: usize, b1: usize) -> usize {
+    if a1 <= b0 {
+        b0 - a1
+    } else if b1 <= a0 {
+        a0 - b1
+    } else {
+        0
+    }
+}
+
+impl PostCtx<'_> {
+    fn sentence(&mut self, range: Range<usize>, sno: usize, mentions: &[(Range<usize>, &Mention, &ResolvedPlace)]) {
+        let tokens = text::tokenize(self.text, range.clone());
+        if tokens.is_empty() {
+            return;
+        }
+        let sentence_text = &self.text[range.clone()];
+        let question = sentence_text.trim_end_matches(['"', '”', '’', '\'', ')']).ends_with('?');
+        let cues = cues::find_cues(&tokens);
+
+        // Explicit places.
+        let mut places: Vec<PlaceRef> = Vec::new();
+        for (r, m, p) in mentions {
+            let Some((t0, t1)) = token_range(&tokens, r) else { continue };
+            let level = level_of(p);
+            let mut precision = m.precision.max(floor_precision(level, p));
+            if precision <= LocationPrecision::Settlement && near_cue(&tokens, t0, t1) {
+                precision = LocationPrecision::NearSettlement;
+            }
+            places.push(PlaceRef {
+                t0,
+                t1,
+                place: (*p).clone(),
+                precision,
+                surface: self.text[r.clone()].to_string(),
+                score: m.score.clamp(0.0, 1.0),
+                anaphor: false,
+                level,
+            });
+        }
+        let explicit: Vec<PlaceRef> = places.clone();
+        // Anaphors ("the town", "the Ukrainian capital").
+        places.extend(self.anaphors(&tokens, &explicit, sno));
+        places.sort_by_key(|p| p.t0);
+
+        let is_place_token = |i: usize| places.iter().any(|p| p.t0 <= i && i < p.t1);
+        let actors = actors::find_actors(&tokens, &cues, &is_place_token);
+        let stances = actors::find_stances(&tokens, &cues, &actors);
+
+        // Places that only name a speaker's office ("the Kharkiv governor said",
+        // "Kharkiv's governor", "Zaporizhzhia regional authorities").
+        places.retain(|p| !speaker_qualifier(&tokens, p));
+        // A prisoner exchange between countries is located in the first country named
+        // when nothing more precise is given.
+        let exchange_country = if cues.iter().any(|c| c.cue == Cue::Type(EventType::PrisonerExchange))
+            && !places.iter().any(|p| p.level < Level::Country)
+        {
+            places.iter().find(|p| p.level == Level::Country && !p.anaphor).cloned()
+        } else {
+            None
+        };
+        // Places that are really actors ("Kyiv said", "Ukraine attacks").
+        places.retain(|p| {
+            !actors.iter().any(|a| {
+                a.t0 >= p.t0 && a.t0 < p.t1 && matches!(a.role, Role::Subject | Role::Reporter | Role::Claimant | Role::Agent)
+            })
+        });
+        let mut places = drop_qualifiers(&tokens, places);
+        if let Some(c) = exchange_country
+            && places.is_empty()
+        {
+            places.push(c);
+        }
+
+        // Keep stances for the post-level pass.
+        for st in &stances {
+            if st.attribution {
+                continue;
+            }
+            self.stances.push(PostStance { sentence: sno, cue: *st, referents: places.clone() });
+        }
+        for p in explicit {
+            self.memory.push((sno, p));
+        }
+        if question || !cues.iter().any(|c| c.cue.is_event()) {
+            return;
+        }
+
+        let segs = text::segments(&tokens);
+        let found_dates: Vec<(usize, usize, dates::DateMatch)> = dates::find_dates(sentence_text, self.date)
+            .into_iter()
+            .filter_map(|d| {
+                let r = range.start + d.start..range.start + d.end;
+                let (t0, t1) = token_range(&tokens, &r)?;
+                Some((t0, t1, d))
+            })
+            .collect();
+        let claimant = stances.iter().find(|s| s.stance == Stance::Claimed && !s.attribution).map(|s| s.by);
+        let has_civ = cues.iter().any(|c| c.cue == Cue::Civ);
+        let mil_target = cues.iter().any(|c| c.cue == Cue::MilTarget);
+        let ground = cues.iter().any(|c| c.cue == Cue::Ground);
+        let means: Vec<&CueMatch> = cues.iter().filter(|c| matches!(c.cue, Cue::Means(_))).collect();
+
+        for p in &places {
+            let Some((anchor, score)) = best_cue(&tokens, &segs, &cues, p, has_civ) else { continue };
+            // Future, hypothetical or negated.
+            if blocked(&tokens, &segs, &cues, anchor) {
+                continue;
+            }
+            let nearest_means = means
+                .iter()
+                .min_by_key(|m| dist(m.t0, m.t1, p.t0, p.t1))
+                .map(|m| match m.cue {
+                    Cue::Means(t) => t,
+                    _ => EventType::Shelling,
+                });
+            let mut conf_factor = 1.0;
+            let etype = match anchor.cue {
+                Cue::Type(t) | Cue::Means(t) => t,
+                Cue::Strike => {
+                    if let Some(t) = nearest_means {
+                        t
+                    } else if mil_target {
+                        EventType::StrikeMilitaryTarget
+                    } else {
+                        conf_factor = 0.8;
+                        EventType::Shelling
+                    }
+                }
+                Cue::Attack => {
+                    if let Some(t) = nearest_means {
+                        t
+                    } else if mil_target {
+                        EventType::StrikeMilitaryTarget
+                    } else if ground || p.level >= Level::District {
+                        EventType::GroundAssault
+                    } else {
+                        conf_factor = 0.8;
+                        EventType::Shelling
+                    }
+                }
+                Cue::Harm => {
+                    if let Some(t) = nearest_means {
+                        t
+                    } else if cues.iter().any(|c| matches!(c.cue, Cue::Strike | Cue::Attack)) {
+                        EventType::Shelling
+                    } else {
+                        EventType::CivilianHarm
+                    }
+                }
+                Cue::Capture | Cue::Withdraw => EventType::TerritoryCaptured,
+                Cue::Regain | Cue::Liberate => EventType::TerritoryRegained,
+                _ => continue,
+            };
+            // Country-wide places only when the text puts the event "in" the country,
+            // and never for combat (a pin on a country centroid misleads).
+            if p.level == Level::Country {
+                let prep = (p.t0 > 0 && tokens[p.t0 - 1].is_any(LOCATIVE)) || etype == EventType::PrisonerExchange;
+                if !prep || etype.is_combat() {
+                    continue;
+                }
+                conf_factor *= 0.8;
+            }
+            let mut actor = actors::event_actor(&actors, anchor.t0, claimant, etype.is_territorial());
+            let mut etype = etype;
+            let mut withdrawing = None;
+            if anchor.cue == Cue::Withdraw {
+                // "Ukraine pulled its troops out of X": Russia took X.
+                withdrawing = Some(actor).filter(|a| matches!(a, Actor::Russia | Actor::Ukraine));
+                actor = opposite(actor);
+            }
+            if tokens[anchor.t0].lower.starts_with("repel") || tokens[anchor.t0].lower.starts_with("repuls") {
+                // "Ukrainian troops repelled Russian attacks": a Russian assault.
+                if let Some(a) = actors.iter().find(|a| a.t0 >= anchor.t1 && a.t0 <= anchor.t1 + 3 && a.role == Role::Subject) {
+                    actor = a.side;
+                    etype = EventType::GroundAssault;
+                }
+            }
+            if !etype.is_combat() {
+                actor = non_combat_actor(etype, &actors);
+            }
+            // Moscow calls its captures "liberation".
+            let regain = anchor.cue == Cue::Regain || (anchor.cue == Cue::Liberate && actor != Actor::Russia);
+            let (span, date_default) = self.event_date(&tokens, &segs, &cues, &found_dates, anchor, p);
+            if span.start > self.date {
+                continue;
+            }
+            let mut d = Draft {
+                etype,
+                regain,
+                place: p.clone(),
+                span,
+                date_default,
+                actor,
+                claims: Vec::new(),
+                reported_by: Vec::new(),
+                evidence: range.clone(),
+                confidence: 0.0,
+                sentence: sno,
+                published: self.published,
+            };
+            // Claims made in the sentence itself.
+            for st in &stances {
+                if st.contradiction && !etype.is_territorial() {
+                    continue;
+                }
+                if st.attribution {
+                    if etype.is_combat() && !d.reported_by.contains(&st.by) {
+                        d.reported_by.push(st.by);
+                    }
+                    continue;
+                }
+                d.add_claim(st.by, st.stance);
+            }
+            if anchor.cue == Cue::Withdraw {
+                // The side that left admits the loss.
+                if let Some(side) = withdrawing {
+                    d.add_claim(side, Stance::Confirmed);
+                }
+            }
+            let mut conf = f64::from(score)
+                * (0.55 + 0.45 * p.score)
+                * if date_default { 0.9 } else { 1.0 }
+                * if p.anaphor { 0.8 } else { 1.0 }
+                * if d.actor == Actor::Unknown && etype.is_combat() { 0.9 } else { 1.0 }
+                * conf_factor;
+            if etype.is_remote() && cues.iter().any(|c| c.cue == Cue::Harm) && has_civ {
+                conf += 0.05;
+            }
+            d.confidence = conf.clamp(0.0, 0.99);
+            if d.confidence >= MIN_CONFIDENCE {
+                self.drafts.push(d);
+            }
+        }
+    }
+
+    /// "the town", "the eastern town", "the region", "the Ukrainian capital":
+    /// the latest compatible place of the post (this or the previous 4 sentences).
+    fn anaphors(&self, tokens: &[Token], explicit: &[PlaceRef], sno: usize) -> Vec<PlaceRef> {
+        let mut out = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            if !t.is("the") {
+                continue;
+            }
+            let mut j = i + 1;
+            let mut country: Option<&str> = None;
+            while j < tokens.len() && j <= i + 3 && tokens[j].is_word() && !tokens[j].is_any(ANAPHOR_HEADS) {
+                match tokens[j].lower.as_str() {
+                    "ukrainian" => country = Some("UA"),
+                    "russian" => country = Some("RU"),
+                    w if tokens[j].cap && !matches!(w, "ukrainian" | "russian") => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            if j >= tokens.len() || !tokens[j].is_any(ANAPHOR_HEADS) {
+                continue;
+            }
+            // "the town of X" and "the town X" name the place themselves.
+            if tokens.get(j + 1).is_some_and(|n| n.is("of")) || explicit.iter().any(|p| p.t0 == j + 1) {
+                continue;
+            }
+            if explicit.iter().any(|p| p.t0 <= j && i < p.t1) {
+                continue;
+            }
+            let head = tokens[j].lower.as_str();
+            let fits = |p: &PlaceRef| match head {
+                "town" | "city" | "village" | "settlement" | "hamlet" => p.level == Level::Settlement,
+                "region" | "oblast" | "province" => matches!(p.level, Level::Admin1 | Level::District),
+                "capital" => {
+                    p.place.feature_code == "PPLC" && country.is_none_or(|c| p.place.country_code == c)
+                }
+                _ => p.level < Level::Country,
+            };
+            let same_sentence = explicit.iter().rev().find(|p| p.t1 <= i && fits(p));
+            let found = same_sentence.or_else(|| {
+                self.memory
+                    .iter()
+                    .rev()
+                    .take_while(|(s, _)| sno.saturating_sub(*s) <= 4)
+                    .map(|(_, p)| p)
+                    .find(|p| fits(p))
+            });
+            let Some(r) = found else { continue };
+            let mut precision = r.precision;
+            if near_cue(tokens, i, j + 1) && precision <= LocationPrecision::Settlement {
+                precision = LocationPrecision::NearSettlement;
+            }
+            out.push(PlaceRef {
+                t0: i,
+                t1: j + 1,
+                place: r.place.clone(),
+                precision,
+                surface: r.surface.clone(),
+                score: r.score * 0.9,
+                anaphor: true,
+                level: r.level,
+            });
+        }
+        out
+    }
+
+    /// Date of an event anchored at `anchor` about place `p`.
+    fn event_date(
+        &self,
+        tokens: &[Token],
+        segs: &[usize],
+        cues: &[CueMatch],
+        found: &[(usize, usize, dates::DateMatch)],
+        anchor: &CueMatch,
+        p: &PlaceRef,
+    ) -> (DateSpan, bool) {
+        let aseg = segs[anchor.t0];
+        let pseg = segs[p.t0.min(segs.len() - 1)];
+        let seg_has_event = |s: usize| cues.iter().any(|c| c.cue.is_event() && segs[c.t0] == s && c.t0 != anchor.t0);
+        let usable = |t0: usize| {
+            let s = segs[t0];
+            s == aseg || s == pseg
+                // An introductory phrase: "On Monday, ...".
+                || (s == 0 && segs[anchor.t0] > 0 && t0 < anchor.t0)
+                // An attribution clause: ", the ministry said on Sunday."
+                || !seg_has_event(s)
+        };
+        let best = found
+            .iter()
+            .filter(|(t0, _, _)| usable(*t0))
+            .min_by_key(|(t0, t1, _)| dist(*t0, *t1, anchor.t0, anchor.t1));
+        if let Some((_, _, d)) = best {
+            let span = match d.role {
+                DateRole::At | DateRole::Since => d.span,
+            };
+            return (span, false);
+        }
+        (dates::default_span(is_present(tokens, segs, anchor), self.date), true)
+    }
+
+    /// Post-level pass: denials and contradictions answer the capture claims
+    /// of nearby sentences; a region-level claim folds into the settlement
+    /// named next to it.
+    fn finish_post(&mut self) {
+        for d in self.drafts.iter_mut().filter(|d| d.etype.is_territorial()) {
+            for s in &self.stances {
+                if s.sentence == d.sentence || s.sentence.abs_diff(d.sentence) > 3 {
+                    continue;
+                }
+                let about = s.referents.is_empty()
+                    || s.referents.iter().any(|r| r.key() == d.place.key() || r.contains(&d.place));
+                if !about {
+                    continue;
+                }
+                let claimed = d.claimed_by();
+                let by = s.cue.by.as_str();
+                match s.cue.stance {
+                    Stance::Denied => {
+                        // A denial answers somebody else's claim.
+                        if claimed.iter().any(|c| *c != by) || (claimed.is_empty() && d.actor != s.cue.by && !s.cue.contradiction) {
+                            d.add_claim(s.cue.by, Stance::Denied);
+                        }
+                    }
+                    Stance::Claimed => {
+                        if d.actor == Actor::Unknown || d.actor == s.cue.by {
+                            d.add_claim(s.cue.by, Stance::Claimed);
+                        }
+                    }
+                    Stance::Confirmed => d.add_claim(s.cue.by, Stance::Confirmed),
+                }
+            }
+        }
+        // Fold region-level territorial drafts into a settlement inside that region
+        // mentioned within two sentences.
+        let mut i = 0;
+        while i < self.drafts.len() {
+            let d = &self.drafts[i];
+            if d.etype.is_territorial() && d.place.level >= Level::District {
+                let target = self
+                    .drafts
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, o)| {
+                        *j != i
+                            && o.etype.is_territorial()
+                            && o.sentence.abs_diff(d.sentence) <= 2
+                            && d.place.contains(&o.place)
+                    })
+                    .min_by_key(|(_, o)| o.sentence.abs_diff(d.sentence))
+                    .map(|(j, _)| j);
+                if let Some(j) = target {
+                    let src = self.drafts.remove(i);
+                    let j = if j > i { j - 1 } else { j };
+                    for c in src.claims {
+                        let by = Actor::parse(&c.by).unwrap_or(Actor::Other);
+                        self.drafts[j].add_claim(by, c.stance);
+                    }
+                    if self.drafts[j].actor == Actor::Unknown {
+                        self.drafts[j].actor = src.actor;
+                    }
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        for d in &mut self.drafts {
+            refine_territorial(d);
+        }
+    }
+}
+
+fn opposite(a: Actor) -> Actor {
+    match a {
+        Actor::Russia => Actor::Ukraine,
+        Actor::Ukraine => Actor::Russia,
+        a => a,
+    }
+}
+
+/// The side of a speech, visit, aid delivery, exchange or unrelated event:
+/// a third party when one speaks or gives (`other`); a war side when it is the
+/// only one named; `unknown` for exchanges between both sides.
+fn non_combat_actor(etype: EventType, actors: &[actors::ActorCue]) -> Actor {
+    let active = |a: &&actors::ActorCue| matches!(a.role, Role::Subject | Role::Reporter | Role::Claimant | Role::Agent);
+    let has = |side: Actor| actors.iter().filter(active).any(|a| a.side == side);
+    let named = |side: Actor| actors.iter().any(|a| a.side == side);
+    match etype {
+        EventType::PrisonerExchange => {
+            if named(Actor::Russia) && named(Actor::Ukraine) {
+                Actor::Unknown
+            } else if has(Actor::Russia) {
+                Actor::Russia
+            } else if has(Actor::Ukraine) {
+                Actor::Ukraine
+            } else {
+                Actor::Unknown
+            }
+        }
+        EventType::PoliticalStatement | EventType::Aid => {
+            if has(Actor::Other) {
+                Actor::Other
+            } else if has(Actor::Russia) && !has(Actor::Ukraine) {
+                Actor::Russia
+            } else if has(Actor::Ukraine) && !has(Actor::Russia) && etype == EventType::PoliticalStatement {
+                Actor::Ukraine
+            } else {
+                Actor::Other
+            }
+        }
+        _ => Actor::Unknown,
+    }
+}
+
+/// Captured vs regained vs claimed, from the actor, the place's country and the claims.
+fn refine_territorial(d: &mut Draft) {
+    if !d.etype.is_territorial() {
+        return;
+    }
+    let claimed: Vec<String> = d.claimed_by().into_iter().map(str::to_string).collect();
+    if d.actor == Actor::Unknown
+        && let [only] = claimed.as_slice()
+        && let Some(a) = Actor::parse(only)
+    {
+        d.actor = a;
+    }
+    let own = match d.actor {
+        Actor::Russia => Some("RU"),
+        Actor::Ukraine => Some("UA"),
+        _ => None,
+    };
+    d.etype = match own {
+        Some(cc) if d.place.place.country_code == cc => EventType::TerritoryRegained,
+        Some(_) => EventType::TerritoryCaptured,
+        None if d.regain => EventType::TerritoryRegained,
+        None => EventType::TerritoryCaptured,
+    };
+    let other_side = match d.actor {
+        Actor::Russia => "ukraine",
+        Actor::Ukraine => "russia",
+        _ => "",
+    };
+    let confirmed_by_other = d.claims.iter().any(|c| c.stance == Stance::Confirmed && c.by == other_side);
+    let own_claim = claimed.iter().any(|c| c == d.actor.as_str()) || d.actor == Actor::Unknown && !claimed.is_empty();
+    let denied = d.claims.iter().any(|c| c.stance == Stance::Denied);
+    if (own_claim || denied) && !confirmed_by_other {
+        d.etype = EventType::TerritoryClaimed;
+    }
+}
+
+fn floor_precision(level: Level, p: &ResolvedPlace) -> LocationPrecision {
+    let base = match level {
+        Level::Spot => LocationPrecision::Exact,
+        Level::Settlement => LocationPrecision::Settlement,
+        Level::District => LocationPrecision::District,
+        Level::Admin1 => LocationPrecision::Admin1,
+        Level::Country => LocationPrecision::Country,
+        Level::Water => LocationPrecision::SeaAir,
+    };
+    if p.approximate { base.max(LocationPrecision::District) } else { base }
+}
+
+/// "near X", "outskirts of X", "X direction", "10km north of X".
+fn near_cue(tokens: &[Token], t0: usize, t1: usize) -> bool {
+    let lo = t0.saturating_sub(4);
+    let before = tokens[lo..t0].iter().rev().take_while(|t| !t.is_clause_break() && t.kind != text::TokKind::End);
+    let mut hit = false;
+    for t in before {
+        if t.is_any(NEAR_BEFORE) {
+            hit = true;
+            break;
+        }
+    }
+    hit || tokens[t1..(t1 + 2).min(tokens.len())].iter().any(|t| t.is_any(NEAR_AFTER))
+}
+
+/// Drop places that only qualify another place in the same sentence.
+fn drop_qualifiers(tokens: &[Token], places: Vec<PlaceRef>) -> Vec<PlaceRef> {
+    let n = places.len();
+    let mut keep = vec![true; n];
+    for a in 0..n {
+        for b in 0..n {
+            if a == b {
+                continue;
+            }
+            let (pa, pb) = (&places[a], &places[b]);
+            // A region or country containing another mentioned place.
+            if pa.contains(pb) && !(pb.anaphor && !pa.anaphor) {
+                keep[a] = false;
+            }
+            if pa.t1 <= pb.t0 {
+                let between: Vec<&str> = tokens[pa.t1..pb.t0].iter().map(|t| t.lower.as_str()).collect();
+                // "Kursk settlement of Belaya": the first one qualifies the second.
+                if matches!(
+                    between.as_slice(),
+                    [
+                        "settlement" | "village" | "town" | "city" | "hamlet" | "district" | "region" | "oblast",
+                        "of"
+                    ] | ["'s", "village" | "town" | "city" | "settlement", "of"]
+                ) {
+                    keep[a] = false;
+                }
+                // "Dvorichna, north of Kupiansk", "5 km west of Y": the later one is a reference point.
+                let dir_of = between.len() >= 2
+                    && between[between.len() - 1] == "of"
+                    && DIRECTIONS.contains(&between[between.len() - 2])
+                    && between[..between.len() - 2].iter().all(|w| matches!(*w, "," | "km" | "kilometres" | "kilometers" | "miles" | "just" | "about" | "some") || w.chars().all(|c| c.is_ascii_digit()));
+                if dir_of && pa.level <= Level::Settlement {
+                    keep[b] = false;
+                }
+                // "Pokrovsk, Donetsk region", "club in Palm Beach": the later, coarser one is a parent.
+                let parent_link = matches!(between.as_slice(), [","] | ["in"] | ["in", "the"] | [",", "in"])
+                    || (between.len() <= 3 && between.last().is_some_and(|w| *w == "in") && between[..between.len() - 1].iter().all(|w| w.chars().all(char::is_alphabetic)));
+                let coarser = if between.first() == Some(&",") { pb.level > pa.level } else { pb.level >= pa.level };
+                if parent_link && coarser && pa.level < Level::Country {
+                    keep[b] = false;
+                }
+            }
+        }
+    }
+    places.into_iter().zip(keep).filter(|(_, k)| *k).map(|(p, _)| p).collect()
+}
+
+/// The event cue that governs place `p`, with its tie score.
+fn best_cue<'c>(
+    tokens: &[Token],
+    segs: &[usize],
+    cues: &'c [CueMatch],
+    p: &PlaceRef,
+    has_civ: bool,
+) -> Option<(&'c CueMatch, f32)> {
+    let mut best: Option<(&CueMatch, f32)> = None;
+    for c in cues.iter().filter(|c| c.cue.is_event()) {
+        let d = dist(c.t0, c.t1, p.t0, p.t1);
+        let after = p.t0 >= c.t1;
+        let tied = match c.cue {
+            Cue::Capture | Cue::Regain | Cue::Liberate | Cue::Withdraw => {
+                if after {
+                    // The place is the object: no agent phrase or sentence break in between.
+                    d <= 10
+                        && !tokens.get(c.t1).is_some_and(|t| t.is("by"))
+                        && !tokens[c.t1..p.t0].iter().any(|t| t.is_any(&[";", "said", "says", "and"]) && d > 3)
+                } else {
+                    let between = &tokens[p.t1..c.t0];
+                    // Passive: "X was captured", "X fell to".
+                    (d <= 5
+                        && (between.iter().any(|t| t.is_any(&["was", "were", "been", "is", "has", "had"]))
+                            || tokens[c.t0].is("fell")))
+                        // Apposition or relative clause: "X, the town Russian forces seized",
+                        // "X, a town that Moscow claims to have captured".
+                        || (d <= 10
+                            && between.iter().any(|t| t.is_any(&["town", "city", "village", "settlement", "which"]))
+                            && !between.iter().any(|t| t.is_any(&[";", "."])))
+                }
+            }
+            Cue::Type(EventType::PoliticalStatement) => (after && d <= 8) || (!after && d <= 2),
+            Cue::Harm => has_civ && d <= 12,
+            _ => d <= 12,
+        };
+        if !tied {
+            continue;
+        }
+        let same_seg = segs.get(c.t0) == segs.get(p.t0.min(segs.len() - 1));
+        let s = c.weight - 0.02 * d as f32 + if same_seg { 0.05 } else { 0.0 } + if after { 0.02 } else { 0.0 };
+        if best.is_none_or(|(_, bs)| s > bs) {
+            best = Some((c, s));
+        }
+    }
+    best.map(|(c, s)| (c, s.clamp(0.0, 1.0)))
+}
+
+/// A modal or negation right before the cue in its clause: the event did not (yet) happen.
+fn blocked(tokens: &[Token], segs: &[usize], cues: &[CueMatch], anchor: &CueMatch) -> bool {
+    let seg = segs[anchor.t0];
+    cues.iter().any(|c| {
+        matches!(c.cue, Cue::Modal | Cue::Negation)
+            && c.t1 <= anchor.t0
+            && anchor.t0 - c.t1 <= 3
+            && segs[c.t0] == seg
+            // "not only", "no longer" do not negate.
+            && !tokens.get(c.t1).is_some_and(|t| t.is_any(&["only", "longer"]))
+    })
+}
+
+/// Present tense around the anchor: "is ongoing", "are advancing", "says", a headline.
+fn is_present(tokens: &[Token], segs: &[usize], anchor: &CueMatch) -> bool {
+    let seg = segs[anchor.t0];
+    let clause: Vec<&Token> = tokens.iter().zip(segs).filter(|(_, s)| **s == seg).map(|(t, _)| t).collect();
+    let past = clause.iter().any(|t| {
+        t.is_any(&["was", "were", "had", "did", "said", "told", "took", "struck", "fell", "yesterday", "overnight"])
+            || (t.lower.len() > 4 && t.lower.ends_with("ed"))
+    });
+    if past {
+        return false;
+    }
+    let headline = tokens.last().is_none_or(|t| t.kind != text::TokKind::End);
+    headline
+        || clause.iter().any(|t| {
+            t.is_any(&["is", "are", "am", "says", "say", "continues", "remains", "ongoing", "now", "currently", "still"])
+        })
+}
+
+/// Merge drafts of the same event within a document.
+fn merge_document(drafts: Vec<Draft>) -> Vec<Draft> {
+    // 1. Undated restatements fold into a dated report of the same type and place
+    //    from the week before.
+    let mut drafts = drafts;
+    let mut i = 0;
+    while i < drafts.len() {
+        if drafts[i].date_default {
+            let d = &drafts[i];
+            let target = drafts
+                .iter()
+                .enumerate()
+                .filter(|(j, o)| {
+                    *j != i
+                        && !o.date_default
+                        && o.etype == d.etype
+                        && o.place.key() == d.place.key()
+                        && o.span.start >= d.span.start - Duration::days(7)
+                        && o.span.start <= d.span.end
+                })
+                .min_by_key(|(_, o)| (d.span.end - o.span.start).num_days())
+                .map(|(j, _)| j);
+            if let Some(j) = target {
+                let src = drafts.remove(i);
+                let j = if j > i { j - 1 } else { j };
+                absorb(&mut drafts[j], src, false);
+                continue;
+            }
+        }
+        i += 1;
+    }
+    // 2. Territorial change at one place within a week: one change of control,
+    //    reported in steps ("pulled out on Wednesday", "under its control on Thursday").
+    let mut i = 0;
+    while i < drafts.len() {
+        if drafts[i].etype.is_territorial() {
+            let d = &drafts[i];
+            let target = drafts
+                .iter()
+                .enumerate()
+                .filter(|(j, o)| {
+                    *j < i
+                        && o.etype.is_territorial()
+                        && o.place.key() == d.place.key()
+                        && (o.span.start - d.span.start).num_days().abs() <= 7
+                })
+                .map(|(j, _)| j)
+                .next();
+            if let Some(j) = target {
+                let src = drafts.remove(i);
+                let dst = &mut drafts[j];
+                let span = match (dst.date_default, src.date_default) {
+                    (false, false) if dst.span != src.span => DateSpan::span(
+                        dst.span.start.min(src.span.start),
+                        dst.span.end.max(src.span.end),
+                    ),
+                    (true, false) => src.span,
+                    _ => dst.span,
+                };
+                let default = dst.date_default && src.date_default;
+                absorb(dst, src, true);
+                dst.span = span;
+                dst.date_default = default;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    // 3. Same type, place and start date.
+    let mut out: Vec<Draft> = Vec::new();
+    let mut index: HashMap<(EventType, String, NaiveDate), usize> = HashMap::new();
+    for d in drafts {
+        let key = (d.etype, d.place.key(), d.span.start);
+        match index.get(&key) {
+            Some(&k) => absorb(&mut out[k], d, true),
+            None => {
+                index.insert(key, out.len());
+                out.push(d);
+            }
+        }
+    }
+    for d in &mut out {
+        refine_territorial(d);
+    }
+    out
+}
+
+/// Merge `src` into `dst`: claims united, best evidence kept.
+fn absorb(dst: &mut Draft, src: Draft, may_take_evidence: bool) {
+    for c in &src.claims {
+        if !dst.claims.contains(c) {
+            dst.claims.push(c.clone());
+        }
+    }
+    for a in &src.reported_by {
+        if !dst.reported_by.contains(a) {
+            dst.reported_by.push(*a);
+        }
+    }
+    if dst.actor == Actor::Unknown {
+        dst.actor = src.actor;
+    }
+    if src.place.precision < dst.place.precision && src.place.place.geonameid == dst.place.place.geonameid && !src.place.anaphor {
+        dst.place.precision = src.place.precision;
+    }
+    if dst.date_default && !src.date_default {
+        dst.span = src.span;
+        dst.date_default = false;
+    }
+    if may_take_evidence && src.confidence > dst.confidence {
+        dst.evidence = src.evidence;
+    }
+    // Several supporting sentences raise confidence a little.
+    dst.confidence = (dst.confidence.max(src.confidence) + 0.03).min(0.99);
+}
+
+#[cfg(test)]
+mod tests;

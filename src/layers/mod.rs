@@ -1,1 +1,71 @@
-//! Stage module: layers.
+//! Frontline and territorial control.
+//!
+//! * [`control`]: pure rules turning territorial and fighting events into a
+//!   per-settlement status (`held_ua`, `claimed_ru`, `held_ru`, `claimed_ua`,
+//!   `contested`, `unknown`) on any date; [`control_index`] keeps the
+//!   timelines in step with the event store.
+//! * [`geometry`] + [`snapshots`]: imported front-line polygons (GeoJSON,
+//!   repaired on import), dated snapshots per layer in SQLite
+//!   (`migrations/0002_layers.sql`), prepared R-tree indexes for
+//!   point-in-polygon queries ([`Layers::layer_status`]).
+//! * [`activity`]: contested-activity zones (DBSCAN + concave hull) from
+//!   frontline events in a date window.
+//! * [`collections`]: the `control`, `frontline` and `activity` OGC
+//!   collections; [`http`]: `GET /api/frontline/at`.
+//!
+//! Wiring into a server (see [`register`] and [`router`]):
+//!
+//! ```ignore
+//! let layers = frontline::layers::Layers::open(&store).await?;
+//! layers.spawn_refresh(std::time::Duration::from_secs(10)); // pick up CLI imports
+//! let registry = frontline::layers::register(default_registry(&store), &store, &layers)?;
+//! let extra = frontline::layers::router(layers.clone()); // merge before the API's middleware
+//! ```
+
+use std::sync::Arc;
+
+pub mod activity;
+pub mod collections;
+pub mod control;
+pub mod control_index;
+pub mod geometry;
+pub mod http;
+pub mod snapshots;
+
+pub use control::{ControlRules, ControlStatus};
+pub use control_index::{ControlIndex, ControlSet};
+pub use geometry::{GeoJsonError, Issue, IssueKind, ParsedPolygons, PolygonIndex, parse_polygons};
+pub use http::router;
+pub use snapshots::{ImportOutcome, LayerStatus, LayerSummary, Layers, SnapshotInfo, SnapshotOn};
+
+use crate::api::collections::Registry;
+use crate::store::{Store, StoreError};
+
+/// Errors of the layers module. Each names what was at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum LayerError {
+    #[error(
+        "invalid layer name {0:?}: use 1 to 64 lower-case letters, digits or '_' (it becomes part of property names such as occupied_per_<layer>)"
+    )]
+    LayerName(String),
+    #[error("layers need the SQLite backend (the store has no SQLite pool)")]
+    NoSqlite,
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("corrupt row {id} in table layer_snapshots: {reason}")]
+    Corrupt { id: i64, reason: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Adds the `control`, `frontline` and `activity` collections to a registry.
+pub fn register(registry: Registry, store: &Store, layers: &Layers) -> Result<Registry, LayerError> {
+    let control = Arc::new(ControlIndex::new(store, ControlRules::default())?);
+    Ok(registry
+        .with(Arc::new(collections::ControlCollection {
+            index: control,
+            layers: Some(layers.clone()),
+        }))
+        .with(Arc::new(collections::FrontlineCollection { layers: layers.clone() }))
+        .with(Arc::new(collections::ActivityCollection::new(store.clone()))))
+}

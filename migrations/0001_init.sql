@@ -1,0 +1,104 @@
+-- frontline schema, SQLite backend (a PostgreSQL backend keeps its own
+-- migrations in migrations/postgres/; sqlx ignores sub-directories here).
+--
+-- Dates are ISO 'YYYY-MM-DD' text, timestamps RFC 3339 text. Event rows carry
+-- the effective (corrected) values in plain columns for SQL filtering; `base`
+-- is the representative report as JSON and `overrides` the manual corrections.
+
+CREATE TABLE documents (
+    id          INTEGER PRIMARY KEY,
+    ext_id      TEXT    NOT NULL,            -- caller's id (path, JSONL id, feed guid)
+    url         TEXT,
+    text_hash   TEXT    NOT NULL,            -- sha256 of the normalised text
+    title       TEXT,
+    source      TEXT,
+    published   TEXT,
+    language    TEXT,
+    text        TEXT    NOT NULL,
+    n_posts     INTEGER NOT NULL DEFAULT 1,
+    n_events    INTEGER NOT NULL DEFAULT 0,
+    ingested_at TEXT    NOT NULL,
+    updated_at  TEXT    NOT NULL
+);
+CREATE UNIQUE INDEX documents_url ON documents (url) WHERE url IS NOT NULL;
+CREATE INDEX documents_ext_id ON documents (ext_id);
+CREATE INDEX documents_text_hash ON documents (text_hash);
+
+-- Posts of a live-blog page (one row per post; plain documents have none).
+CREATE TABLE posts (
+    document_id  INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    ordinal      INTEGER NOT NULL,
+    title        TEXT,
+    published    TEXT,
+    start_offset INTEGER NOT NULL,
+    end_offset   INTEGER NOT NULL,
+    PRIMARY KEY (document_id, ordinal)
+);
+
+-- Gazetteer places referenced by events.
+CREATE TABLE places (
+    geonameid    INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL,
+    lat          REAL NOT NULL,
+    lon          REAL NOT NULL,
+    country_code TEXT NOT NULL,
+    admin1       TEXT NOT NULL
+);
+
+-- Merged events (one per merge key: type + place + day).
+CREATE TABLE events (
+    id             TEXT    PRIMARY KEY,
+    merge_key      TEXT    NOT NULL UNIQUE,
+    date_start     TEXT    NOT NULL,
+    date_end       TEXT    NOT NULL,
+    time_precision TEXT    NOT NULL,
+    event_type     TEXT    NOT NULL,
+    sub_event_type TEXT    NOT NULL,
+    frontline      INTEGER NOT NULL,
+    actor          TEXT    NOT NULL,
+    precision      TEXT    NOT NULL,
+    lon            REAL    NOT NULL,
+    lat            REAL    NOT NULL,
+    geonameid      INTEGER,
+    country_code   TEXT    NOT NULL,
+    admin1         TEXT    NOT NULL,
+    confidence     REAL    NOT NULL,
+    n_reports      INTEGER NOT NULL,
+    base           TEXT    NOT NULL,        -- JSON: representative report (model::Event)
+    overrides      TEXT,                    -- JSON: manual corrections (EventPatch)
+    deleted        INTEGER NOT NULL DEFAULT 0,  -- tombstone: re-ingest does not revive it
+    version        INTEGER NOT NULL,
+    created_at     TEXT    NOT NULL,
+    updated_at     TEXT    NOT NULL,
+    CHECK (date_start <= date_end)
+);
+CREATE INDEX events_order ON events (date_start, id);
+CREATE INDEX events_geonameid ON events (geonameid);
+
+-- Each report (one extracted event of one document) supporting an event.
+CREATE TABLE event_sources (
+    id             INTEGER PRIMARY KEY,
+    event_id       TEXT    NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    document_id    INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    extracted_id   TEXT    NOT NULL,
+    confidence     REAL    NOT NULL,
+    evidence_text  TEXT    NOT NULL,
+    evidence_start INTEGER NOT NULL,
+    evidence_end   INTEGER NOT NULL,
+    report         TEXT    NOT NULL         -- JSON: the extracted model::Event
+);
+CREATE UNIQUE INDEX event_sources_unique ON event_sources (event_id, document_id, extracted_id);
+CREATE INDEX event_sources_document ON event_sources (document_id);
+
+-- Audit trail of manual changes (PATCH / DELETE through the API).
+CREATE TABLE event_audit (
+    id       INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    who      TEXT NOT NULL,
+    action   TEXT NOT NULL,                 -- 'patch' | 'delete'
+    patch    TEXT,
+    before   TEXT,
+    after    TEXT
+);
+CREATE INDEX event_audit_event ON event_audit (event_id);

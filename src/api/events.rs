@@ -1,0 +1,491 @@
+//! The `events` and `places` collections, answered from the store's
+//! in-memory R-tree.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::collections::{Collection, Extent, ItemsPage};
+use super::params::{Format, ItemsParams, Queryable, QueryableKind};
+use super::problem::Problem;
+use crate::model::{Actor, LocationPrecision};
+use crate::store::{
+    Bbox, Cursor, DateRange, EventPage, EventQuery, PlaceSummary, Store, StoreError, StoredEvent,
+};
+
+pub const EVENT_TYPES_DOC: &str = "Event type of our taxonomy (e.g. territory_claimed, air_drone_strike, shelling); comma-separated values match any";
+
+/// Codes of `crate::extract::EventType` (a unit test keeps them in step).
+pub const EVENT_TYPES: &[&str] = &[
+    "armed_clash",
+    "ground_assault",
+    "territory_captured",
+    "territory_claimed",
+    "territory_regained",
+    "shelling",
+    "missile_strike",
+    "air_drone_strike",
+    "explosion",
+    "strike_military_target",
+    "civilian_harm",
+    "prisoner_exchange",
+    "political_statement",
+    "aid",
+    "other",
+];
+
+const PRECISIONS: &[&str] = &[
+    "exact",
+    "settlement",
+    "near_settlement",
+    "district",
+    "admin1",
+    "region",
+    "country",
+    "sea_air",
+];
+
+/// Queryables of `events` (also its items query parameters).
+pub const EVENT_QUERYABLES: &[Queryable] = &[
+    Queryable {
+        name: "event_type",
+        title: "Event type",
+        description: EVENT_TYPES_DOC,
+        kind: QueryableKind::Enum(EVENT_TYPES),
+    },
+    Queryable {
+        name: "actor",
+        title: "Acting side",
+        description: "russia, ukraine, other or unknown; comma-separated values match any",
+        kind: QueryableKind::Enum(&["russia", "ukraine", "other", "unknown"]),
+    },
+    Queryable {
+        name: "frontline",
+        title: "Frontline event",
+        description: "true for combat, strikes and territorial change",
+        kind: QueryableKind::Bool,
+    },
+    Queryable {
+        name: "precision",
+        title: "Location precision",
+        description: "How precisely the place is known (exact … sea_air); comma-separated values match any",
+        kind: QueryableKind::Enum(PRECISIONS),
+    },
+    Queryable {
+        name: "country_code",
+        title: "Country",
+        description: "ISO 3166-1 alpha-2 code of the place's country (UA, RU, …)",
+        kind: QueryableKind::CountryCode,
+    },
+    Queryable {
+        name: "admin1",
+        title: "Admin-1 region",
+        description: "Admin-1 code of the place in CC.A1 form (e.g. UA.14 for Donetsk oblast)",
+        kind: QueryableKind::Admin1,
+    },
+];
+
+/// Queryables of `places` (filter the places and the events counted for them).
+pub const PLACE_QUERYABLES: &[Queryable] = EVENT_QUERYABLES;
+
+fn store_problem(e: StoreError) -> Problem {
+    match e {
+        StoreError::InvalidQuery { param, reason } => Problem::bad_param(param, reason),
+        other => {
+            tracing::error!("store error: {other}");
+            Problem::internal("the event store failed; see the server log")
+        }
+    }
+}
+
+/// Build a store query from parsed items parameters.
+pub fn event_query(p: &ItemsParams) -> Result<EventQuery, Problem> {
+    let mut q = EventQuery {
+        limit: p.limit,
+        ..EventQuery::default()
+    };
+    if let Some(b) = &p.bbox {
+        q.bbox = Some(Bbox {
+            w: b.west,
+            s: b.south,
+            e: b.east,
+            n: b.north,
+        });
+    }
+    if let Some(d) = &p.datetime {
+        q.date = Some(DateRange {
+            start: d.start,
+            end: d.end,
+        });
+    }
+    for (k, values) in &p.filters {
+        match k.as_str() {
+            "event_type" => q.event_type = Some(values.clone()),
+            "actor" => {
+                q.actor = Some(
+                    values
+                        .iter()
+                        .map(|v| {
+                            Actor::parse(v)
+                                .ok_or_else(|| Problem::bad_param("actor", "unknown actor"))
+                        })
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+            "frontline" => q.frontline = Some(values.iter().any(|v| v == "true")),
+            "precision" => {
+                q.precision = Some(
+                    values
+                        .iter()
+                        .map(|v| {
+                            LocationPrecision::parse(v)
+                                .ok_or_else(|| Problem::bad_param("precision", "unknown precision"))
+                        })
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+            "country_code" => q.country_code = Some(values.clone()),
+            "admin1" => q.admin1 = Some(values.clone()),
+            _ => {}
+        }
+    }
+    if p.filters.get("frontline").is_some_and(|v| v.len() > 1) {
+        // frontline=true,false matches everything.
+        q.frontline = None;
+    }
+    if let Some(c) = &p.cursor {
+        let cursor = Cursor::decode(c).map_err(|e| match e {
+            StoreError::InvalidQuery { reason, .. } => Problem::bad_param("cursor", reason),
+            other => Problem::bad_param("cursor", other.to_string()),
+        })?;
+        q.set_cursor(cursor);
+    }
+    Ok(q)
+}
+
+use crate::store::export::round6;
+
+#[derive(Serialize)]
+struct PointGeom {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    coordinates: [f64; 2],
+}
+
+/// Write one event as a GeoJSON Feature.
+/// (The shape is the store's, shared with `frontline export`.)
+pub fn write_event_feature(se: &StoredEvent, out: &mut Vec<u8>) -> Result<(), Problem> {
+    crate::store::export::write_feature(out, se)
+        .map_err(|e| Problem::internal(format!("cannot serialise event: {e}")))
+}
+
+/// One event as a GeoJSON Feature value.
+pub fn event_feature_value(se: &StoredEvent) -> Result<Value, Problem> {
+    Ok(crate::store::export::feature_value(se))
+}
+
+struct EventItems {
+    page: EventPage,
+}
+
+impl ItemsPage for EventItems {
+    fn number_matched(&self) -> usize {
+        self.page.number_matched
+    }
+    fn number_returned(&self) -> usize {
+        self.page.events.len()
+    }
+    fn next(&self) -> Option<String> {
+        self.page.next.as_ref().map(Cursor::encode)
+    }
+    fn prev(&self) -> Option<String> {
+        self.page.prev.as_ref().map(Cursor::encode)
+    }
+    fn write_features(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
+        out.push(b'[');
+        for (i, e) in self.page.events.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_event_feature(e, out)?;
+        }
+        out.push(b']');
+        Ok(())
+    }
+    fn write_csv(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
+        crate::store::export::write_csv(&mut *out, self.page.events.iter().map(|e| e.as_ref()))
+            .map_err(|e| Problem::internal(format!("cannot write CSV: {e}")))
+    }
+    fn write_jsonseq(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
+        for e in &self.page.events {
+            out.push(0x1e);
+            write_event_feature(e, out)?;
+            out.push(b'\n');
+        }
+        Ok(())
+    }
+}
+
+/// The `events` collection.
+pub struct EventsCollection {
+    pub store: Store,
+}
+
+impl Collection for EventsCollection {
+    fn id(&self) -> &'static str {
+        "events"
+    }
+    fn title(&self) -> &'static str {
+        "Events"
+    }
+    fn description(&self) -> &'static str {
+        "Dated events extracted from news reports: strikes, clashes, territorial claims and more, one point per event at its place, with type, actor, claims, location and time precision, evidence and sources."
+    }
+    fn queryables(&self) -> &'static [Queryable] {
+        EVENT_QUERYABLES
+    }
+    fn formats(&self) -> &'static [Format] {
+        &[Format::Json, Format::Csv, Format::JsonSeq]
+    }
+    fn id_description(&self) -> &'static str {
+        "Event id (ev- followed by 16 hexadecimal digits)"
+    }
+    fn extent(&self) -> Option<Extent> {
+        self.store.extent().map(|(b, s, e)| Extent {
+            bbox: [b.w, b.s, b.e, b.n],
+            start: Some(s),
+            end: Some(e),
+        })
+    }
+    fn items(
+        &self,
+        params: &ItemsParams,
+        _extra: &BTreeMap<String, String>,
+    ) -> Result<Box<dyn ItemsPage>, Problem> {
+        let q = event_query(params)?;
+        let page = self.store.query(&q).map_err(store_problem)?;
+        Ok(Box::new(EventItems { page }))
+    }
+    fn item(&self, id: &str) -> Result<Option<Box<dyn ItemsPage>>, Problem> {
+        match self.store.get_event(id).map_err(store_problem)? {
+            Some(e) => Ok(Some(Box::new(EventItems {
+                page: EventPage {
+                    events: vec![e],
+                    number_matched: 1,
+                    next: None,
+                    prev: None,
+                },
+            }))),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Feature id of a place.
+fn place_id(p: &PlaceSummary) -> String {
+    format!("gn-{}", p.geonameid)
+}
+
+#[derive(Serialize)]
+struct PlaceProps<'a> {
+    name: &'a str,
+    geonameid: u64,
+    country_code: &'a str,
+    admin1: &'a str,
+    n_events: usize,
+    first_date: String,
+    last_date: String,
+}
+
+#[derive(Serialize)]
+struct PlaceFeature<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: String,
+    geometry: PointGeom,
+    properties: PlaceProps<'a>,
+}
+
+fn place_view(p: &PlaceSummary) -> PlaceFeature<'_> {
+    PlaceFeature {
+        kind: "Feature",
+        id: place_id(p),
+        geometry: PointGeom {
+            kind: "Point",
+            coordinates: [round6(p.lon), round6(p.lat)],
+        },
+        properties: PlaceProps {
+            name: &p.name,
+            geonameid: p.geonameid,
+            country_code: &p.country_code,
+            admin1: &p.admin1,
+            n_events: p.n_events,
+            first_date: p.first_date.format("%Y-%m-%d").to_string(),
+            last_date: p.last_date.format("%Y-%m-%d").to_string(),
+        },
+    }
+}
+
+struct PlaceItems {
+    places: Vec<PlaceSummary>,
+    matched: usize,
+    next: Option<String>,
+    prev: Option<String>,
+}
+
+impl ItemsPage for PlaceItems {
+    fn number_matched(&self) -> usize {
+        self.matched
+    }
+    fn number_returned(&self) -> usize {
+        self.places.len()
+    }
+    fn next(&self) -> Option<String> {
+        self.next.clone()
+    }
+    fn prev(&self) -> Option<String> {
+        self.prev.clone()
+    }
+    fn write_features(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
+        out.push(b'[');
+        for (i, p) in self.places.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut *out, &place_view(p))
+                .map_err(|e| Problem::internal(format!("cannot serialise place: {e}")))?;
+        }
+        out.push(b']');
+        Ok(())
+    }
+    fn write_jsonseq(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
+        for p in &self.places {
+            out.push(0x1e);
+            serde_json::to_writer(&mut *out, &place_view(p))
+                .map_err(|e| Problem::internal(format!("cannot serialise place: {e}")))?;
+            out.push(b'\n');
+        }
+        Ok(())
+    }
+}
+
+/// Places cursor: `p` + direction (`a` after / `b` before) + geonameid.
+fn parse_place_cursor(c: &str) -> Result<(bool, u64), Problem> {
+    let bad = || Problem::bad_param("cursor", "malformed cursor (take it from a next/prev link)");
+    let rest = c.strip_prefix('p').ok_or_else(bad)?;
+    let (after, digits) = if let Some(d) = rest.strip_prefix('a') {
+        (true, d)
+    } else if let Some(d) = rest.strip_prefix('b') {
+        (false, d)
+    } else {
+        return Err(bad());
+    };
+    let id: u64 = digits.parse().map_err(|_| bad())?;
+    Ok((after, id))
+}
+
+/// The `places` collection: gazetteer places that have events.
+pub struct PlacesCollection {
+    pub store: Store,
+}
+
+impl Collection for PlacesCollection {
+    fn id(&self) -> &'static str {
+        "places"
+    }
+    fn title(&self) -> &'static str {
+        "Places"
+    }
+    fn description(&self) -> &'static str {
+        "Gazetteer places that have events, with the number of events and the first and last event dates (filters and datetime restrict which events count)."
+    }
+    fn queryables(&self) -> &'static [Queryable] {
+        PLACE_QUERYABLES
+    }
+    fn id_description(&self) -> &'static str {
+        "Place id (gn- followed by the GeoNames id)"
+    }
+    fn extent(&self) -> Option<Extent> {
+        self.store.extent().map(|(b, s, e)| Extent {
+            bbox: [b.w, b.s, b.e, b.n],
+            start: Some(s),
+            end: Some(e),
+        })
+    }
+    fn items(
+        &self,
+        params: &ItemsParams,
+        _extra: &BTreeMap<String, String>,
+    ) -> Result<Box<dyn ItemsPage>, Problem> {
+        let mut p = params.clone();
+        let cursor = p.cursor.take();
+        let q = event_query(&p)?;
+        // Ordered by geonameid.
+        let all = self.store.places_summary(&q).map_err(store_problem)?;
+        let matched = all.len();
+        let limit = params.limit.max(1);
+        let (start, end) = match cursor.as_deref().map(parse_place_cursor).transpose()? {
+            None => (0, limit.min(matched)),
+            Some((true, id)) => {
+                let s = all.partition_point(|x| x.geonameid <= id);
+                (s, (s + limit).min(matched))
+            }
+            Some((false, id)) => {
+                let e = all.partition_point(|x| x.geonameid < id);
+                (e.saturating_sub(limit), e)
+            }
+        };
+        let next = (end < matched && end > 0).then(|| format!("pa{}", all[end - 1].geonameid));
+        let prev = (start > 0).then(|| format!("pb{}", all[start].geonameid));
+        let places = all[start..end].to_vec();
+        Ok(Box::new(PlaceItems {
+            places,
+            matched,
+            next,
+            prev,
+        }))
+    }
+    fn item(&self, id: &str) -> Result<Option<Box<dyn ItemsPage>>, Problem> {
+        let Some(gid) = id.strip_prefix("gn-").and_then(|d| d.parse::<u64>().ok()) else {
+            return Ok(None);
+        };
+        let q = EventQuery {
+            geonameid: Some(vec![gid]),
+            ..EventQuery::default()
+        };
+        let found = self.store.places_summary(&q).map_err(store_problem)?;
+        match found.into_iter().find(|p| p.geonameid == gid) {
+            Some(p) => Ok(Some(Box::new(PlaceItems {
+                places: vec![p],
+                matched: 1,
+                next: None,
+                prev: None,
+            }))),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Convenience: the default registry over one store.
+pub fn default_registry(store: &Store) -> super::collections::Registry {
+    super::collections::Registry::new()
+        .with(Arc::new(EventsCollection {
+            store: store.clone(),
+        }))
+        .with(Arc::new(PlacesCollection {
+            store: store.clone(),
+        }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_types_match_the_taxonomy() {
+        let codes: Vec<&str> = crate::extract::EventType::ALL.iter().map(|t| t.code()).collect();
+        assert_eq!(codes, EVENT_TYPES);
+    }
+}

@@ -1,0 +1,316 @@
+//! Unit tests of the extraction pipeline on our own sentences, with mentions
+//! given by hand (the geoparser is tested on its own).
+
+use chrono::{DateTime, NaiveDate};
+
+use super::*;
+use crate::model::{LocationPrecision, Mention, ResolvedPlace, TimePrecision};
+
+#[derive(Clone, Copy)]
+struct P {
+    id: u64,
+    name: &'static str,
+    lat: f64,
+    lon: f64,
+    class: &'static str,
+    code: &'static str,
+    cc: &'static str,
+    a1: &'static str,
+}
+
+const KURAKHOVE: P = P { id: 695357, name: "Kurakhove", lat: 47.9847, lon: 37.28069, class: "P", code: "PPL", cc: "UA", a1: "UA.05" };
+const BELAYA: P = P { id: 578230, name: "Belaya", lat: 51.05878, lon: 35.71088, class: "P", code: "PPL", cc: "RU", a1: "RU.41" };
+const KURSK_OBL: P = P { id: 538555, name: "Kursk Oblast", lat: 51.75, lon: 36.0, class: "A", code: "ADM1", cc: "RU", a1: "RU.41" };
+const DONETSK_OBL: P = P { id: 709716, name: "Donetsk Oblast", lat: 48.0, lon: 37.8, class: "A", code: "ADM1", cc: "UA", a1: "UA.05" };
+const RUSSIA: P = P { id: 2017370, name: "Russia", lat: 60.0, lon: 100.0, class: "A", code: "PCLI", cc: "RU", a1: "" };
+const UKRAINE: P = P { id: 690791, name: "Ukraine", lat: 49.0, lon: 32.0, class: "A", code: "PCLI", cc: "UA", a1: "" };
+const BULGARIA: P = P { id: 732800, name: "Bulgaria", lat: 42.67, lon: 25.25, class: "A", code: "PCLI", cc: "BG", a1: "" };
+const PALM_BEACH: P = P { id: 4167505, name: "Palm Beach", lat: 26.70562, lon: -80.03643, class: "P", code: "PPL", cc: "US", a1: "US.FL" };
+const FLORIDA: P = P { id: 4155751, name: "Florida", lat: 28.0, lon: -82.0, class: "A", code: "ADM1", cc: "US", a1: "US.FL" };
+const KYIV: P = P { id: 703448, name: "Kyiv", lat: 50.45466, lon: 30.5238, class: "P", code: "PPLC", cc: "UA", a1: "UA.12" };
+
+fn resolved(p: P) -> ResolvedPlace {
+    ResolvedPlace {
+        geonameid: p.id,
+        name: p.name.into(),
+        lat: p.lat,
+        lon: p.lon,
+        feature_class: p.class.into(),
+        feature_code: p.code.into(),
+        country_code: p.cc.into(),
+        admin1: p.a1.into(),
+        approximate: false,
+    }
+}
+
+/// Mentions of every occurrence of each surface form.
+fn mentions(text: &str, places: &[(&str, P)]) -> Vec<Mention> {
+    let mut out = Vec::new();
+    for &(surface, p) in places {
+        let mut from = 0;
+        while let Some(i) = text[from..].find(surface) {
+            let b = from + i;
+            let start = text[..b].chars().count();
+            let end = start + surface.chars().count();
+            let precision = match (p.class, p.code) {
+                ("A", "ADM1") => LocationPrecision::Admin1,
+                ("A", _) => LocationPrecision::Country,
+                _ => LocationPrecision::Settlement,
+            };
+            out.push(Mention { start, end, text: surface.into(), place: Some(resolved(p)), precision, score: 0.9 });
+            from = b + surface.len();
+        }
+    }
+    out.sort_by_key(|m| m.start);
+    out
+}
+
+fn doc(text: &str) -> Document {
+    Document {
+        id: "doc-1".into(),
+        text: text.into(),
+        published: DateTime::parse_from_rfc3339("2025-01-07T10:00:00+00:00").ok(),
+        ..Default::default()
+    }
+}
+
+fn run(text: &str, places: &[(&str, P)]) -> Vec<Event> {
+    extract_with_mentions(&doc(text), &mentions(text, places)).unwrap()
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn claim(by: &str, stance: Stance) -> Claim {
+    Claim { by: by.into(), stance }
+}
+
+#[test]
+fn disputed_capture_claim_is_one_event() {
+    let t = "Moscow said its troops had captured the town of Kurakhove on Monday. \
+             Kyiv denied it, saying its soldiers were still holding positions in the town.";
+    let ev = run(t, &[("Kurakhove", KURAKHOVE)]);
+    let terr: Vec<&Event> = ev.iter().filter(|e| e.event_type.starts_with("territory")).collect();
+    assert_eq!(terr.len(), 1, "{ev:#?}");
+    let e = terr[0];
+    assert_eq!(e.event_type, "territory_claimed");
+    assert_eq!(e.actor, Actor::Russia);
+    assert_eq!(e.date_start, day("2025-01-06"));
+    assert_eq!(e.time_precision, TimePrecision::Day);
+    assert!(e.claims.contains(&claim("russia", Stance::Claimed)), "{:?}", e.claims);
+    assert!(e.claims.contains(&claim("ukraine", Stance::Denied)), "{:?}", e.claims);
+    assert!(disputed(&e.claims));
+    assert!(e.frontline);
+    assert_eq!(e.sub_event_type, "Non-state actor overtakes territory");
+}
+
+#[test]
+fn region_claim_folds_into_the_named_town() {
+    let t = "Kyiv rejected Russian claims that troops had captured a town in the Donetsk region.\n\
+             Russia claimed control of Kurakhove on Monday after weeks of fighting.";
+    let ev = run(t, &[("Donetsk region", DONETSK_OBL), ("Kurakhove", KURAKHOVE)]);
+    let terr: Vec<&Event> = ev.iter().filter(|e| e.event_type.starts_with("territory")).collect();
+    assert_eq!(terr.len(), 1, "{ev:#?}");
+    assert_eq!(terr[0].place.name, "Kurakhove");
+    assert!(disputed(&terr[0].claims), "{:?}", terr[0].claims);
+}
+
+#[test]
+fn strike_near_a_settlement() {
+    let t = "Ukraine's army said on Sunday that its drones had struck an ammunition depot near Belaya in the Kursk region.";
+    let ev = run(t, &[("Belaya", BELAYA), ("Kursk region", KURSK_OBL)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    let e = &ev[0];
+    assert_eq!(e.event_type, "air_drone_strike");
+    assert_eq!(e.place.name, "Belaya");
+    assert_eq!(e.place.precision, LocationPrecision::NearSettlement);
+    assert_eq!(e.actor, Actor::Ukraine);
+    assert_eq!(e.date_start, day("2025-01-05"));
+    assert!(e.frontline);
+    assert_eq!(e.evidence.start, 0);
+    assert_eq!(e.evidence.end, t.chars().count());
+}
+
+#[test]
+fn strike_on_military_target_without_weapon() {
+    let t = "Kyiv's military hit a Russian command post near the Kursk village of Belaya yesterday.";
+    let ev = run(t, &[("Kursk", KURSK_OBL), ("Belaya", BELAYA)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0].event_type, "strike_military_target");
+    assert_eq!(ev[0].actor, Actor::Ukraine);
+    assert_eq!(ev[0].place.name, "Belaya");
+    assert_eq!(ev[0].date_start, day("2025-01-06"));
+}
+
+#[test]
+fn offensive_in_a_region_drops_the_country_qualifier() {
+    let t = "Kyiv's forces launched a new offensive in Russia's Kursk region, officials said.";
+    let ev = run(t, &[("Russia", RUSSIA), ("Kursk region", KURSK_OBL)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    let e = &ev[0];
+    assert_eq!(e.event_type, "ground_assault");
+    assert_eq!(e.place.name, "Kursk Oblast");
+    assert_eq!(e.place.precision, LocationPrecision::Admin1);
+    assert_eq!(e.actor, Actor::Ukraine);
+    // No date in the clause: published day or the day before.
+    assert_eq!((e.date_start, e.date_end), (day("2025-01-06"), day("2025-01-07")));
+    assert_eq!(e.time_precision, TimePrecision::Days);
+}
+
+#[test]
+fn political_statement_at_a_town() {
+    let t = "Speaking at a press conference in Palm Beach, Florida, the president-elect said the war must end.";
+    let ev = run(t, &[("Palm Beach", PALM_BEACH), ("Florida", FLORIDA)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0].event_type, "political_statement");
+    assert_eq!(ev[0].place.name, "Palm Beach");
+    assert!(!ev[0].frontline);
+    assert_eq!(ev[0].sub_event_type, "Other");
+}
+
+#[test]
+fn unrelated_news_is_not_frontline() {
+    let t = "Crowds in Bulgaria celebrated a winter festival on Monday.";
+    let ev = run(t, &[("Bulgaria", BULGARIA)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0].event_type, "other");
+    assert!(!ev[0].frontline);
+    assert_eq!(ev[0].place.precision, LocationPrecision::Country);
+    assert_eq!(ev[0].date_start, day("2025-01-06"));
+}
+
+#[test]
+fn no_combat_events_on_country_centroids() {
+    let t = "Russia launched dozens of drones at Ukraine overnight.";
+    let ev = run(t, &[("Russia", RUSSIA), ("Ukraine", UKRAINE)]);
+    assert!(ev.is_empty(), "{ev:#?}");
+}
+
+#[test]
+fn future_and_negated_events_are_skipped() {
+    assert!(run("Russian forces will attack Kurakhove next week.", &[("Kurakhove", KURAKHOVE)]).is_empty());
+    assert!(run("Russian troops did not capture Kurakhove.", &[("Kurakhove", KURAKHOVE)])
+        .iter()
+        .all(|e| !e.event_type.starts_with("territory")));
+    assert!(run("Could Russia capture Kurakhove?", &[("Kurakhove", KURAKHOVE)]).is_empty());
+}
+
+#[test]
+fn a_captured_person_is_not_a_captured_town() {
+    let t = "The soldier was captured by Russian troops near Kurakhove in 2022.";
+    let ev = run(t, &[("Kurakhove", KURAKHOVE)]);
+    assert!(ev.iter().all(|e| !e.event_type.starts_with("territory")), "{ev:#?}");
+}
+
+#[test]
+fn anaphor_carries_the_place() {
+    let t = "Russian troops took control of Kurakhove last week. The town has been shelled every day since.";
+    let ev = run(t, &[("Kurakhove", KURAKHOVE)]);
+    let shelling: Vec<&Event> = ev.iter().filter(|e| e.event_type == "shelling").collect();
+    assert_eq!(shelling.len(), 1, "{ev:#?}");
+    assert_eq!(shelling[0].place.name, "Kurakhove");
+    assert_eq!(shelling[0].place.surface_form, "Kurakhove");
+    let terr: Vec<&Event> = ev.iter().filter(|e| e.event_type == "territory_captured").collect();
+    assert_eq!(terr.len(), 1, "{ev:#?}");
+    assert_eq!(terr[0].time_precision, TimePrecision::Week);
+}
+
+#[test]
+fn outskirts_make_near_settlement() {
+    let t = "Ukrainian units repelled assaults on the outskirts of Kurakhove on Sunday.";
+    let ev = run(t, &[("Kurakhove", KURAKHOVE)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0].place.precision, LocationPrecision::NearSettlement);
+}
+
+#[test]
+fn liberated_by_ukraine_is_regained() {
+    let t = "Ukrainian troops liberated Kurakhove on 5 January.";
+    let ev = run(t, &[("Kurakhove", KURAKHOVE)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0].event_type, "territory_regained");
+    assert_eq!(ev[0].sub_event_type, "Government regains territory");
+    assert_eq!(ev[0].date_start, day("2025-01-05"));
+    assert!(ev[0].claims.is_empty());
+}
+
+#[test]
+fn same_event_twice_merges_and_ids_are_stable() {
+    let t = "Russian artillery shelled Kurakhove on Monday. Kurakhove was shelled again on Monday, officials said.";
+    let a = run(t, &[("Kurakhove", KURAKHOVE)]);
+    let b = run(t, &[("Kurakhove", KURAKHOVE)]);
+    assert_eq!(a.len(), 1, "{a:#?}");
+    assert_eq!(a, b);
+    assert_eq!(a[0].event_id.len(), 16);
+    assert_eq!(merge_key(&a[0]), "shelling|g695357|2025-01-06");
+}
+
+#[test]
+fn undated_restatement_folds_into_the_dated_report() {
+    let t = "Russia claimed control of Kurakhove on Monday.\n\nKyiv insists it still holds part of Kurakhove, which Moscow claims to have captured.";
+    let ev = run(t, &[("Kurakhove", KURAKHOVE)]);
+    let terr: Vec<&Event> = ev.iter().filter(|e| e.event_type.starts_with("territory")).collect();
+    assert_eq!(terr.len(), 1, "{ev:#?}");
+    assert_eq!(terr[0].date_start, day("2025-01-06"));
+}
+
+#[test]
+fn kyiv_as_speaker_is_not_a_place() {
+    let t = "Kyiv said Russian missiles hit Kurakhove.";
+    let ev = run(t, &[("Kyiv", KYIV), ("Kurakhove", KURAKHOVE)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0].place.name, "Kurakhove");
+    assert_eq!(ev[0].event_type, "missile_strike");
+    assert_eq!(ev[0].actor, Actor::Russia);
+    assert_eq!(ev[0].claims, vec![claim("ukraine", Stance::Claimed)]);
+}
+
+#[test]
+fn evidence_offsets_are_code_points() {
+    let t = "Київ — «news». Russian drones struck Kurakhove overnight.";
+    let ev = run(t, &[("Kurakhove", KURAKHOVE)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    let e = &ev[0];
+    let slice: String = t.chars().skip(e.evidence.start).take(e.evidence.end - e.evidence.start).collect();
+    assert_eq!(slice, e.evidence.text);
+    assert_eq!(e.evidence.text, "Russian drones struck Kurakhove overnight.");
+    assert_eq!((e.date_start, e.date_end, e.time_precision), (day("2025-01-06"), day("2025-01-07"), TimePrecision::Day));
+}
+
+#[test]
+fn missing_publication_date_names_the_document() {
+    let mut d = doc("Russian drones struck Kurakhove.");
+    d.published = None;
+    let err = extract_with_mentions(&d, &[]).unwrap_err();
+    assert!(err.to_string().contains("doc-1"), "{err}");
+}
+
+#[test]
+fn serialises_to_the_contract() {
+    let t = "Russian drones struck Kurakhove on 5 January.";
+    let ev = run(t, &[("Kurakhove", KURAKHOVE)]);
+    let v = serde_json::to_value(&ev[0]).unwrap();
+    assert_eq!(v["date_start"], "2025-01-05");
+    assert_eq!(v["date_end"], "2025-01-05");
+    assert_eq!(v["time_precision"], "day");
+    assert_eq!(v["actor"], "russia");
+    assert_eq!(v["place"]["precision"], "settlement");
+    assert_eq!(v["place"]["geonameid"], 695357);
+    let published = v["published"].as_str().unwrap();
+    assert_eq!(DateTime::parse_from_rfc3339(published).unwrap(), doc(t).published.unwrap());
+    for k in [
+        "doc_id", "event_id", "date_start", "date_end", "time_precision", "published", "event_type",
+        "sub_event_type", "frontline", "actor", "claims", "place", "evidence", "confidence",
+    ] {
+        assert!(v.get(k).is_some(), "missing {k}");
+    }
+}
+
+#[test]
+fn disputed_helper() {
+    assert!(disputed(&[claim("russia", Stance::Claimed), claim("ukraine", Stance::Denied)]));
+    assert!(!disputed(&[claim("russia", Stance::Claimed), claim("russia", Stance::Denied)]));
+    assert!(!disputed(&[claim("russia", Stance::Claimed)]));
+    assert!(!disputed(&[]));
+}

@@ -1,0 +1,315 @@
+//! Hand-written word lists (gazetteer/lexicon/) and the first-name/surname lists
+//! (gazetteer/names/), embedded in the binary and parsed once.
+//!
+//! All keys are in the geoparser's name-key form: lower case, diacritics removed,
+//! apostrophes dropped, hyphens turned into spaces (see [`super::key`]).
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
+
+/// FxHash (rustc's hasher): fast for the short string keys used here.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ w).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            self.add(u64::from_le_bytes(a));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut a = [0u8; 8];
+            a[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(a) ^ ((rest.len() as u64) << 59));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+pub type FxBuild = BuildHasherDefault<FxHasher>;
+pub type FxMap<K, V> = HashMap<K, V, FxBuild>;
+pub type FxSet<K> = HashSet<K, FxBuild>;
+
+const TITLES: &str = include_str!("../../gazetteer/lexicon/titles.txt");
+const CALENDAR: &str = include_str!("../../gazetteer/lexicon/calendar.txt");
+const COMMON: &str = include_str!("../../gazetteer/lexicon/common_words.txt");
+const ORGS: &str = include_str!("../../gazetteer/lexicon/organisations.txt");
+const PERSONS: &str = include_str!("../../gazetteer/lexicon/persons.txt");
+const DEMONYMS: &str = include_str!("../../gazetteer/lexicon/demonyms.tsv");
+const REGIONS: &str = include_str!("../../gazetteer/lexicon/regions.tsv");
+const PLACE_WORDS: &str = include_str!("../../gazetteer/lexicon/place_words.txt");
+const SPEECH: &str = include_str!("../../gazetteer/lexicon/speech_verbs.txt");
+const COUNTRY_ALIASES: &str = include_str!("../../gazetteer/lexicon/country_aliases.tsv");
+const FIRST_NAMES: &str = include_str!("../../gazetteer/names/first_names.txt");
+const SURNAMES: &str = include_str!("../../gazetteer/names/surnames.txt");
+
+/// Kind of a lexicon region entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionKind {
+    Continent,
+    Region,
+    Sea,
+    River,
+}
+
+/// A named region, continent, sea or river from `regions.tsv`.
+#[derive(Debug, Clone)]
+pub struct RegionEntry {
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub kind: RegionKind,
+    pub country_code: String,
+    pub admin1: String,
+    /// GeoNames id when known, else 0.
+    pub geonameid: u64,
+}
+
+/// All word lists.
+pub struct Lexicon {
+    pub titles: FxSet<String>,
+    pub calendar: FxSet<String>,
+    pub common: FxSet<String>,
+    /// First name → frequency rank (1 = most common).
+    pub first_names: FxMap<String, u32>,
+    /// Surname → frequency rank.
+    pub surnames: FxMap<String, u32>,
+    pub persons: FxSet<String>,
+    pub orgs: FxSet<String>,
+    /// Every proper prefix (in words) of an organisation phrase.
+    pub org_prefixes: FxSet<String>,
+    pub org_max_words: usize,
+    pub demonyms: FxMap<String, [u8; 2]>,
+    pub regions: Vec<RegionEntry>,
+    pub region_index: FxMap<String, usize>,
+    pub region_prefixes: FxSet<String>,
+    pub region_max_words: usize,
+    pub type_before: FxSet<String>,
+    pub admin_after: FxSet<String>,
+    pub near_after: FxSet<String>,
+    pub prep_strong: FxSet<String>,
+    pub near_before: FxSet<String>,
+    pub compass: FxSet<String>,
+    pub speech: FxSet<String>,
+    /// Country alias key ("us", "u s", "britain") → ISO code.
+    pub country_aliases: FxMap<String, [u8; 2]>,
+    /// Every proper word prefix of a country alias ("u" of "u s").
+    pub alias_prefixes: FxSet<String>,
+}
+
+fn lines(src: &str) -> impl Iterator<Item = &str> {
+    src.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+fn set(src: &str) -> FxSet<String> {
+    lines(src).map(|l| l.to_lowercase()).collect()
+}
+
+fn ranked(src: &str) -> FxMap<String, u32> {
+    let mut m = FxMap::default();
+    for (i, l) in lines(src).enumerate() {
+        let mut parts = l.split('\t');
+        let name = parts.next().unwrap_or("").trim().to_lowercase();
+        let rank = parts
+            .next()
+            .and_then(|r| r.trim().parse::<u32>().ok())
+            .unwrap_or(i as u32 + 1);
+        if !name.is_empty() {
+            m.insert(name, rank);
+        }
+    }
+    m
+}
+
+fn cc2(s: &str) -> Option<[u8; 2]> {
+    let b = s.trim().as_bytes();
+    if b.len() == 2 && b.iter().all(u8::is_ascii_uppercase) {
+        Some([b[0], b[1]])
+    } else {
+        None
+    }
+}
+
+fn prefixes_of(set: &FxSet<String>) -> (FxSet<String>, usize) {
+    let mut p = FxSet::default();
+    let mut max = 1;
+    for k in set {
+        let words: Vec<&str> = k.split(' ').collect();
+        max = max.max(words.len());
+        for i in 1..words.len() {
+            p.insert(words[..i].join(" "));
+        }
+    }
+    (p, max)
+}
+
+impl Lexicon {
+    /// The embedded lexicon (parsed once per process).
+    pub fn get() -> &'static Lexicon {
+        static LEX: OnceLock<Lexicon> = OnceLock::new();
+        LEX.get_or_init(Lexicon::build)
+    }
+
+    fn build() -> Lexicon {
+        let orgs: FxSet<String> = lines(ORGS).map(|l| super::key::key_of(l)).collect();
+        let (org_prefixes, org_max_words) = prefixes_of(&orgs);
+
+        let mut demonyms = FxMap::default();
+        for l in lines(DEMONYMS) {
+            let mut p = l.split('\t');
+            if let (Some(w), Some(c)) = (p.next(), p.next().and_then(cc2)) {
+                demonyms.insert(w.trim().to_lowercase(), c);
+            }
+        }
+
+        let mut regions = Vec::new();
+        let mut region_index = FxMap::default();
+        for l in lines(REGIONS) {
+            let f: Vec<&str> = l.split('\t').collect();
+            if f.len() < 5 {
+                continue;
+            }
+            let (Ok(lat), Ok(lon)) = (f[2].trim().parse::<f64>(), f[3].trim().parse::<f64>()) else {
+                continue;
+            };
+            let kind = match f[4].trim() {
+                "continent" => RegionKind::Continent,
+                "sea" => RegionKind::Sea,
+                "river" => RegionKind::River,
+                _ => RegionKind::Region,
+            };
+            let idx = regions.len();
+            regions.push(RegionEntry {
+                name: f[1].trim().to_string(),
+                lat,
+                lon,
+                kind,
+                country_code: f.get(5).map(|s| s.trim().to_string()).unwrap_or_default(),
+                admin1: f.get(6).map(|s| s.trim().to_string()).unwrap_or_default(),
+                geonameid: f.get(7).and_then(|s| s.trim().parse().ok()).unwrap_or(0),
+            });
+            for alias in f[0].split('|') {
+                let k = super::key::key_of(alias);
+                if !k.is_empty() {
+                    region_index.entry(k).or_insert(idx);
+                }
+            }
+        }
+        let region_keys: FxSet<String> = region_index.keys().cloned().collect();
+        let (region_prefixes, region_max_words) = prefixes_of(&region_keys);
+
+        let mut sections: FxMap<String, FxSet<String>> = FxMap::default();
+        let mut current = String::new();
+        for l in lines(PLACE_WORDS) {
+            if l.starts_with('[') && l.ends_with(']') {
+                current = l[1..l.len() - 1].to_string();
+                continue;
+            }
+            sections
+                .entry(current.clone())
+                .or_default()
+                .insert(l.to_lowercase());
+        }
+        let mut take = |name: &str| sections.remove(name).unwrap_or_default();
+
+        let mut country_aliases = FxMap::default();
+        for l in lines(COUNTRY_ALIASES) {
+            let mut p = l.split('\t');
+            if let (Some(w), Some(c)) = (p.next(), p.next().and_then(cc2)) {
+                country_aliases.insert(super::key::key_of(w), c);
+            }
+        }
+
+        let alias_keys: FxSet<String> = country_aliases.keys().cloned().collect();
+        let (alias_prefixes, _) = prefixes_of(&alias_keys);
+        Lexicon {
+            titles: set(TITLES),
+            calendar: set(CALENDAR),
+            common: set(COMMON),
+            first_names: ranked(FIRST_NAMES),
+            surnames: ranked(SURNAMES),
+            persons: set(PERSONS),
+            orgs,
+            org_prefixes,
+            org_max_words,
+            demonyms,
+            regions,
+            region_index,
+            region_prefixes,
+            region_max_words,
+            type_before: take("type_before"),
+            admin_after: take("admin_after"),
+            near_after: take("near_after"),
+            prep_strong: take("prep_strong"),
+            near_before: take("near_before"),
+            compass: take("compass"),
+            speech: set(SPEECH),
+            country_aliases,
+            alias_prefixes,
+        }
+    }
+
+    /// Is `w` (lower case) a first name with rank ≤ `max_rank`?
+    pub fn is_first_name(&self, w: &str, max_rank: u32) -> bool {
+        self.first_names.get(w).is_some_and(|&r| r <= max_rank)
+    }
+
+    /// Is `w` (lower case) a surname with rank ≤ `max_rank`?
+    pub fn is_surname(&self, w: &str, max_rank: u32) -> bool {
+        self.surnames.get(w).is_some_and(|&r| r <= max_rank)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexicon_loads() {
+        let l = Lexicon::get();
+        assert!(l.titles.contains("president"));
+        assert!(l.calendar.contains("monday"));
+        assert!(l.common.contains("independent"));
+        assert!(!l.common.contains("kyiv"));
+        assert!(l.is_first_name("lloyd", 2000));
+        assert!(l.orgs.contains("the independent"));
+        assert!(l.org_prefixes.contains("new york"));
+        assert_eq!(l.demonyms.get("bulgarians"), Some(&*b"BG"));
+        let eu = l.region_index.get("europe").copied().unwrap();
+        assert_eq!(l.regions[eu].kind, RegionKind::Continent);
+        assert!(l.region_prefixes.contains("middle"));
+        assert!(l.admin_after.contains("oblast"));
+        assert!(l.prep_strong.contains("near"));
+        assert_eq!(l.country_aliases.get("us"), Some(&*b"US"));
+        assert_eq!(l.country_aliases.get("u s"), Some(&*b"US"));
+    }
+}

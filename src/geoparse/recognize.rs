@@ -1,0 +1,1360 @@
+//! Recognition: which capitalised token runs are place mentions.
+//!
+//! 1. Scan: at every capitalised word, skip organisation/media names, then take
+//!    the longest run of tokens whose key is a gazetteer name (or a lexicon
+//!    region or country alias); otherwise note demonyms.
+//! 2. People: runs of capitalised words after a title, starting with a first
+//!    name, or ending in "Jr." are people; their words are remembered for the
+//!    whole document ("Lloyd Austin" … "Mr Austin" … "Austin said").
+//! 3. Score every candidate with explicit cues for and against (see
+//!    [`Cand::feats`]) and keep those at or above [`ACCEPT`].
+
+use std::ops::Range;
+
+use super::lexicon::{FxSet, Lexicon, RegionKind};
+use super::text::{self, Kind, Token, flag};
+use super::{Geoparser, key};
+use crate::gazetteer::{AdminLevel, AdminMatch, NameHit, NameKind};
+
+/// Recognition score needed to accept a candidate.
+pub const ACCEPT: f32 = 1.5;
+
+/// Where a candidate's readings come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Gazetteer name index (exact key).
+    Gaz,
+    /// Gazetteer folded index (looser spelling).
+    Folded,
+    /// A lexicon region/continent/sea (index into `Lexicon::regions`).
+    Region(usize),
+    /// A country alias ("US", "Britain").
+    Country([u8; 2]),
+    /// Only an admin phrase ("Zaporizka oblast") names it.
+    Admin,
+    /// A strong cue ("the village of X") but no gazetteer entry.
+    Unknown,
+    /// A natural-feature phrase ("Willamette River"); readings are places with the
+    /// whole name or, failing that, its core name.
+    Feature,
+}
+
+/// The cue that made a candidate a sub-settlement/near reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Cues {
+    pub type_before: bool,
+    pub admin_after: bool,
+    pub near_after: bool,
+    pub prep: bool,
+    pub near: bool,
+    pub compass_of: bool,
+    pub based: bool,
+    pub comma_parent_after: bool,
+    pub is_parent: bool,
+    pub speech_after: bool,
+    pub possessive: bool,
+}
+
+/// One candidate mention.
+#[derive(Debug, Clone)]
+pub struct Cand {
+    /// Token range.
+    pub t0: usize,
+    pub t1: usize,
+    /// Byte range in the text.
+    pub start: usize,
+    pub end: usize,
+    pub key: String,
+    pub sent: usize,
+    pub source: Source,
+    pub hits: Vec<NameHit>,
+    /// Admin units named by a region phrase ("X region" → the oblast).
+    pub admin: Vec<AdminMatch>,
+    /// The admin phrase asked for admin-2 ("raion", "district", "county").
+    pub admin2_hint: bool,
+    pub cues: Cues,
+    /// Recognition score and its parts.
+    pub rec: f32,
+    pub feats: Vec<(&'static str, f32)>,
+    pub accepted: bool,
+    /// Index of the candidate named as this one's parent ("X, Y", "Y settlement of X").
+    pub parent: Option<usize>,
+}
+
+/// A demonym occurrence (byte range, country code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Demonym {
+    pub start: usize,
+    pub end: usize,
+    pub cc: [u8; 2],
+}
+
+/// Per-document scratch state.
+pub struct Doc<'t> {
+    pub text: &'t str,
+    pub tokens: Vec<Token>,
+    pub sents: Vec<Range<usize>>,
+    pub sent_of: Vec<u32>,
+    pub headline: Vec<bool>,
+    /// Token is part of an organisation name.
+    pub org: Vec<bool>,
+    /// Token is part of a person name.
+    pub person: Vec<bool>,
+    /// Keys of words used as person names anywhere in the document.
+    pub person_keys: FxSet<String>,
+    /// Keys of organisation words ("independent" after "The Independent").
+    pub org_keys: FxSet<String>,
+    pub cands: Vec<Cand>,
+    pub demonyms: Vec<Demonym>,
+    /// Token index → candidate index covering it (usize::MAX = none).
+    pub cand_at: Vec<usize>,
+    pub war_context: Vec<bool>,
+}
+
+#[inline]
+fn lower_key(tok: &Token, text: &str, buf: &mut String) {
+    buf.clear();
+    key::push_word(tok.text(text), buf);
+}
+
+/// Words that may stand inside a multi-word name in lower case.
+fn is_connector(w: &str) -> bool {
+    matches!(
+        w,
+        "of" | "on" | "upon" | "de" | "la" | "le" | "del" | "della" | "di" | "da" | "do" | "dos" | "das" | "du" | "des" | "el"
+            | "al" | "a" | "and" | "the" | "am" | "an" | "der" | "im" | "na" | "nad" | "pod" | "sur" | "en" | "y" | "i" | "for"
+            | "in" | "at"
+    )
+}
+
+/// War-context words: a sentence with one of these favours the area of interest.
+fn is_war_word(w: &str) -> bool {
+    matches!(
+        w,
+        "fighting" | "fight" | "fought" | "battle" | "battles" | "troops" | "forces" | "shelling" | "shelled" | "drone"
+            | "drones" | "missile" | "missiles" | "strike" | "strikes" | "struck" | "attack" | "attacks" | "attacked"
+            | "offensive" | "counteroffensive" | "captured" | "capture" | "liberated" | "advanced" | "advance" | "advancing"
+            | "front" | "frontline" | "assault" | "assaults" | "artillery" | "occupied" | "occupation" | "russian"
+            | "ukrainian" | "invasion" | "war" | "shell" | "bombing" | "bombed" | "killed" | "wounded" | "brigade"
+            | "soldiers" | "army" | "military" | "kursk" | "donetsk" | "oblast" | "raion" | "incursion" | "withdrew"
+            | "encircled" | "positions" | "glide" | "bombs" | "shahed" | "kamikaze" | "regiment" | "battalion"
+    )
+}
+
+impl<'t> Doc<'t> {
+    pub fn new(text: &'t str) -> Doc<'t> {
+        let tokens = text::tokenize(text);
+        let mut sents = Vec::new();
+        text::sentence_token_ranges(text, &tokens, &mut sents);
+        let mut sent_of = vec![0u32; tokens.len()];
+        let mut headline = Vec::with_capacity(sents.len());
+        let mut war_context = Vec::with_capacity(sents.len());
+        let mut buf = String::new();
+        for (si, r) in sents.iter().enumerate() {
+            let mut caps = 0;
+            let mut lowers = 0;
+            let mut allcaps = 0;
+            let mut words = 0;
+            let mut war = false;
+            for i in r.clone() {
+                sent_of[i] = si as u32;
+                let t = &tokens[i];
+                if t.kind != Kind::Word {
+                    continue;
+                }
+                words += 1;
+                if t.has(flag::ALLCAPS) {
+                    allcaps += 1;
+                }
+                let len = t.end - t.start;
+                if t.is_cap() && len >= 4 {
+                    caps += 1;
+                } else if t.is_lower_word() && len >= 4 {
+                    lowers += 1;
+                }
+                if !war && t.is_lower_word() && len >= 3 {
+                    lower_key(t, text, &mut buf);
+                    war = is_war_word(&buf);
+                }
+            }
+            // Title Case or ALL CAPS headline: capitals carry no signal.
+            headline.push((caps >= 3 && caps > 2 * lowers) || (words >= 3 && allcaps * 10 >= words * 7));
+            war_context.push(war);
+        }
+        // Spread war context to the whole document when most sentences have it.
+        let n = tokens.len();
+        Doc {
+            text,
+            tokens,
+            sents,
+            sent_of,
+            headline,
+            org: vec![false; n],
+            person: vec![false; n],
+            person_keys: FxSet::default(),
+            org_keys: FxSet::default(),
+            cands: Vec::new(),
+            demonyms: Vec::new(),
+            cand_at: vec![usize::MAX; n],
+            war_context,
+        }
+    }
+
+    /// Index of the first word token of sentence `s` (skipping opening quotes, bullets).
+    fn first_word_of_sentence(&self, s: usize) -> usize {
+        let r = &self.sents[s];
+        for i in r.clone() {
+            if self.tokens[i].kind != Kind::Punct {
+                return i;
+            }
+        }
+        r.end
+    }
+
+    /// Is token `i` the first word of its sentence (or of a quotation / after a colon)?
+    pub fn is_sentence_initial(&self, i: usize) -> bool {
+        let s = self.sent_of[i] as usize;
+        if self.first_word_of_sentence(s) == i {
+            return true;
+        }
+        if i > 0 {
+            let p = &self.tokens[i - 1];
+            if p.kind == Kind::Punct && matches!(p.ch, '“' | '"' | '‘' | ':' | '(' | '—' | '–' | '•' | '|') {
+                return true;
+            }
+        }
+        false
+    }
+
+    pub fn is_headline(&self, i: usize) -> bool {
+        self.headline[self.sent_of[i] as usize]
+    }
+
+    fn same_sentence(&self, a: usize, b: usize) -> bool {
+        a < self.tokens.len() && b < self.tokens.len() && self.sent_of[a] == self.sent_of[b]
+    }
+
+    /// Previous word token in the same sentence, skipping nothing.
+    fn prev_tok(&self, i: usize) -> Option<usize> {
+        (i > 0 && self.same_sentence(i - 1, i)).then(|| i - 1)
+    }
+
+    fn next_tok(&self, i: usize) -> Option<usize> {
+        (i + 1 < self.tokens.len() && self.same_sentence(i, i + 1)).then(|| i + 1)
+    }
+
+    fn word_key(&self, i: usize, buf: &mut String) -> bool {
+        let t = &self.tokens[i];
+        if t.kind == Kind::Punct {
+            return false;
+        }
+        lower_key(t, self.text, buf);
+        true
+    }
+}
+
+impl Geoparser {
+    /// Run recognition over a whole document.
+    pub(crate) fn recognize(&self, doc: &mut Doc<'_>) {
+        self.scan(doc);
+        self.find_people(doc);
+        self.score(doc);
+        self.link_parents(doc);
+    }
+
+    /// Longest gazetteer/lexicon match starting at token `i`. Returns
+    /// (end token exclusive, key, source, hits).
+    fn longest_match(&self, doc: &Doc<'_>, i: usize, key_buf: &mut String) -> Option<(usize, String, Source)> {
+        let lex = Lexicon::get();
+        let toks = &doc.tokens;
+        key_buf.clear();
+        key::push_word(toks[i].text(doc.text), key_buf);
+        let mut best: Option<(usize, String, Source)> = None;
+        let mut j = i; // last word token included
+        let mut words = 1usize;
+        let max_words = self.index.max_tokens().max(lex.region_max_words).max(4);
+        loop {
+            // Record a match ending at j (last token must be capitalised or a number).
+            let last = &toks[j];
+            if last.is_cap() || last.has(flag::ALLCAPS) || j == i || lex.region_index.contains_key(key_buf.as_str()) {
+                if let Some(&idx) = lex.region_index.get(key_buf.as_str()) {
+                    best = Some((j + 1, key_buf.clone(), Source::Region(idx)));
+                } else if let Some(&cc) = lex.country_aliases.get(key_buf.as_str()) {
+                    best = Some((j + 1, key_buf.clone(), Source::Country(cc)));
+                } else if !self.index.get(key_buf).is_empty() {
+                    best = Some((j + 1, key_buf.clone(), Source::Gaz));
+                }
+            }
+            if words >= max_words {
+                break;
+            }
+            // Next word token: separators allowed are one glued hyphen, apostrophe or
+            // period ("Rostov-on-Don", "Kramators'k", "U.S.", "St. Petersburg").
+            let mut k = j + 1;
+            let mut sep: Option<char> = None;
+            if k < toks.len() && toks[k].kind == Kind::Punct {
+                let p = &toks[k];
+                if p.has(flag::SPACE_BEFORE) {
+                    break;
+                }
+                if text::is_hyphen(p.ch) || p.ch == '.' || text::is_apostrophe(p.ch) {
+                    sep = Some(p.ch);
+                    k += 1;
+                } else {
+                    break;
+                }
+            }
+            if k >= toks.len() || toks[k].kind == Kind::Punct || toks[k].has(flag::NL_BEFORE) || !doc.same_sentence(j, k) {
+                break;
+            }
+            let next = &toks[k];
+            let w = next.text(doc.text);
+            match sep {
+                Some(c) if text::is_apostrophe(c) => {
+                    // "Kramators'k" joins; "Russia's" is a possessive.
+                    if next.has(flag::SPACE_BEFORE) || w == "s" || w == "S" {
+                        break;
+                    }
+                    let before = key_buf.len();
+                    key::push_word(w, key_buf);
+                    if self.index.get(key_buf).is_empty() && !self.gaz.is_name_prefix(key_buf) {
+                        key_buf.truncate(before);
+                        break;
+                    }
+                    j = k;
+                    continue;
+                }
+                Some('.') => {
+                    // Only after initials and short abbreviations ("U.S.", "St. Louis").
+                    if toks[j].end - toks[j].start > 3 {
+                        break;
+                    }
+                }
+                Some(_) => {
+                    if next.has(flag::SPACE_BEFORE) {
+                        break;
+                    }
+                }
+                None => {}
+            }
+            if !next.is_cap() && !next.has(flag::ALLCAPS) && !is_connector(w) {
+                break;
+            }
+            let can_extend = self.index.is_word_prefix(key_buf)
+                || lex.region_prefixes.contains(key_buf.as_str())
+                || lex.alias_prefixes.contains(key_buf.as_str());
+            if !can_extend {
+                break;
+            }
+            key_buf.push(' ');
+            key::push_word(w, key_buf);
+            j = k;
+            words += 1;
+        }
+        best
+    }
+
+    /// Longest organisation phrase starting at token `i` → end token (exclusive).
+    fn org_match(&self, doc: &Doc<'_>, i: usize, buf: &mut String) -> Option<usize> {
+        let lex = Lexicon::get();
+        let toks = &doc.tokens;
+        buf.clear();
+        key::push_word(toks[i].text(doc.text), buf);
+        let mut best = None;
+        let mut j = i;
+        let mut words = 1;
+        loop {
+            if (toks[j].is_cap() || toks[j].has(flag::ALLCAPS)) && lex.orgs.contains(buf.as_str()) {
+                best = Some(j + 1);
+            }
+            if words >= lex.org_max_words || !lex.org_prefixes.contains(buf.as_str()) {
+                break;
+            }
+            let mut k = j + 1;
+            if k < toks.len() && toks[k].kind == Kind::Punct && text::is_hyphen(toks[k].ch) {
+                k += 1;
+            }
+            if k >= toks.len() || toks[k].kind == Kind::Punct || toks[k].has(flag::NL_BEFORE) {
+                break;
+            }
+            let w = toks[k].text(doc.text);
+            if !toks[k].is_cap() && !is_connector(w) {
+                break;
+            }
+            buf.push(' ');
+            key::push_word(w, buf);
+            j = k;
+            words += 1;
+        }
+        best
+    }
+
+    fn scan(&self, doc: &mut Doc<'_>) {
+        let lex = Lexicon::get();
+        let n = doc.tokens.len();
+        let mut buf = String::new();
+        let mut i = 0;
+        while i < n {
+            let t = doc.tokens[i];
+            if t.kind != Kind::Word || !(t.is_cap() || t.has(flag::ALLCAPS)) {
+                i += 1;
+                continue;
+            }
+            // Organisations and media.
+            if let Some(end) = self.org_match(doc, i, &mut buf) {
+                for k in i..end {
+                    doc.org[k] = true;
+                }
+                // Remember the last word of a multi-word org ("The Independent" → "independent").
+                if end - i >= 2 {
+                    let mut last = String::new();
+                    if doc.word_key(end - 1, &mut last) {
+                        doc.org_keys.insert(last);
+                    }
+                } else {
+                    let mut w = String::new();
+                    if doc.word_key(i, &mut w) {
+                        doc.org_keys.insert(w);
+                    }
+                }
+                i = end;
+                continue;
+            }
+            let mut m = self.longest_match(doc, i, &mut buf);
+            if let Some(f) = self.feature_phrase(doc, i) {
+                if m.as_ref().is_none_or(|(end, _, _)| f.0 > *end) {
+                    m = Some(f);
+                }
+            }
+            // Demonyms (one or two words) win over one-word gazetteer matches.
+            let single = m.as_ref().is_none_or(|(end, _, _)| *end == i + 1);
+            if single {
+                let mut k1 = String::new();
+                lower_key(&t, doc.text, &mut k1);
+                let two = if i + 2 <= n && i + 1 < n && doc.tokens[i + 1].is_word() && doc.tokens[i + 1].has(flag::SPACE_BEFORE) {
+                    let mut k2 = k1.clone();
+                    k2.push(' ');
+                    key::push_word(doc.tokens[i + 1].text(doc.text), &mut k2);
+                    lex.demonyms.get(k2.as_str()).copied()
+                } else {
+                    None
+                };
+                if let Some(cc) = two {
+                    doc.demonyms.push(Demonym { start: t.start, end: doc.tokens[i + 1].end, cc });
+                    i += 2;
+                    continue;
+                }
+                if let Some(&cc) = lex.demonyms.get(k1.as_str()) {
+                    doc.demonyms.push(Demonym { start: t.start, end: t.end, cc });
+                    i += 1;
+                    continue;
+                }
+            }
+            let (end, key, source) = match m {
+                Some(x) => x,
+                None => {
+                    // Folded spelling or a strong-cue unknown name.
+                    match self.unknown_or_folded(doc, i) {
+                        Some(c) => {
+                            let end_tok = c.t1;
+                            self.push_cand(doc, c);
+                            i = end_tok;
+                        }
+                        None => i += 1,
+                    }
+                    continue;
+                }
+            };
+            let mut t1 = end;
+            // A trailing admin word inside the match ("Donetsk Oblast") is split off:
+            // the mention covers the name, the phrase names the admin unit.
+            let mut kk = key.clone();
+            if t1 - i >= 2 {
+                let mut last = String::new();
+                lower_key(&doc.tokens[t1 - 1], doc.text, &mut last);
+                if is_split_admin_word(&last) {
+                    // Drop the last word and any separator before it.
+                    t1 -= 1;
+                    while t1 > i + 1 && doc.tokens[t1 - 1].kind == Kind::Punct {
+                        t1 -= 1;
+                    }
+                    kk = key::key_of(&doc.text[doc.tokens[i].start..doc.tokens[t1 - 1].end]);
+                }
+            }
+            let hits: Vec<NameHit> = if source == Source::Feature {
+                self.feature_hits(doc, i, t1)
+            } else if kk == key {
+                if matches!(source, Source::Gaz) { self.index.get(&key).to_vec() } else { Vec::new() }
+            } else {
+                self.index.get(&kk).to_vec()
+            };
+            let source = if kk != key && !matches!(source, Source::Gaz) { Source::Gaz } else { source };
+            let mut end_byte = doc.tokens[t1 - 1].end;
+            // Dotted abbreviation: include the final period ("U.S.").
+            if t1 < n
+                && doc.tokens[t1].is_punct('.')
+                && !doc.tokens[t1].has(flag::SPACE_BEFORE)
+                && t1 >= 2
+                && doc.tokens[t1 - 2].is_punct('.')
+                && doc.tokens[t1 - 1].end - doc.tokens[t1 - 1].start == 1
+            {
+                end_byte = doc.tokens[t1].end;
+            }
+            let c = Cand {
+                t0: i,
+                t1,
+                start: doc.tokens[i].start,
+                end: end_byte,
+                key: kk,
+                sent: doc.sent_of[i] as usize,
+                source,
+                hits,
+                admin: Vec::new(),
+                admin2_hint: false,
+                cues: Cues::default(),
+                rec: 0.0,
+                feats: Vec::new(),
+                accepted: false,
+                parent: None,
+            };
+            let next_i = c.t1.max(i + 1);
+            self.push_cand(doc, c);
+            i = next_i;
+        }
+        // Region phrases after each candidate ("X region", "X oblast").
+        for ci in 0..doc.cands.len() {
+            self.attach_admin_phrase(doc, ci);
+        }
+    }
+
+    /// "Willamette River", "Lake Michigan", "Isle of Skye", "Kakhovka Reservoir": a
+    /// named natural feature. The whole phrase is the mention.
+    fn feature_phrase(&self, doc: &Doc<'_>, i: usize) -> Option<(usize, String, Source)> {
+        let lex = Lexicon::get();
+        let toks = &doc.tokens;
+        let n = toks.len();
+        let mut w = String::new();
+        lower_key(&toks[i], doc.text, &mut w);
+        let cap_word = |k: usize| k < n && toks[k].is_cap() && toks[k].has(flag::SPACE_BEFORE) && !toks[k].has(flag::NL_BEFORE) && doc.same_sentence(i, k);
+        let mut end = None;
+        if matches!(w.as_str(), "lake" | "mount" | "mt" | "cape" | "isle" | "gulf" | "sea" | "bay" | "strait" | "lac") {
+            // "Lake X", "Mount X", "Isle of X", "Gulf of X"
+            let mut k = i + 1;
+            if k < n && toks[k].is_punct('.') && w == "mt" {
+                k += 1;
+            }
+            if k < n && toks[k].is_lower_word() && toks[k].text(doc.text) == "of" {
+                k += 1;
+            }
+            if cap_word(k) {
+                let mut e = k + 1;
+                while e < n && cap_word(e) && e - k < 2 {
+                    e += 1;
+                }
+                end = Some(e);
+            }
+        } else {
+            // "X River", "X Y Mountains"
+            let mut k = i;
+            while k < n && k - i < 3 && (k == i || cap_word(k)) {
+                let mut fw = String::new();
+                lower_key(&toks[k], doc.text, &mut fw);
+                if k > i && is_feature_word(&fw) {
+                    end = Some(k + 1);
+                    break;
+                }
+                k += 1;
+            }
+        }
+        let end = end?;
+        let key = key::key_of(&doc.text[toks[i].start..toks[end - 1].end]);
+        if let Some(&idx) = lex.region_index.get(key.as_str()) {
+            return Some((end, key, Source::Region(idx)));
+        }
+        Some((end, key, Source::Feature))
+    }
+
+    fn feature_hits(&self, doc: &Doc<'_>, t0: usize, t1: usize) -> Vec<NameHit> {
+        let full = key::key_of(&doc.text[doc.tokens[t0].start..doc.tokens[t1 - 1].end]);
+        let h = self.index.get(&full);
+        if !h.is_empty() {
+            return h.to_vec();
+        }
+        // Core name: the capitalised words without the feature word / prefix.
+        let lex = Lexicon::get();
+        let mut core = String::new();
+        let mut w = String::new();
+        for k in t0..t1 {
+            if doc.tokens[k].kind != Kind::Word {
+                continue;
+            }
+            lower_key(&doc.tokens[k], doc.text, &mut w);
+            if is_feature_word(&w) || matches!(w.as_str(), "lake" | "mount" | "mt" | "cape" | "isle" | "of" | "gulf" | "bay" | "strait") {
+                continue;
+            }
+            if !core.is_empty() {
+                core.push(' ');
+            }
+            core.push_str(&w);
+        }
+        if core.is_empty() || lex.common.contains(&core) {
+            return Vec::new();
+        }
+        self.index.get(&core).iter().take(20).copied().collect()
+    }
+
+    fn push_cand(&self, doc: &mut Doc<'_>, c: Cand) {
+        let idx = doc.cands.len();
+        for k in c.t0..c.t1 {
+            doc.cand_at[k] = idx;
+        }
+        doc.cands.push(c);
+    }
+
+    /// A capitalised word with no exact entry: try the folded index when a locative
+    /// cue is present, and keep strong-cue unknowns ("the village of X", "X oblast").
+    fn unknown_or_folded(&self, doc: &Doc<'_>, i: usize) -> Option<Cand> {
+        let lex = Lexicon::get();
+        let t = doc.tokens[i];
+        if !t.is_cap() || t.has(flag::ALLCAPS) || t.end - t.start < 3 {
+            return None;
+        }
+        // Up to three capitalised words joined by spaces/hyphens.
+        let mut t1 = i + 1;
+        let mut words = 1;
+        while words < 3 && t1 < doc.tokens.len() {
+            let mut k = t1;
+            if doc.tokens[k].kind == Kind::Punct && text::is_hyphen(doc.tokens[k].ch) && !doc.tokens[k].has(flag::SPACE_BEFORE) {
+                k += 1;
+            }
+            if k < doc.tokens.len()
+                && doc.tokens[k].is_cap()
+                && !doc.tokens[k].has(flag::NL_BEFORE)
+                && doc.same_sentence(i, k)
+            {
+                let mut w = String::new();
+                lower_key(&doc.tokens[k], doc.text, &mut w);
+                if lex.admin_after.contains(&w) || lex.common.contains(&w) {
+                    break;
+                }
+                t1 = k + 1;
+                words += 1;
+            } else {
+                break;
+            }
+        }
+        let mut k1 = String::new();
+        lower_key(&t, doc.text, &mut k1);
+        if lex.common.contains(&k1) || lex.calendar.contains(&k1) || lex.titles.contains(&k1) {
+            return None;
+        }
+        let surface = &doc.text[t.start..doc.tokens[t1 - 1].end];
+        let key = key::key_of(surface);
+        let strong_before = self.type_before_at(doc, i);
+        let admin_after = self.admin_word_after(doc, t1).is_some();
+        let prep = self.prep_before(doc, i).is_some();
+        if !(strong_before || admin_after || prep) {
+            return None;
+        }
+        let folded = crate::gazetteer::fold(&key);
+        let fh = self.gaz.candidates_folded(&folded);
+        let (source, hits) = if !fh.is_empty() {
+            (Source::Folded, fh.to_vec())
+        } else if strong_before || admin_after {
+            (Source::Unknown, Vec::new())
+        } else {
+            return None;
+        };
+        Some(Cand {
+            t0: i,
+            t1,
+            start: t.start,
+            end: doc.tokens[t1 - 1].end,
+            key,
+            sent: doc.sent_of[i] as usize,
+            source,
+            hits,
+            admin: Vec::new(),
+            admin2_hint: false,
+            cues: Cues::default(),
+            rec: 0.0,
+            feats: Vec::new(),
+            accepted: false,
+            parent: None,
+        })
+    }
+
+    /// "the town/village/city of X", "village X" before token `i`.
+    fn type_before_at(&self, doc: &Doc<'_>, i: usize) -> bool {
+        let lex = Lexicon::get();
+        let mut w = String::new();
+        let Some(p) = doc.prev_tok(i) else { return false };
+        if !doc.word_key(p, &mut w) {
+            return false;
+        }
+        if w == "of" {
+            if let Some(pp) = doc.prev_tok(p) {
+                if doc.word_key(pp, &mut w) && lex.type_before.contains(&w) && w != "area" {
+                    return true;
+                }
+            }
+            return false;
+        }
+        // "the village Pokrovske", "in the settlement Belaya"
+        (w == "village" || w == "settlement" || w == "town" || w == "hamlet" || w == "city") && doc.tokens[p].is_lower_word()
+    }
+
+    /// The admin word right after token index `t1` ("region", "Oblast"), with its token index.
+    fn admin_word_after(&self, doc: &Doc<'_>, t1: usize) -> Option<(usize, String)> {
+        let lex = Lexicon::get();
+        if t1 >= doc.tokens.len() || !doc.same_sentence(t1 - 1, t1) {
+            return None;
+        }
+        let t = &doc.tokens[t1];
+        if t.kind != Kind::Word || !t.has(flag::SPACE_BEFORE) {
+            return None;
+        }
+        let mut w = String::new();
+        lower_key(t, doc.text, &mut w);
+        if lex.admin_after.contains(&w) {
+            // "state" only lower case or "State" after a US state name; "county" stays in names.
+            Some((t1, w))
+        } else {
+            None
+        }
+    }
+
+    /// The locative preposition before token `i` (skipping "the"), if any.
+    fn prep_before(&self, doc: &Doc<'_>, i: usize) -> Option<String> {
+        let lex = Lexicon::get();
+        let mut w = String::new();
+        let mut p = doc.prev_tok(i)?;
+        if !doc.word_key(p, &mut w) {
+            return None;
+        }
+        if w == "the" {
+            p = doc.prev_tok(p)?;
+            if !doc.word_key(p, &mut w) {
+                return None;
+            }
+        }
+        if lex.prep_strong.contains(&w) { Some(w) } else { None }
+    }
+
+    pub(crate) fn attach_admin_phrase(&self, doc: &mut Doc<'_>, ci: usize) {
+        let c = &doc.cands[ci];
+        let t1 = c.t1;
+        let Some((wt, word)) = self.admin_word_after(doc, t1) else {
+            // Admin word swallowed by the match ("Donetsk Oblast") was split off above.
+            return;
+        };
+        // "county" and "state" after a capitalised word are part of US names ("Orange County").
+        let word_tok = doc.tokens[wt];
+        if (word == "county" || word == "parish") && word_tok.is_cap() {
+            return;
+        }
+        let phrase = format!("{} {}", &doc.text[c.start..c.end], word);
+        let mut matches = self.gaz.admins_by_phrase(&phrase);
+        let a2 = matches!(word.as_str(), "raion" | "district" | "county" | "parish");
+        matches.retain(|m| m.level != AdminLevel::Country);
+        if matches.is_empty() {
+            return;
+        }
+        let c = &mut doc.cands[ci];
+        c.admin = matches;
+        c.admin2_hint = a2;
+        c.cues.admin_after = true;
+        if c.source == Source::Unknown {
+            c.source = Source::Admin;
+        }
+    }
+
+    /// Mark person names and remember their words.
+    fn find_people(&self, doc: &mut Doc<'_>) {
+        let lex = Lexicon::get();
+        let n = doc.tokens.len();
+        let mut i = 0;
+        let mut w = String::new();
+        while i < n {
+            let t = doc.tokens[i];
+            if !t.is_cap() || doc.org[i] || doc.is_headline(i) {
+                i += 1;
+                continue;
+            }
+            // A run of capitalised words separated by single spaces (or glued hyphens: "Jean-Claude").
+            let mut j = i + 1;
+            while j < n && doc.same_sentence(i, j) {
+                let tj = &doc.tokens[j];
+                if tj.is_cap() && tj.has(flag::SPACE_BEFORE) && !tj.has(flag::NL_BEFORE) {
+                    j += 1;
+                } else if tj.kind == Kind::Punct
+                    && text::is_hyphen(tj.ch)
+                    && !tj.has(flag::SPACE_BEFORE)
+                    && j + 1 < n
+                    && doc.tokens[j + 1].is_cap()
+                    && !doc.tokens[j + 1].has(flag::SPACE_BEFORE)
+                {
+                    j += 2;
+                } else if tj.kind == Kind::Punct
+                    && tj.ch == '.'
+                    && !tj.has(flag::SPACE_BEFORE)
+                    && j + 1 < n
+                    && doc.tokens[j + 1].is_cap()
+                    && doc.tokens[j - 1].end - doc.tokens[j - 1].start <= 3
+                    && {
+                        // "Mr. Smith", "Gen. Lee", "J. Smith"
+                        lower_key(&doc.tokens[j - 1], doc.text, &mut w);
+                        lex.titles.contains(&w) || doc.tokens[j - 1].end - doc.tokens[j - 1].start == 1
+                    }
+                {
+                    j += 2;
+                } else {
+                    break;
+                }
+            }
+            let words: Vec<usize> = (i..j).filter(|&k| doc.tokens[k].kind == Kind::Word).collect();
+            // Person start within the run.
+            let mut person_from: Option<usize> = None;
+            // Title before the run ("defence secretary Lloyd Austin", "Mr Trump").
+            if let Some(p) = doc.prev_tok(i) {
+                let mut pk = p;
+                if doc.tokens[pk].is_punct('.') {
+                    if let Some(pp) = doc.prev_tok(pk) {
+                        pk = pp;
+                    }
+                }
+                if doc.word_key(pk, &mut w) && lex.titles.contains(&w) && !doc.tokens[pk].is_cap() {
+                    person_from = Some(0);
+                }
+            }
+            // Title inside the run ("Ukrainian President Volodymyr Zelensky").
+            for (wi, &k) in words.iter().enumerate() {
+                if wi + 1 < words.len() && doc.word_key(k, &mut w) && lex.titles.contains(&w) && !self.is_strong_place_tok(doc, k) {
+                    person_from = Some(wi + 1);
+                }
+            }
+            if person_from.is_none() && words.len() >= 2 {
+                // First name + another capitalised word that is not a place word.
+                for wi in 0..words.len() - 1 {
+                    let k = words[wi];
+                    if doc.word_key(k, &mut w) && lex.is_first_name(&w, 3000) && !lex.common.contains(&w) {
+                        // A multi-word place match starting here wins ("Virginia Beach").
+                        let ci = doc.cand_at[k];
+                        if ci != usize::MAX && doc.cands[ci].t1 - doc.cands[ci].t0 >= 2 && doc.cands[ci].t0 == k {
+                            continue;
+                        }
+                        let next = words[wi + 1];
+                        let mut nw = String::new();
+                        doc.word_key(next, &mut nw);
+                        let next_is_place_word = lex.admin_after.contains(&nw)
+                            || lex.type_before.contains(&nw)
+                            || lex.common.contains(&nw)
+                            || lex.demonyms.contains_key(&nw);
+                        if next_is_place_word {
+                            continue;
+                        }
+                        // A country or state that is also a first name ("Georgia") needs a
+                        // surname or a word that is no place at all ("Jordan Bardella").
+                        if self.is_strong_place_tok(doc, k)
+                            && !lex.is_surname(&nw, 30000)
+                            && !lex.persons.contains(&nw)
+                            && doc.cand_at[next] != usize::MAX
+                        {
+                            continue;
+                        }
+                        person_from = Some(wi);
+                        break;
+                    }
+                }
+            }
+            // Any word before a known public figure's name ("Vladimir Putin").
+            if person_from.is_none() && words.len() >= 2 {
+                for wi in 0..words.len() - 1 {
+                    let mut nw = String::new();
+                    if doc.word_key(words[wi + 1], &mut nw) && (lex.persons.contains(&nw) || doc.person_keys.contains(&nw)) {
+                        person_from = Some(wi);
+                        break;
+                    }
+                }
+            }
+            // "Roman Jr.", "Biletskiy Sr."
+            if person_from.is_none() && words.len() >= 2 {
+                let last = *words.last().unwrap_or(&i);
+                if doc.word_key(last, &mut w) && matches!(w.as_str(), "jr" | "sr" | "ii" | "iii") {
+                    person_from = Some(0);
+                }
+            }
+            if let Some(from) = person_from {
+                for &k in &words[from..] {
+                    doc.person[k] = true;
+                    if doc.word_key(k, &mut w)
+                        && !lex.titles.contains(&w)
+                        && !matches!(w.as_str(), "jr" | "sr" | "ii" | "iii")
+                        && !self.is_strong_place_tok(doc, k)
+                    {
+                        doc.person_keys.insert(w.clone());
+                    }
+                }
+            }
+            i = j.max(i + 1);
+        }
+    }
+
+    /// A token whose candidate is a country, admin-1, capital or lexicon region.
+    fn is_strong_place_tok(&self, doc: &Doc<'_>, k: usize) -> bool {
+        let ci = doc.cand_at[k];
+        if ci == usize::MAX {
+            return false;
+        }
+        let c = &doc.cands[ci];
+        match c.source {
+            Source::Country(_) | Source::Region(_) => true,
+            Source::Gaz => c.hits.iter().take(8).any(|h| {
+                let p = self.gaz.place(h.place);
+                h.kind <= NameKind::Alias
+                    && (p.feature_code.starts_with("PCL") || p.feature_code == "ADM1" || p.feature_code == "PPLC")
+            }),
+            _ => false,
+        }
+    }
+
+    /// Prominence prior of a candidate's readings.
+    fn prior(&self, c: &Cand) -> (f32, &'static str, bool) {
+        // Returns (score, label, metonymy_ok).
+        match c.source {
+            Source::Country(_) => return (4.0, "country", true),
+            Source::Region(idx) => {
+                let r = &Lexicon::get().regions[idx];
+                return match r.kind {
+                    RegionKind::Continent => (3.5, "continent", true),
+                    _ => (3.0, "named region", false),
+                };
+            }
+            Source::Admin => return (2.5, "admin phrase", false),
+            Source::Unknown => return (0.5, "unknown name", false),
+            Source::Feature => return (3.0, "natural feature phrase", false),
+            _ => {}
+        }
+        let mut best = 0.0f32;
+        let mut label = "small place";
+        let mut meto = false;
+        for h in &c.hits {
+            let p = self.gaz.place(h.place);
+            let alt = h.kind >= NameKind::Alternate;
+            let (mut s, l, m) = if p.feature_code.starts_with("PCL") {
+                (4.0, "country", true)
+            } else if p.feature_code == "ADM1" {
+                (3.0, "admin1", true)
+            } else if p.feature_code == "PPLC" {
+                (3.5, "capital", true)
+            } else if p.feature_code == "ADM2" {
+                (1.5, "admin2", false)
+            } else {
+                let pop = p.population;
+                if pop >= 1_000_000 {
+                    (3.0, "city >= 1M", true)
+                } else if pop >= 100_000 {
+                    (2.5, "city >= 100k", false)
+                } else if pop >= 20_000 {
+                    (2.0, "town >= 20k", false)
+                } else if pop >= 5_000 {
+                    (1.5, "town >= 5k", false)
+                } else if pop >= 1_000 {
+                    (1.2, "village >= 1k", false)
+                } else {
+                    (0.8, "small place", false)
+                }
+            };
+            if alt {
+                s -= if h.kind == NameKind::Historic { 1.2 } else { 0.7 };
+            }
+            if c.source == Source::Folded {
+                s -= 0.8;
+            }
+            if s > best {
+                best = s;
+                label = l;
+                meto = m && !alt;
+            }
+        }
+        (best, label, meto)
+    }
+
+    fn in_focus_any(&self, c: &Cand) -> bool {
+        c.hits.iter().any(|h| self.opts.focus.contains(self.gaz.place(h.place)))
+            || c.admin.iter().any(|a| self.opts.focus.contains_key(&a.key, &a.country_code))
+    }
+
+    pub(crate) fn score(&self, doc: &mut Doc<'_>) {
+        let lex = Lexicon::get();
+        let mut w = String::new();
+        for ci in 0..doc.cands.len() {
+            let c = &doc.cands[ci];
+            let (t0, t1) = (c.t0, c.t1);
+            if t0 >= t1 || t1 > doc.tokens.len() {
+                continue;
+            }
+            let mut feats: Vec<(&'static str, f32)> = Vec::new();
+            let mut cues = c.cues;
+            let (prior, label, meto) = self.prior(c);
+            feats.push((label, prior));
+            let nwords = (t0..t1).filter(|&k| doc.tokens[k].kind == Kind::Word).count();
+            if nwords >= 2 {
+                feats.push(("multi-word name", (0.7 * (nwords - 1) as f32).min(1.4)));
+            }
+            if self.in_focus_any(c) {
+                feats.push(("has a reading in the area of interest", 0.5));
+            }
+            let single = nwords == 1;
+            lower_key(&doc.tokens[t0], doc.text, &mut w);
+            let first_key = w.clone();
+            let is_country_like = matches!(c.source, Source::Country(_) | Source::Region(_)) || label == "country";
+            // --- cues for
+            if self.type_before_at(doc, t0) {
+                cues.type_before = true;
+                feats.push(("'the town/village/city of X'", 3.0));
+            }
+            if cues.admin_after {
+                feats.push(("'X region/oblast'", 3.0));
+            }
+            // "the X direction/axis/front"
+            if let Some(nt) = doc.next_tok(t1 - 1) {
+                if doc.word_key(nt, &mut w) && lex.near_after.contains(&w) && doc.tokens[nt].is_lower_word() {
+                    cues.near_after = true;
+                    feats.push(("'X direction/front'", 2.0));
+                }
+                // "X-based"
+                if doc.tokens[nt].kind == Kind::Punct && text::is_hyphen(doc.tokens[nt].ch) && !doc.tokens[nt].has(flag::SPACE_BEFORE) {
+                    if let Some(nn) = doc.next_tok(nt) {
+                        if doc.word_key(nn, &mut w) && matches!(w.as_str(), "based" | "born" | "bound" | "area") {
+                            cues.based = true;
+                            feats.push(("'X-based'", 2.0));
+                        }
+                    }
+                }
+                // Possessive "X's"
+                if doc.tokens[nt].kind == Kind::Punct && text::is_apostrophe(doc.tokens[nt].ch) && !doc.tokens[nt].has(flag::SPACE_BEFORE) {
+                    if let Some(nn) = doc.next_tok(nt) {
+                        if doc.word_key(nn, &mut w) && w == "s" {
+                            cues.possessive = true;
+                        }
+                    }
+                }
+                // Speech verb: "X said"
+                let mut sv = nt;
+                if cues.possessive {
+                    sv = usize::MAX;
+                }
+                if sv != usize::MAX && doc.word_key(sv, &mut w) && lex.speech.contains(&w) && doc.tokens[sv].is_lower_word() {
+                    cues.speech_after = true;
+                }
+            }
+            if let Some(prep) = self.prep_before(doc, t0) {
+                cues.prep = true;
+                if lex.near_before.contains(&prep) {
+                    cues.near = true;
+                }
+                feats.push(("locative word before", 1.0));
+            }
+            // "north of X", "outskirts of X", "near the town of X"
+            if let Some(p) = doc.prev_tok(t0) {
+                if doc.word_key(p, &mut w) && w == "of" {
+                    if let Some(pp) = doc.prev_tok(p) {
+                        if doc.word_key(pp, &mut w) {
+                            if lex.compass.contains(&w) && doc.tokens[pp].is_lower_word() {
+                                cues.compass_of = true;
+                                cues.near = true;
+                                feats.push(("'north/south… of X'", 2.0));
+                            } else if lex.near_before.contains(&w) {
+                                cues.near = true;
+                                feats.push(("'outskirts/outside of X'", 1.5));
+                            }
+                        }
+                    }
+                }
+                // "near the village of X" → near precision
+                if cues.type_before {
+                    let mut k = p;
+                    for _ in 0..4 {
+                        match doc.prev_tok(k) {
+                            Some(q) => {
+                                k = q;
+                                if doc.word_key(k, &mut w) && lex.near_before.contains(&w) {
+                                    cues.near = true;
+                                    break;
+                                }
+                            }
+                            None => break,
+                        }
+                    }
+                }
+            }
+            if cues.near_after {
+                cues.near = true;
+            }
+            // "X, Y" with Y a country/state: the comma parent cue.
+            if let Some(comma) = doc.next_tok(t1 - 1) {
+                if doc.tokens[comma].is_punct(',') {
+                    if let Some(nt) = doc.next_tok(comma) {
+                        let pj = doc.cand_at[nt];
+                        if pj != usize::MAX && pj != ci && doc.cands[pj].t0 == nt && self.is_parent_like(&doc.cands[pj]) {
+                            cues.comma_parent_after = true;
+                            feats.push(("'X, <country/state>'", 2.0));
+                        }
+                    }
+                }
+            }
+            // --- cues against
+            let headline = doc.is_headline(t0);
+            let initial = doc.is_sentence_initial(t0);
+            let strong = cues.type_before || cues.admin_after || cues.comma_parent_after || cues.near_after || cues.based || cues.compass_of;
+            if single && lex.calendar.contains(&first_key) {
+                feats.push(("month/weekday/feast", -10.0));
+            }
+            let tok0 = doc.tokens[t0];
+            if single && tok0.end - tok0.start == 1 {
+                feats.push(("single letter", -10.0));
+            }
+            if single
+                && tok0.has(flag::ALLCAPS)
+                && !headline
+                && !matches!(c.source, Source::Country(_))
+                && !(label == "country")
+            {
+                feats.push(("acronym", -3.0));
+            }
+            if single && lex.compass.contains(&first_key) && !strong {
+                feats.push(("compass word", -4.0));
+            }
+            if let Some(nt) = doc.next_tok(t1 - 1) {
+                let ntk = doc.tokens[nt];
+                if ntk.kind == Kind::Word && ntk.has(flag::SPACE_BEFORE) {
+                    lower_key(&ntk, doc.text, &mut w);
+                    if ntk.is_lower_word() && matches!(w.as_str(), "family" | "families" | "household" | "clan" | "brothers" | "sisters" | "twins" | "siblings" | "dynasty") {
+                        feats.push(("'X family' (a surname)", -3.0));
+                    } else if ntk.is_cap() && c.source != Source::Feature {
+                        let mut fac = is_facility_word(&w);
+                        if !fac && matches!(w.as_str(), "state" | "city" | "county") {
+                            if let Some(n2) = doc.next_tok(nt) {
+                                let mut w2 = String::new();
+                                if doc.word_key(n2, &mut w2) && doc.tokens[n2].is_cap() && is_facility_word(&w2) {
+                                    fac = true;
+                                }
+                            }
+                        }
+                        if fac && !cues.type_before {
+                            feats.push(("part of a facility name ('X Square', 'X University')", -2.5));
+                        }
+                    }
+                }
+            }
+            let person_tok = (t0..t1).any(|k| doc.person[k]);
+            if person_tok && !strong {
+                feats.push(("part of a person's name", -10.0));
+            } else if single && !strong && (doc.person_keys.contains(&first_key) || lex.persons.contains(&first_key)) {
+                feats.push(("used as a person's name in the document", if cues.prep { -1.5 } else { -3.5 }));
+            } else if single && lex.is_first_name(&first_key, 1000) && !is_country_like && !cues.prep && !strong && label != "admin1" {
+                feats.push(("common first name", -1.0));
+            }
+            if single && !strong && doc.org_keys.contains(&first_key) {
+                feats.push(("organisation word in this document", -4.0));
+            }
+            if cues.speech_after && !cues.prep && !meto && !is_country_like {
+                feats.push(("'X said' (speaker, not a capital/country)", -3.0));
+            }
+            // Ordinary English words.
+            if single && lex.common.contains(&first_key) && !is_country_like {
+                let pen = if headline || initial {
+                    -3.5
+                } else if strong {
+                    -0.5
+                } else {
+                    -2.0
+                };
+                let pen = if label == "city >= 1M" || label == "capital" || label == "admin1" { pen * 0.5 } else { pen };
+                feats.push(("ordinary English word", pen));
+            } else if nwords >= 2 && (t0..t1).filter(|&k| doc.tokens[k].kind == Kind::Word).all(|k| {
+                lower_key(&doc.tokens[k], doc.text, &mut w);
+                lex.common.contains(&w) || is_connector(&w)
+            }) && !is_country_like
+            {
+                feats.push(("name made of ordinary words", if headline || initial { -1.0 } else { -0.5 }));
+            }
+            // A capitalised non-place word right before: part of a longer proper name
+            // ("Lloyd Austin", "Keith Kellogg").
+            if !headline {
+                if let Some(p) = doc.prev_tok(t0) {
+                    let pt = doc.tokens[p];
+                    if pt.is_cap()
+                        && tok0.has(flag::SPACE_BEFORE)
+                        && doc.cand_at[p] == usize::MAX
+                        && !doc.org[p]
+                    {
+                        lower_key(&pt, doc.text, &mut w);
+                        let exempt = lex.common.contains(&w)
+                            || lex.demonyms.contains_key(&w)
+                            || lex.titles.contains(&w)
+                            || lex.compass.contains(&w)
+                            || lex.prep_strong.contains(&w)
+                            || lex.calendar.contains(&w)
+                            || is_connector(&w);
+                        if !exempt && !strong {
+                            feats.push(("after another capitalised name", -2.5));
+                        }
+                    }
+                }
+            }
+            // A capitalised non-place word right after: the first name of a person or
+            // part of an organisation ("Elon Musk").
+            if !headline && !strong {
+                if let Some(nt) = doc.next_tok(t1 - 1) {
+                    let ntk = doc.tokens[nt];
+                    if ntk.is_cap() && ntk.has(flag::SPACE_BEFORE) && doc.cand_at[nt] == usize::MAX && !doc.org[nt] {
+                        lower_key(&ntk, doc.text, &mut w);
+                        let exempt = lex.common.contains(&w)
+                            || lex.admin_after.contains(&w)
+                            || lex.demonyms.contains_key(&w)
+                            || lex.titles.contains(&w)
+                            || lex.calendar.contains(&w)
+                            || is_connector(&w);
+                        if !exempt {
+                            let strong_place = is_country_like || matches!(label, "capital" | "admin1" | "city >= 1M" | "city >= 100k");
+                            feats.push(("before another capitalised name", if strong_place { -0.5 } else { -1.5 }));
+                        }
+                    }
+                }
+            }
+            let rec: f32 = feats.iter().map(|f| f.1).sum();
+            let c = &mut doc.cands[ci];
+            c.cues = cues;
+            c.rec = rec;
+            c.feats = feats;
+            c.accepted = rec >= ACCEPT && c.source != Source::Unknown || (c.source == Source::Unknown && strong);
+        }
+    }
+
+    /// Link parents of accepted candidates.
+    pub(crate) fn link_parents(&self, doc: &mut Doc<'_>) {
+        // Parents: "X, Y" and "Y settlement of X" / "X in the Y region".
+        for ci in 0..doc.cands.len() {
+            if !doc.cands[ci].accepted {
+                continue;
+            }
+            if let Some(pj) = self.find_parent(doc, ci) {
+                doc.cands[ci].parent = Some(pj);
+                doc.cands[pj].cues.is_parent = true;
+                if !doc.cands[pj].accepted && doc.cands[pj].rec + 1.0 >= ACCEPT {
+                    doc.cands[pj].accepted = true;
+                    doc.cands[pj].feats.push(("named as a parent", 1.0));
+                    doc.cands[pj].rec += 1.0;
+                }
+            }
+        }
+    }
+
+    /// Country, admin-1 (or admin phrase), or a lexicon region with a country.
+    pub(crate) fn is_parent_like(&self, c: &Cand) -> bool {
+        match c.source {
+            Source::Country(_) => true,
+            Source::Region(idx) => !Lexicon::get().regions[idx].country_code.is_empty(),
+            Source::Admin => true,
+            Source::Gaz | Source::Folded => {
+                !c.admin.is_empty()
+                    || c.hits.iter().any(|h| {
+                        let p = self.gaz.place(h.place);
+                        h.kind <= NameKind::Alternate
+                            && (p.feature_code.starts_with("PCL") || p.feature_code == "ADM1" || p.feature_code == "ADM2")
+                    })
+            }
+            Source::Unknown | Source::Feature => false,
+        }
+    }
+
+    fn find_parent(&self, doc: &Doc<'_>, ci: usize) -> Option<usize> {
+        let lex = Lexicon::get();
+        let c = &doc.cands[ci];
+        let mut w = String::new();
+        // Right: ", Y" | " in (the) Y region" | ", in Y"
+        let mut k = c.t1;
+        if c.cues.admin_after {
+            k += 1; // skip the admin word
+        }
+        if k < doc.tokens.len() && doc.same_sentence(c.t0, k) {
+            let mut j = k;
+            let mut ok = false;
+            if doc.tokens[j].is_punct(',') {
+                j += 1;
+                ok = true;
+            }
+            if j < doc.tokens.len() && doc.word_key(j, &mut w) && (w == "in" || w == "of") && doc.tokens[j].is_lower_word() {
+                j += 1;
+                ok = true;
+                if j < doc.tokens.len() && doc.word_key(j, &mut w) && w == "the" {
+                    j += 1;
+                }
+            }
+            if ok && j < doc.tokens.len() && doc.same_sentence(c.t0, j) {
+                let pj = doc.cand_at[j];
+                if pj != usize::MAX && pj != ci && doc.cands[pj].t0 == j && self.is_parent_like(&doc.cands[pj]) {
+                    // "in Y" needs an admin phrase or a country; ", Y" any parent-like.
+                    return Some(pj);
+                }
+            }
+        }
+        // Left: "Y settlement of X", "Y region's X", "Y's X", "Y oblast village of X"
+        let mut k = c.t0;
+        let mut steps = 0;
+        while k > 0 && steps < 6 {
+            let p = k - 1;
+            if !doc.same_sentence(p, c.t0) {
+                break;
+            }
+            let pj = doc.cand_at[p];
+            if pj != usize::MAX && pj != ci {
+                if self.is_parent_like(&doc.cands[pj]) && steps >= 1 {
+                    return Some(pj);
+                }
+                break;
+            }
+            let t = doc.tokens[p];
+            if t.kind == Kind::Word {
+                lower_key(&t, doc.text, &mut w);
+                let ok = lex.type_before.contains(&w) || lex.admin_after.contains(&w) || w == "of" || w == "s" || is_split_admin_word(&w);
+                if !ok {
+                    break;
+                }
+            } else if !text::is_apostrophe(t.ch) {
+                break;
+            }
+            k = p;
+            steps += 1;
+        }
+        None
+    }
+}
+
+fn is_feature_word(w: &str) -> bool {
+    matches!(
+        w,
+        "river" | "sea" | "lake" | "bay" | "mountains" | "canal" | "island" | "islands" | "strait" | "gulf" | "peninsula"
+            | "valley" | "desert" | "ocean" | "reservoir" | "creek" | "hills" | "delta" | "plateau" | "basin" | "glacier"
+            | "falls" | "range" | "lagoon" | "estuary" | "steppe" | "forest"
+    )
+}
+
+/// Facility words: "X Square", "X University" — X is a modifier, not a mention.
+fn is_facility_word(w: &str) -> bool {
+    matches!(
+        w,
+        "square" | "street" | "avenue" | "road" | "boulevard" | "station" | "airport" | "stadium" | "arena" | "university"
+            | "college" | "school" | "hospital" | "park" | "bridge" | "tower" | "hotel" | "church" | "cathedral" | "mosque"
+            | "synagogue" | "center" | "centre" | "hall" | "mall" | "plaza" | "lane" | "drive" | "prison" | "zoo" | "museum"
+            | "theatre" | "theater" | "library" | "institute" | "academy" | "seminary" | "highway" | "freeway" | "expressway"
+            | "pike" | "terminal" | "harbor" | "harbour" | "court" | "gardens" | "field" | "speedway" | "raceway"
+    )
+}
+
+/// Admin words split off the end of a matched name ("Donetsk Oblast" → "Donetsk").
+fn is_split_admin_word(w: &str) -> bool {
+    matches!(w, "oblast" | "region" | "province" | "raion" | "district" | "krai" | "kray" | "governorate" | "state" | "oblasts")
+}

