@@ -42,17 +42,36 @@ const TIME_PRECISION_LABEL = {
 };
 // Radius of the translucent area drawn around an imprecise location, in metres.
 const AREA_RADIUS_M = { near_settlement: 4000, district: 15000, admin1: 60000, region: 120000, country: 250000, sea_air: 40000 };
+// Colours of the event types of our taxonomy; other names fall back to keyword rules, then a hash.
+const TYPE_COLOUR = {
+  territory_captured: '#a61e1e',
+  territory_claimed: '#f03e3e',
+  territory_regained: '#1864ab',
+  ground_assault: '#e8590c',
+  armed_clash: '#f59f00',
+  shelling: '#8f5b34',
+  missile_strike: '#7048e8',
+  air_drone_strike: '#ae3ec9',
+  strike_military_target: '#364fc7',
+  explosion: '#d6336c',
+  civilian_harm: '#212529',
+  prisoner_exchange: '#2b8a3e',
+  aid: '#0c8599',
+  political_statement: '#868e96',
+  other: '#adb5bd',
+};
 const TYPE_COLOURS = [
-  [/regain|liberat|recaptur|counter/, '#1971c2'],
+  [/regain|liberat|recaptur|counter/, '#1864ab'],
   [/territor|captur|advance|occup|seiz/, '#c92a2a'],
   [/clash|battle|fight|assault|offensive|ground/, '#e8590c'],
-  [/shell|artiller|missile|rocket/, '#f08c00'],
-  [/air|drone|uav|bomb/, '#862e9c'],
+  [/shell|artiller/, '#8f5b34'],
+  [/missile|rocket/, '#7048e8'],
+  [/air|drone|uav|bomb/, '#ae3ec9'],
   [/explos|blast/, '#d6336c'],
-  [/military|strike|target/, '#5f3dc4'],
-  [/civil|casualt|harm|kill/, '#a61e4d'],
+  [/military|strike|target/, '#364fc7'],
+  [/civil|casualt|harm|kill/, '#212529'],
   [/prisoner|exchange|pow|captive/, '#2b8a3e'],
-  [/politic|diplom|statement|talk|negot|speech|visit/, '#495057'],
+  [/politic|diplom|statement|talk|negot|speech|visit/, '#868e96'],
   [/aid|humanitar|evacu/, '#0c8599'],
 ];
 const FALLBACK_COLOURS = ['#5c940d', '#364fc7', '#e67700', '#087f5b', '#9c36b5', '#c2255c', '#1864ab', '#868e96'];
@@ -98,6 +117,7 @@ function hashString(s) {
 
 function typeColour(type) {
   const t = String(type || '').toLowerCase();
+  if (Object.hasOwn(TYPE_COLOUR, t)) return TYPE_COLOUR[t];
   for (const [re, c] of TYPE_COLOURS) if (re.test(t)) return c;
   return FALLBACK_COLOURS[hashString(t) % FALLBACK_COLOURS.length];
 }
@@ -723,7 +743,7 @@ function eventCard(ev, pager) {
   const root = el('div', { class: 'ev-popup', 'data-event-id': ev.id });
   const tag = el('span', { class: 'tag' }, humanize(ev.type));
   tag.style.background = typeColour(ev.type);
-  root.append(el('h3', {}, tag, ev.subType && ev.subType !== ev.type ? ` ${humanize(ev.subType)}` : ''));
+  root.append(el('h3', {}, tag, ev.subType && ev.subType !== ev.type ? ` ${ev.subType}` : ''));
   const dl = el('dl', {});
   const add = (k, ...v) => dl.append(el('dt', {}, k), el('dd', {}, ...v));
   const dates = ev.dateEnd && ev.dateEnd !== ev.dateStart ? `${ev.dateStart} – ${ev.dateEnd}` : ev.dateStart;
@@ -733,7 +753,7 @@ function eventCard(ev, pager) {
   add('Place', el('span', { class: 'ev-place' }, placeText), ` (${PRECISION_LABEL[ev.precision] || ev.precision})`);
   add('Side', humanize(ev.actor));
   if (ev.claims.length) {
-    const parts = ev.claims.map((c) => `${c.stance || 'stated'} by ${humanize(c.by)}`);
+    const parts = ev.claims.map((c) => `${humanize(c.stance || 'stated')} by ${humanize(c.by)}`);
     add('Claims', parts.join('; '), ev.disputed ? ' ' : '', ev.disputed ? el('span', { class: 'disputed' }, 'Disputed') : '');
   } else if (ev.disputed) add('Claims', el('span', { class: 'disputed' }, 'Disputed'));
   if (ev.sources.length) {

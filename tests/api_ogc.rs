@@ -257,7 +257,7 @@ async fn items_response_shape() {
     let r = get(&url).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/geo+json");
-    let v: Value = r.json().await.unwrap();
+    let v: Value = api_util::json(r).await;
     assert_eq!(v["type"], "FeatureCollection");
     assert!(v.get("crs").is_none());
     assert_eq!(v["numberMatched"], seeds().len());
@@ -512,7 +512,7 @@ async fn single_feature() {
     let r = get(&url).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/geo+json");
-    let f: Value = r.json().await.unwrap();
+    let f: Value = api_util::json(r).await;
     assert_eq!(f["type"], "Feature");
     assert_eq!(f["id"], s.id.as_str());
     for rel in ["self", "alternate", "collection"] {
@@ -562,7 +562,7 @@ async fn queryables_schema() {
     let r = get(&format!("{}/collections/events/queryables", base())).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/schema+json");
-    let v: Value = r.json().await.unwrap();
+    let v: Value = api_util::json(r).await;
     assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
     assert!(v["$id"].as_str().unwrap().ends_with("/collections/events/queryables"));
     assert_eq!(v["type"], "object");

@@ -4,8 +4,7 @@ mod api_util;
 
 use std::time::Duration;
 
-use api_util::{TOKEN, assert_problem, client, get, get_json, seeded_server};
-use futures_util::StreamExt;
+use api_util::{JsonBody, TOKEN, assert_problem, client, get, get_json, seeded_server};
 use serde_json::{Value, json};
 
 fn bearer(t: &str) -> String {
@@ -20,7 +19,7 @@ async fn writes_refused_without_configured_token() {
     let r = c
         .post(format!("{}/api/documents", srv.base))
         .header("authorization", bearer(TOKEN))
-        .json(&json!({"text": "x", "published": "2025-01-01"}))
+        .json_body(&json!({"text": "x", "published": "2025-01-01"}))
         .send()
         .await
         .unwrap();
@@ -30,7 +29,7 @@ async fn writes_refused_without_configured_token() {
     assert_problem(r, 403).await;
     let r = c
         .patch(format!("{}/api/events/{id}", srv.base))
-        .json(&json!({"actor": "ukraine"}))
+        .json_body(&json!({"actor": "ukraine"}))
         .send()
         .await
         .unwrap();
@@ -57,7 +56,7 @@ async fn wrong_or_missing_token_is_401() {
     let r = c
         .post(format!("{}/api/documents", srv.base))
         .header("authorization", "Bearer wrong")
-        .json(&json!({"text": "x", "published": "2025-01-01"}))
+        .json_body(&json!({"text": "x", "published": "2025-01-01"}))
         .send()
         .await
         .unwrap();
@@ -71,10 +70,9 @@ async fn delete_patch_audit_and_live_stream() {
     let (srv, seeds) = seeded_server("crud", Some(TOKEN), &[]).await;
     let c = client();
     // Live stream first.
-    let resp = c.get(format!("{}/api/events/stream", srv.base)).send().await.unwrap();
-    assert_eq!(resp.status(), 200);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
-    let mut stream = resp.bytes_stream();
+    let mut stream = c.get(format!("{}/api/events/stream", srv.base)).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
     let mut buf = String::new();
     let mut next_event = async |want: &str| -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
@@ -88,11 +86,11 @@ async fn delete_patch_audit_and_live_stream() {
                 }
                 continue;
             }
-            let chunk = tokio::time::timeout_at(deadline, stream.next())
+            let chunk = tokio::time::timeout_at(deadline, stream.chunk())
                 .await
                 .unwrap_or_else(|_| panic!("no {want} event within 20 s"))
-                .expect("stream ended")
-                .unwrap();
+                .unwrap()
+                .expect("stream ended");
             buf.push_str(&String::from_utf8_lossy(&chunk));
         }
     };
@@ -129,7 +127,7 @@ async fn delete_patch_audit_and_live_stream() {
     // The collection changed, so the ETag did.
     let after = get(&format!("{}/collections/events/items", srv.base)).await;
     assert_ne!(after.headers()["etag"].to_str().unwrap(), etag_before);
-    let v: Value = after.json().await.unwrap();
+    let v: Value = api_util::json(after).await;
     assert_eq!(v["numberMatched"], seeds.len() - 1);
 
     // PATCH.
@@ -137,13 +135,13 @@ async fn delete_patch_audit_and_live_stream() {
     let r = c
         .patch(format!("{}/api/events/{}", srv.base, target.id))
         .header("authorization", bearer(TOKEN))
-        .json(&json!({"actor": "ukraine", "date_start": "2024-12-01", "date_end": "2024-12-02", "place": {"lat": 48.5, "lon": 37.9}, "note": "moved by test"}))
+        .json_body(&json!({"actor": "ukraine", "date_start": "2024-12-01", "date_end": "2024-12-02", "place": {"lat": 48.5, "lon": 37.9}, "note": "moved by test"}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/geo+json");
-    let f: Value = r.json().await.unwrap();
+    let f: Value = api_util::json(r).await;
     assert_eq!(f["properties"]["actor"], "ukraine");
     assert_eq!(f["properties"]["date_start"], "2024-12-01");
     assert_eq!(f["properties"]["edited"], true);
@@ -180,7 +178,7 @@ async fn delete_patch_audit_and_live_stream() {
     let r = c
         .patch(format!("{}/api/events/ev-0000000000000000", srv.base))
         .header("authorization", bearer(TOKEN))
-        .json(&json!({"actor": "ukraine"}))
+        .json_body(&json!({"actor": "ukraine"}))
         .send()
         .await
         .unwrap();
@@ -195,7 +193,7 @@ async fn oversize_body_is_413() {
         let r = client()
             .post(format!("{}{path}", srv.base))
             .header("authorization", bearer(TOKEN))
-            .json(&big)
+            .json_body(&big)
             .send()
             .await
             .unwrap();
@@ -211,7 +209,7 @@ async fn post_documents_runs_the_pipeline() {
     let post = |body: Value| {
         c.post(format!("{}/api/documents", srv.base))
             .header("authorization", bearer(TOKEN))
-            .json(&body)
+            .json_body(&body)
             .send()
     };
     // Keyset paging stays correct while events arrive: read page 1 first.
@@ -230,7 +228,7 @@ async fn post_documents_runs_the_pipeline() {
     });
     let r = post(doc.clone()).await.unwrap();
     assert_eq!(r.status(), 201);
-    let v: Value = r.json().await.unwrap();
+    let v: Value = api_util::json(r).await;
     let created: Vec<String> = v["created"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
     assert!(!created.is_empty(), "no event from a plain shelling report: {v}");
     let (st, _, f) = get_json(&format!("{}/collections/events/items/{}", srv.base, created[0])).await;
@@ -238,7 +236,7 @@ async fn post_documents_runs_the_pipeline() {
     assert_eq!(f["properties"]["place_name"], "Kherson");
     assert_eq!(f["properties"]["date_start"], "2025-01-06");
     // Re-posting the same document creates nothing.
-    let v: Value = post(doc).await.unwrap().json().await.unwrap();
+    let v: Value = api_util::json(post(doc).await.unwrap()).await;
     assert_eq!(v["created"], json!([]));
     assert_eq!(v["documents"][0]["status"], "unchanged");
     // Arrays; a bad element is named.
@@ -281,12 +279,12 @@ async fn extract_preview_saves_nothing() {
     let (srv, seeds) = seeded_server("extract", None, &[]).await;
     let r = client()
         .post(format!("{}/api/extract", srv.base))
-        .json(&json!({"text": "Ukrainian drones struck an oil depot in Bryansk overnight, Russian officials said.", "published": "2025-01-10"}))
+        .json_body(&json!({"text": "Ukrainian drones struck an oil depot in Bryansk overnight, Russian officials said.", "published": "2025-01-10"}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let v: Value = r.json().await.unwrap();
+    let v: Value = api_util::json(r).await;
     let mentions = v["mentions"].as_array().unwrap();
     assert!(mentions.iter().any(|m| m["text"] == "Bryansk"), "{v}");
     assert_eq!(v["events"]["type"], "FeatureCollection");
@@ -295,7 +293,7 @@ async fn extract_preview_saves_nothing() {
     assert_eq!(h["events"], seeds.len());
     let r = client()
         .post(format!("{}/api/extract", srv.base))
-        .json(&json!({"published": "2025-01-10"}))
+        .json_body(&json!({"published": "2025-01-10"}))
         .send()
         .await
         .unwrap();
@@ -305,10 +303,9 @@ async fn extract_preview_saves_nothing() {
 #[tokio::test]
 async fn sigterm_stops_gracefully_with_open_stream() {
     let (mut srv, _) = seeded_server("term", None, &[]).await;
-    let resp = client().get(format!("{}/api/events/stream", srv.base)).send().await.unwrap();
-    assert_eq!(resp.status(), 200);
-    let mut stream = resp.bytes_stream();
-    let first = stream.next().await.unwrap().unwrap();
+    let mut stream = client().get(format!("{}/api/events/stream", srv.base)).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    let first = stream.chunk().await.unwrap().unwrap();
     assert!(String::from_utf8_lossy(&first).contains("hello"));
     let st = std::process::Command::new("kill")
         .args(["-TERM", &srv.pid().to_string()])
@@ -326,11 +323,7 @@ async fn sigterm_stops_gracefully_with_open_stream() {
     }
     // The stream ended rather than hanging.
     let rest = tokio::time::timeout(Duration::from_secs(5), async {
-        while let Some(x) = stream.next().await {
-            if x.is_err() {
-                break;
-            }
-        }
+        while let Ok(Some(_)) = stream.chunk().await {}
     })
     .await;
     assert!(rest.is_ok(), "SSE stream still open after shutdown");

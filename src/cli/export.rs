@@ -136,7 +136,27 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         None => {
             let stdout = io::stdout();
             let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
-            write(&mut w)?;
+            if let Err(e) = write(&mut w) {
+                // A closed pipe (`| head`) is not an error.
+                let broken_pipe = e.chain().any(|c| {
+                    c.downcast_ref::<io::Error>()
+                        .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+                        || c.downcast_ref::<export::ExportError>().is_some_and(|x| match x {
+                            export::ExportError::Io(io) => io.kind() == io::ErrorKind::BrokenPipe,
+                            export::ExportError::Csv(c) => matches!(
+                                c.kind(),
+                                csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::BrokenPipe
+                            ),
+                            export::ExportError::Json(j) => {
+                                j.io_error_kind() == Some(io::ErrorKind::BrokenPipe)
+                            }
+                        })
+                });
+                if broken_pipe {
+                    return Ok(());
+                }
+                return Err(e);
+            }
         }
         Some(path) => {
             let dir = path

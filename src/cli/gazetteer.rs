@@ -117,26 +117,33 @@ fn stats(a: StatsArgs) -> anyhow::Result<()> {
     } else {
         None
     };
+    let mut out = String::new();
+    macro_rules! o {
+        ($($t:tt)*) => {{
+            out.push_str(&format!($($t)*));
+            out.push('\n');
+        }};
+    }
     let s = g.stats();
-    println!("load time: {:.3} s", report.elapsed.as_secs_f64());
+    o!("load time: {:.3} s", report.elapsed.as_secs_f64());
     if let Some(w) = warm {
-        println!("folded index build: {:.3} s", w.as_secs_f64());
+        o!("folded index build: {:.3} s", w.as_secs_f64());
     }
-    println!("places: {} ({} approximate)", s.places, s.approximate);
-    println!("by feature class:");
+    o!("places: {} ({} approximate)", s.places, s.approximate);
+    o!("by feature class:");
     for (c, n) in &s.by_class {
-        println!("  {c}  {n}");
+        o!("  {c}  {n}");
     }
-    println!("by country (top {}):", a.top.min(s.by_country.len()));
+    o!("by country (top {}):", a.top.min(s.by_country.len()));
     for (cc, n) in s.by_country.iter().take(a.top) {
         let name = g.country(cc).map(|c| c.name.as_str()).unwrap_or("");
-        println!("  {:<3} {:>7}  {}", if cc.is_empty() { "--" } else { cc }, n, name);
+        o!("  {:<3} {:>7}  {}", if cc.is_empty() { "--" } else { cc }, n, name);
     }
-    println!("names indexed: {} distinct, {} name-place pairs, longest {} tokens", s.names, s.name_hits, s.max_name_tokens);
-    println!("admin units: {} countries, {} admin-1, {} admin-2", s.countries, s.admin1, s.admin2);
-    println!("sources loaded: {}", report.sources.len());
+    o!("names indexed: {} distinct, {} name-place pairs, longest {} tokens", s.names, s.name_hits, s.max_name_tokens);
+    o!("admin units: {} countries, {} admin-1, {} admin-2", s.countries, s.admin1, s.admin2);
+    o!("sources loaded: {}", report.sources.len());
     for src in &report.sources {
-        println!(
+        o!(
             "  {:<45} {:<14} {:>10} bytes {:>9} lines {:>9} rows {:>5} skipped",
             src.label,
             src.format.as_str(),
@@ -146,12 +153,25 @@ fn stats(a: StatsArgs) -> anyhow::Result<()> {
             src.skipped
         );
     }
-    println!("skipped lines: {}", report.skipped_lines);
-    println!("names without a loaded place: {}", report.orphan_names);
+    o!("skipped lines: {}", report.skipped_lines);
+    o!("names without a loaded place: {}", report.orphan_names);
     if report.unplaced_rows > 0 {
-        println!("KATOTTG rows without coordinates or match: {}", report.unplaced_rows);
+        o!("KATOTTG rows without coordinates or match: {}", report.unplaced_rows);
     }
-    Ok(())
+    // The process ends here: leave the memory to the OS instead of freeing
+    // a few hundred thousand allocations one by one.
+    std::mem::forget(g);
+    write_stdout(&out)
+}
+
+/// Write to stdout; a closed pipe (`| head`) is not an error.
+fn write_stdout(s: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut lock = std::io::stdout().lock();
+    match lock.write_all(s.as_bytes()).and_then(|()| lock.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(anyhow::Error::new(e).context("writing to stdout")),
+        _ => Ok(()),
+    }
 }
 
 fn lookup(a: LookupArgs) -> anyhow::Result<()> {
@@ -213,8 +233,8 @@ fn lookup(a: LookupArgs) -> anyhow::Result<()> {
             ));
         }
     }
-    print!("{out}");
-    Ok(())
+    std::mem::forget(g);
+    write_stdout(&out)
 }
 
 #[cfg(test)]

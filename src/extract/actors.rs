@@ -104,6 +104,10 @@ fn verbish(t: &Token) -> bool {
             "pounded", "targeted", "destroyed", "downed", "shot", "lost", "gained", "pushed", "advanced",
             "advances", "retook", "recaptured", "liberated", "carried", "used", "sent", "deployed", "continued",
             "continues", "appears", "appeared", "seems", "fighting", "fought", "repelled", "invaded", "invades",
+            "stands", "says", "wants", "seeks", "hopes", "needs", "faces", "plans", "warns", "insists",
+            "remains", "launches", "claims", "denies", "admits", "confirms", "accuses", "demands", "rejects",
+            "announces", "responds", "vows", "threatens", "fears", "risks", "holds", "controls", "keeps",
+            "retains", "loses", "gains", "pushes", "presses", "shells", "bombs", "targets", "says,",
         ]) || t.lower.ends_with("ed"))
 }
 

@@ -276,7 +276,7 @@ const LEXICON: &[(&str, Cue, f32)] = &[
     ("{clinging,holding} {on,to}", Cue::Contradict, 0.75),
     ("{has,had,have} not {been,fallen}", Cue::Contradict, 0.8),
     ("not {captured,fallen,taken}", Cue::Contradict, 0.8),
-    ("despite", Cue::Contradict, 0.5),
+    ("despite {,russian,ukrainian,moscow's,kyiv's,the} {claims,claim,reports}", Cue::Contradict, 0.6),
     // --- speech
     ("{said,says,say,told,tells,reported,reports,announced,announces,stated,states,wrote,posted,added,noted}", Cue::Speech, 0.8),
     ("according to", Cue::Speech, 0.8),

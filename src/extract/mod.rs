@@ -50,6 +50,10 @@ use text::{CharMap, Token};
 /// Events below this confidence are not reported.
 pub const MIN_CONFIDENCE: f64 = 0.3;
 
+/// Non-combat events (speeches, visits, aid, other) dated more than this many
+/// days before publication are background and not reported.
+pub const BACKGROUND_DAYS: i64 = 60;
+
 /// Extraction errors (per document).
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
@@ -209,6 +213,16 @@ impl PlaceRef {
         } else {
             format!("{:.2},{:.2}", self.place.lat, self.place.lon)
         }
+    }
+    /// Is `other` inside `self` as far as admin codes tell, counting a district
+    /// as covering its whole oblast (used only to fold a vague claim into the
+    /// town named next to it)?
+    fn covers(&self, other: &PlaceRef) -> bool {
+        self.contains(other)
+            || (self.level == Level::District
+                && other.level <= Level::Settlement
+                && !self.place.admin1.is_empty()
+                && self.place.admin1 == other.place.admin1)
     }
     /// Does `self` (a region or country) contain `other`?
     fn contains(&self, other: &PlaceRef) -> bool {
@@ -555,6 +569,10 @@ impl PostCtx<'_> {
             if span.start > self.date {
                 continue;
             }
+            // Old speeches, visits and aid are background, not news.
+            if !etype.is_combat() && span.end < self.date - Duration::days(BACKGROUND_DAYS) {
+                continue;
+            }
             let mut d = Draft {
                 etype,
                 regain,
@@ -571,7 +589,8 @@ impl PostCtx<'_> {
             };
             // Claims made in the sentence itself.
             for st in &stances {
-                if st.contradiction && !etype.is_territorial() {
+                // A contradiction answers the other side's claim, never one's own action.
+                if st.contradiction && (!etype.is_territorial() || st.by == d.actor) {
                     continue;
                 }
                 if st.attribution {
@@ -714,7 +733,7 @@ impl PostCtx<'_> {
                     continue;
                 }
                 let about = s.referents.is_empty()
-                    || s.referents.iter().any(|r| r.key() == d.place.key() || r.contains(&d.place));
+                    || s.referents.iter().any(|r| r.key() == d.place.key() || r.covers(&d.place));
                 if !about {
                     continue;
                 }
@@ -750,7 +769,7 @@ impl PostCtx<'_> {
                         *j != i
                             && o.etype.is_territorial()
                             && o.sentence.abs_diff(d.sentence) <= 2
-                            && d.place.contains(&o.place)
+                            && d.place.covers(&o.place)
                     })
                     .min_by_key(|(_, o)| o.sentence.abs_diff(d.sentence))
                     .map(|(j, _)| j);

@@ -95,9 +95,9 @@ pub(crate) struct AdminBuilder {
     unit_idx: [FxMap<String, usize>; 2],
 }
 
-impl AdminBuilder {
-    pub fn add_country(&mut self, r: &CountryRow<'_>) {
-        let c = Country {
+impl Country {
+    pub(crate) fn from_row(r: &CountryRow<'_>) -> Country {
+        Country {
             iso: r.iso.to_string(),
             iso3: r.iso3.to_string(),
             name: r.name.to_string(),
@@ -107,7 +107,26 @@ impl AdminBuilder {
             geonameid: r.geonameid,
             neighbours: r.neighbours.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
             place: None,
-        };
+        }
+    }
+}
+
+impl AdminUnit {
+    pub(crate) fn from_row(level: AdminLevel, r: &AdminCodeRow<'_>) -> AdminUnit {
+        AdminUnit {
+            level,
+            key: r.key.to_string(),
+            name: r.name.to_string(),
+            asciiname: r.asciiname.to_string(),
+            geonameid: r.geonameid,
+            country_code: r.key.split('.').next().unwrap_or("").to_string(),
+            place: None,
+        }
+    }
+}
+
+impl AdminBuilder {
+    pub fn put_country(&mut self, c: Country) {
         match self.country_idx.get(&c.iso) {
             Some(&i) => self.countries[i] = c,
             None => {
@@ -117,17 +136,8 @@ impl AdminBuilder {
         }
     }
 
-    pub fn add_unit(&mut self, level: AdminLevel, r: &AdminCodeRow<'_>) {
-        let slot = if level == AdminLevel::Admin2 { 1 } else { 0 };
-        let u = AdminUnit {
-            level,
-            key: r.key.to_string(),
-            name: r.name.to_string(),
-            asciiname: r.asciiname.to_string(),
-            geonameid: r.geonameid,
-            country_code: r.key.split('.').next().unwrap_or("").to_string(),
-            place: None,
-        };
+    pub fn put_unit(&mut self, u: AdminUnit) {
+        let slot = usize::from(u.level == AdminLevel::Admin2);
         match self.unit_idx[slot].get(&u.key) {
             Some(&i) => self.units[slot][i] = u,
             None => {
@@ -231,10 +241,15 @@ enum Hint {
     Admin2,
 }
 
+/// The name starts or ends with a region word.
+fn has_affix(n: &str) -> bool {
+    let Some((_, last)) = n.rsplit_once(' ') else { return false };
+    SUFFIXES.iter().any(|(w, _)| *w == last) || PREFIXES.iter().any(|p| n.starts_with(p))
+}
+
 /// Strip region words: "donetsk oblast" → ("donetsk", Admin1).
 fn strip_affixes(n: &str) -> (String, Hint) {
-    let last = n.rsplit(' ').next().unwrap_or("");
-    if !n.contains(' ') || (!SUFFIXES.iter().any(|(w, _)| *w == last) && !PREFIXES.iter().any(|p| n.starts_with(p))) {
+    if !has_affix(n) {
         return (n.to_string(), Hint::None);
     }
     let mut hint = Hint::None;
@@ -365,6 +380,8 @@ pub(crate) struct AdminIndex {
     by_name: FxMap<String, Vec<(Ref, bool)>>,
     /// Names with region words stripped, and their adjectival bases.
     by_core: FxMap<String, Vec<(Ref, bool)>>,
+    /// Places that are the records of units (ADM1/ADM2/PCLI…).
+    place_ref: FxMap<u32, Ref>,
     centers: OnceLock<FxMap<String, (f64, f64)>>,
 }
 
@@ -486,15 +503,8 @@ impl AdminIndex {
             for (i, u) in ix.units[slot].iter().enumerate() {
                 let r = Ref { level, idx: i as u32 };
                 pairs.push((normalize(&u.name), r, true));
-                if !u.asciiname.is_empty() {
+                if !u.asciiname.is_empty() && u.asciiname != u.name {
                     pairs.push((normalize(&u.asciiname), r, true));
-                }
-            }
-        }
-        for (key, hits) in names.iter() {
-            for h in hits {
-                if let Some(r) = place_ref[h.place as usize] {
-                    pairs.push((key.to_string(), r, h.kind <= NameKind::Ascii));
                 }
             }
         }
@@ -514,23 +524,57 @@ impl AdminIndex {
                 }
             }
         }
-        let cores: Vec<Option<String>> = pairs
-            .par_iter()
-            .map(|(key, _, _)| {
-                let (core, _) = strip_affixes(key);
-                (!core.is_empty() && core != *key).then_some(core)
-            })
-            .collect();
-        for ((key, r, primary), core) in pairs.into_iter().zip(cores) {
-            if key.is_empty() {
+        // Names of the units' own records stay in the main index (looked up
+        // through `place_ref`); only those carrying region words get a core form.
+        let mut with_affix: Vec<(&str, Ref, bool)> = Vec::new();
+        for (key, hits) in names.iter() {
+            if !has_affix(key) {
                 continue;
             }
-            if let Some(core) = core {
-                push_ref(&mut ix.by_core, core, r, primary);
+            for h in hits {
+                if let Some(r) = place_ref[h.place as usize] {
+                    with_affix.push((key, r, h.kind <= NameKind::Ascii));
+                }
             }
-            push_ref(&mut ix.by_name, key, r, primary);
+        }
+        let cores: Vec<(String, Ref, bool)> = pairs
+            .par_iter()
+            .map(|(k, r, p)| (k.as_str(), *r, *p))
+            .chain(with_affix.into_par_iter())
+            .filter(|(k, _, _)| has_affix(k))
+            .map(|(k, r, p)| (strip_affixes(k).0, r, p))
+            .filter(|(c, _, _)| !c.is_empty())
+            .collect();
+        for (core, r, primary) in cores {
+            push_ref(&mut ix.by_core, core, r, primary);
+        }
+        for (key, r, primary) in pairs {
+            if !key.is_empty() {
+                push_ref(&mut ix.by_name, key, r, primary);
+            }
+        }
+        for (pi, r) in place_ref.into_iter().enumerate() {
+            if let Some(r) = r {
+                ix.place_ref.insert(pi as u32, r);
+            }
         }
         ix
+    }
+
+    /// Units named exactly `key`: table names and aliases, plus units whose own
+    /// record carries the name in the main index.
+    fn name_refs(&self, key: &str, names: &NameIndex) -> Vec<(Ref, bool)> {
+        let mut v: Vec<(Ref, bool)> = self.by_name.get(key).cloned().unwrap_or_default();
+        for h in names.get(key) {
+            if let Some(&r) = self.place_ref.get(&h.place) {
+                let primary = h.kind <= NameKind::Ascii;
+                match v.iter_mut().find(|(x, _)| *x == r) {
+                    Some(e) => e.1 |= primary,
+                    None => v.push((r, primary)),
+                }
+            }
+        }
+        v
     }
 
     fn unit(&self, r: Ref) -> (String, String, String, u64, Option<u32>) {
@@ -576,18 +620,18 @@ impl AdminIndex {
         &self.countries
     }
 
-    pub fn country_by_name(&self, name: &str) -> Option<&Country> {
+    pub fn country_by_name(&self, name: &str, names: &NameIndex) -> Option<&Country> {
         let n = normalize(name);
-        let pick = |v: &Vec<(Ref, bool)>| {
+        let pick = |v: Vec<(Ref, bool)>| {
             let mut best: Option<(bool, u32)> = None;
             for (r, primary) in v {
-                if r.level == AdminLevel::Country && best.is_none_or(|(p, _)| !p && *primary) {
-                    best = Some((*primary, r.idx));
+                if r.level == AdminLevel::Country && best.is_none_or(|(p, _)| !p && primary) {
+                    best = Some((primary, r.idx));
                 }
             }
             best.map(|(_, i)| &self.countries[i as usize])
         };
-        self.by_name.get(&n).and_then(pick)
+        pick(self.name_refs(&n, names))
     }
 
     /// Representative point of a unit key.
@@ -641,30 +685,26 @@ impl AdminIndex {
         let n = normalize(t);
         let (core, hint) = strip_affixes(&n);
         // Quality (lower is better): whole phrase 1; core matching a name that
-        // carried a region word 2; core equal to a bare unit name 2, or 3 when the
-        // phrase had a region word ("Kyiv region" is the oblast, not the city unit).
-        if let Some(v) = self.by_name.get(&n) {
-            found.extend(v.iter().map(|(r, p)| (*r, PhraseRule::Name, *p, 1)));
-        }
+        // carried a region word 2; adjectival form 3; core equal to a bare unit
+        // name 2, or 4 when the phrase had a region word ("Kyiv region" is the
+        // oblast, not the city-status unit "Kyiv").
+        found.extend(self.name_refs(&n, &g.names).into_iter().map(|(r, p)| (r, PhraseRule::Name, p, 1)));
         if !core.is_empty() {
             if let Some(v) = self.by_core.get(&core) {
                 found.extend(v.iter().map(|(r, p)| (*r, PhraseRule::Stripped, *p, 2)));
             }
             if core != n {
-                let q = if hint == Hint::None { 2 } else { 3 };
-                if let Some(v) = self.by_name.get(&core) {
-                    found.extend(v.iter().map(|(r, p)| (*r, PhraseRule::Stripped, *p, q)));
-                }
+                let q = if hint == Hint::None { 2 } else { 4 };
+                found.extend(self.name_refs(&core, &g.names).into_iter().map(|(r, p)| (r, PhraseRule::Stripped, p, q)));
             }
         }
         let bases = adj_bases(&core);
         let forms = if core.is_empty() { Vec::new() } else { adj_forms(&core) };
         for b in bases.iter().chain(forms.iter()) {
-            for m in [&self.by_core, &self.by_name] {
-                if let Some(v) = m.get(b) {
-                    found.extend(v.iter().map(|(r, p)| (*r, PhraseRule::Adjectival, *p, 4)));
-                }
+            if let Some(v) = self.by_core.get(b) {
+                found.extend(v.iter().map(|(r, p)| (*r, PhraseRule::Adjectival, *p, 3)));
             }
+            found.extend(self.name_refs(b, &g.names).into_iter().map(|(r, p)| (r, PhraseRule::Adjectival, p, 3)));
         }
         let wanted_level = |l: AdminLevel| match hint {
             Hint::Admin1 => l == AdminLevel::Admin1,

@@ -91,10 +91,11 @@ struct KeyRec {
     hits_len: u32,
 }
 
-/// Sort entry: big-endian first 8 key bytes, then the key's location.
+/// Sort entry: big-endian first 16 key bytes (most keys fit whole), then the
+/// key's location.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
-    prefix: u64,
+    prefix: u128,
     chunk: u32,
     off: u32,
     place: u32,
@@ -102,11 +103,13 @@ struct Entry {
     kind: u8,
 }
 
-fn prefix_of(key: &[u8]) -> u64 {
-    let mut b = [0u8; 8];
-    let n = key.len().min(8);
+const PREFIX: usize = 16;
+
+fn prefix_of(key: &[u8]) -> u128 {
+    let mut b = [0u8; PREFIX];
+    let n = key.len().min(PREFIX);
     b[..n].copy_from_slice(&key[..n]);
-    u64::from_be_bytes(b)
+    u128::from_be_bytes(b)
 }
 
 #[derive(Debug, Default)]
@@ -194,20 +197,26 @@ impl NameIndex {
 
     fn from_entries(arenas: &[&str], mut entries: Vec<Entry>, places: &[Place]) -> Result<NameIndex, GazetteerError> {
         let key_of = |e: &Entry| -> &[u8] { &arenas[e.chunk as usize].as_bytes()[e.off as usize..e.off as usize + e.len as usize] };
+        // Keys hold no NUL byte, so equal zero-padded prefixes of keys no longer
+        // than PREFIX mean equal keys exactly when the lengths are equal.
+        let short = |e: &Entry| e.len as usize <= PREFIX;
         entries.par_sort_unstable_by(|a, b| {
             a.prefix
                 .cmp(&b.prefix)
-                .then_with(|| if a.len <= 8 && b.len <= 8 { a.len.cmp(&b.len) } else { key_of(a).cmp(key_of(b)) })
+                .then_with(|| if short(a) && short(b) { a.len.cmp(&b.len) } else { key_of(a).cmp(key_of(b)) })
                 .then(a.place.cmp(&b.place))
                 .then(a.kind.cmp(&b.kind))
         });
+        let same = |a: &Entry, b: &Entry| {
+            a.prefix == b.prefix && a.len == b.len && (short(a) || key_of(a) == key_of(b))
+        };
         let mut idx = NameIndex::default();
         idx.hits.reserve(entries.len());
         let mut i = 0;
         while i < entries.len() {
             let key = key_of(&entries[i]);
             let mut j = i + 1;
-            while j < entries.len() && entries[j].prefix == entries[i].prefix && key_of(&entries[j]) == key {
+            while j < entries.len() && same(&entries[j], &entries[i]) {
                 j += 1;
             }
             let hits_start = idx.hits.len();

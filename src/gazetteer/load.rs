@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::admin::{AdminBuilder, AdminIndex, AdminLevel};
+use super::admin::{AdminBuilder, AdminIndex, AdminLevel, AdminUnit, Country};
 use super::formats::{self, FileFormat};
 use super::index::{NameChunk, NameIndex};
 use super::source::{self, InputFile};
@@ -339,38 +339,25 @@ fn parse_aliases(data: &[u8], first: bool, known: &FxMap<u64, u32>) -> Parsed<Al
     out
 }
 
-/// Small whole-file formats parsed sequentially into owned rows.
+/// Countries and admin units of one chunk.
 #[derive(Default)]
 struct AdminPayload {
-    countries: Vec<(String, String, String, String, u64, String, u64, String)>,
-    units: Vec<(String, String, String, u64)>,
+    countries: Vec<Country>,
+    units: Vec<AdminUnit>,
 }
 
 fn parse_admin(data: &[u8], first: bool, format: FileFormat) -> Parsed<AdminPayload> {
     let mut out = Parsed::<AdminPayload>::new();
     each_line(data, first, &mut out, |out, n, line| {
         let res = match format {
-            FileFormat::CountryInfo => formats::parse_country(line).map(|r| {
-                r.map(|c| {
-                    out.payload.countries.push((
-                        c.iso.to_string(),
-                        c.iso3.to_string(),
-                        c.name.to_string(),
-                        c.capital.to_string(),
-                        c.population,
-                        c.continent.to_string(),
-                        c.geonameid,
-                        c.neighbours.to_string(),
-                    ))
-                })
-            }),
+            FileFormat::CountryInfo => {
+                formats::parse_country(line).map(|r| r.map(|c| out.payload.countries.push(Country::from_row(&c))))
+            }
             _ => {
-                let parts = if format == FileFormat::Admin2Codes { 3 } else { 2 };
-                formats::parse_admin_code(line, parts).map(|r| {
-                    r.map(|u| {
-                        out.payload.units.push((u.key.to_string(), u.name.to_string(), u.asciiname.to_string(), u.geonameid))
-                    })
-                })
+                let (parts, level) =
+                    if format == FileFormat::Admin2Codes { (3, AdminLevel::Admin2) } else { (2, AdminLevel::Admin1) };
+                formats::parse_admin_code(line, parts)
+                    .map(|r| r.map(|u| out.payload.units.push(AdminUnit::from_row(level, &u))))
             }
         };
         match res {
@@ -486,47 +473,36 @@ pub(crate) fn load(opts: &LoadOptions) -> Result<(Gazetteer, LoadReport), Gazett
 
     let group = |fmt: FileFormat| -> Vec<&InputFile> { inputs.iter().filter(|f| f.format == fmt).collect() };
 
-    // Admin tables (small).
-    for fmt in [FileFormat::CountryInfo, FileFormat::Admin1Codes, FileFormat::Admin2Codes] {
-        let files = group(fmt);
-        let parsed = parse_all(&files, |f, d, first| parse_admin(d, first, f.format))?;
-        for (f, (parts, bytes)) in files.iter().zip(parsed) {
+    // Admin tables (small) and geoname tables, parsed at the same time.
+    {
+        let admin_files: Vec<&InputFile> = inputs
+            .iter()
+            .filter(|f| matches!(f.format, FileFormat::CountryInfo | FileFormat::Admin1Codes | FileFormat::Admin2Codes))
+            .collect();
+        let geo_files = group(FileFormat::GeonameTable);
+        let keep = b.keep;
+        let (admin_parsed, geo_parsed) = rayon::join(
+            || parse_all(&admin_files, |f, d, first| parse_admin(d, first, f.format)),
+            || parse_all(&geo_files, |_, d, first| parse_geonames(d, first, &keep)),
+        );
+        for (f, (parts, bytes)) in admin_files.iter().zip(admin_parsed?) {
             b.account(f, bytes, &parts);
             for p in parts {
-                for c in &p.payload.countries {
-                    b.admin.add_country(&formats::CountryRow {
-                        iso: &c.0,
-                        iso3: &c.1,
-                        name: &c.2,
-                        capital: &c.3,
-                        population: c.4,
-                        continent: &c.5,
-                        geonameid: c.6,
-                        neighbours: &c.7,
-                    });
+                for c in p.payload.countries {
+                    b.admin.put_country(c);
                 }
-                let level = if fmt == FileFormat::Admin2Codes { AdminLevel::Admin2 } else { AdminLevel::Admin1 };
-                for u in &p.payload.units {
-                    b.admin.add_unit(level, &formats::AdminCodeRow { key: &u.0, name: &u.1, asciiname: &u.2, geonameid: u.3 });
+                for u in p.payload.units {
+                    b.admin.put_unit(u);
                 }
             }
         }
-    }
-
-    tracing::debug!("gazetteer: admin tables {:?}", t0.elapsed());
-    // Geoname tables.
-    {
-        let files = group(FileFormat::GeonameTable);
-        let keep = b.keep;
-        let parsed = parse_all(&files, |_, d, first| parse_geonames(d, first, &keep))?;
-        for (f, (parts, bytes)) in files.iter().zip(parsed) {
+        for (f, (parts, bytes)) in geo_files.iter().zip(geo_parsed?) {
             let sid = b.account(f, bytes, &parts);
             for p in parts {
                 b.add_records(p.payload.places, p.payload.names, sid)?;
             }
         }
     }
-
     tracing::debug!("gazetteer: geoname tables {:?}", t0.elapsed());
     // KATOTTG: names of known places, new (approximate) places.
     for f in group(FileFormat::Katottg) {

@@ -432,7 +432,7 @@ impl Gazetteer {
 
     /// Country by name or alias ("Ukraine", "Russian Federation", "USA", "Türkiye").
     pub fn country_by_name(&self, name: &str) -> Option<&Country> {
-        self.admin.country_by_name(name)
+        self.admin.country_by_name(name, &self.names)
     }
 
     pub fn countries(&self) -> &[Country] {

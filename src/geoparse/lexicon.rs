@@ -65,6 +65,7 @@ const PERSONS: &str = include_str!("../../gazetteer/lexicon/persons.txt");
 const DEMONYMS: &str = include_str!("../../gazetteer/lexicon/demonyms.tsv");
 const REGIONS: &str = include_str!("../../gazetteer/lexicon/regions.tsv");
 const PLACE_WORDS: &str = include_str!("../../gazetteer/lexicon/place_words.txt");
+const TEAMS: &str = include_str!("../../gazetteer/lexicon/teams.txt");
 const SPEECH: &str = include_str!("../../gazetteer/lexicon/speech_verbs.txt");
 const COUNTRY_ALIASES: &str = include_str!("../../gazetteer/lexicon/country_aliases.tsv");
 const FIRST_NAMES: &str = include_str!("../../gazetteer/names/first_names.txt");
@@ -118,6 +119,8 @@ pub struct Lexicon {
     pub near_before: FxSet<String>,
     pub compass: FxSet<String>,
     pub speech: FxSet<String>,
+    /// Sports team nicknames ("chiefs", "red sox").
+    pub teams: FxSet<String>,
     /// Country alias key ("us", "u s", "britain") → ISO code.
     pub country_aliases: FxMap<String, [u8; 2]>,
     /// Every proper word prefix of a country alias ("u" of "u s").
@@ -273,6 +276,7 @@ impl Lexicon {
             near_before: take("near_before"),
             compass: take("compass"),
             speech: set(SPEECH),
+            teams: set(TEAMS),
             country_aliases,
             alias_prefixes,
         }

@@ -53,6 +53,8 @@ pub struct Cues {
     pub is_parent: bool,
     pub speech_after: bool,
     pub possessive: bool,
+    /// "eastern X", "western X" (lower-case compass adjective right before).
+    pub compass_adj: bool,
 }
 
 /// One candidate mention.
@@ -338,7 +340,13 @@ impl Geoparser {
                 None => {}
             }
             if !next.is_cap() && !next.has(flag::ALLCAPS) && !is_connector(w) {
-                break;
+                // "Baltic states", "Gaza strip": lexicon regions may end in a lower-case word.
+                let mut probe = key_buf.clone();
+                probe.push(' ');
+                key::push_word(w, &mut probe);
+                if !(lex.region_index.contains_key(probe.as_str()) || lex.region_prefixes.contains(probe.as_str())) {
+                    break;
+                }
             }
             let can_extend = self.index.is_word_prefix(key_buf)
                 || lex.region_prefixes.contains(key_buf.as_str())
@@ -753,6 +761,14 @@ impl Geoparser {
         if (word == "county" || word == "parish") && word_tok.is_cap() {
             return;
         }
+        if word_tok.is_cap() {
+            if let Some(n2) = doc.next_tok(wt) {
+                let mut w2 = String::new();
+                if doc.word_key(n2, &mut w2) && doc.tokens[n2].is_cap() && (is_facility_word(&w2) || lex_is_orgish(&w2)) {
+                    return;
+                }
+            }
+        }
         let phrase = format!("{} {}", &doc.text[c.start..c.end], word);
         let mut matches = self.gaz.admins_by_phrase(&phrase);
         let a2 = matches!(word.as_str(), "raion" | "district" | "county" | "parish");
@@ -855,11 +871,8 @@ impl Geoparser {
                         }
                         // A country or state that is also a first name ("Georgia") needs a
                         // surname or a word that is no place at all ("Jordan Bardella").
-                        if self.is_strong_place_tok(doc, k)
-                            && !lex.is_surname(&nw, 30000)
-                            && !lex.persons.contains(&nw)
-                            && doc.cand_at[next] != usize::MAX
-                        {
+                        let next_is_place = doc.cand_at[next] != usize::MAX && self.prior(&doc.cands[doc.cand_at[next]]).0 >= 2.0;
+                        if self.is_strong_place_tok(doc, k) && !lex.is_surname(&nw, 30000) && !lex.persons.contains(&nw) && next_is_place {
                             continue;
                         }
                         person_from = Some(wi);
@@ -1046,7 +1059,15 @@ impl Geoparser {
                     sv = usize::MAX;
                 }
                 if sv != usize::MAX && doc.word_key(sv, &mut w) && lex.speech.contains(&w) && doc.tokens[sv].is_lower_word() {
-                    cues.speech_after = true;
+                    let subject = match doc.prev_tok(t0) {
+                        None => true,
+                        Some(p) => {
+                            let pt = doc.tokens[p];
+                            let mut pw = String::new();
+                            !(pt.is_lower_word() && doc.word_key(p, &mut pw) && !matches!(pw.as_str(), "and" | "but" | "while"))
+                        }
+                    };
+                    cues.speech_after = subject;
                 }
             }
             if let Some(prep) = self.prep_before(doc, t0) {
@@ -1091,6 +1112,14 @@ impl Geoparser {
             }
             if cues.near_after {
                 cues.near = true;
+            }
+            if let Some(p) = doc.prev_tok(t0) {
+                if doc.tokens[p].is_lower_word()
+                    && doc.word_key(p, &mut w)
+                    && matches!(w.as_str(), "northern" | "southern" | "eastern" | "western" | "central" | "northeastern" | "northwestern" | "southeastern" | "southwestern")
+                {
+                    cues.compass_adj = true;
+                }
             }
             // "X, Y" with Y a country/state: the comma parent cue.
             if let Some(comma) = doc.next_tok(t1 - 1) {
@@ -1144,6 +1173,19 @@ impl Geoparser {
                         }
                         if fac && !cues.type_before {
                             feats.push(("part of a facility name ('X Square', 'X University')", -2.5));
+                        } else if lex.teams.contains(&w) || {
+                            // two-word nicknames ("Red Sox")
+                            let mut two = w.clone();
+                            doc.next_tok(nt).is_some_and(|n2| {
+                                let mut w2 = String::new();
+                                doc.word_key(n2, &mut w2) && doc.tokens[n2].is_cap() && {
+                                    two.push(' ');
+                                    two.push_str(&w2);
+                                    lex.teams.contains(&two)
+                                }
+                            })
+                        } {
+                            feats.push(("sports team ('X Chiefs')", -3.0));
                         }
                     }
                 }
@@ -1168,6 +1210,8 @@ impl Geoparser {
                     -3.5
                 } else if strong {
                     -0.5
+                } else if cues.prep {
+                    -1.0
                 } else {
                     -2.0
                 };
@@ -1331,6 +1375,10 @@ impl Geoparser {
         }
         None
     }
+}
+
+fn lex_is_orgish(w: &str) -> bool {
+    matches!(w, "police" | "department" | "senate" | "assembly" | "legislature" | "fair" | "bar" | "board" | "attorney" | "troopers" | "patrol")
 }
 
 fn is_feature_word(w: &str) -> bool {

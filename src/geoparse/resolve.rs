@@ -473,11 +473,11 @@ impl Geoparser {
             }
             if r.fcode.starts_with("PCL") {
                 f.push(("country", if r.name_kind <= NameKind::Alias { 1.5 } else { 0.5 }));
-            } else if r.fcode == "PPLC" {
+            } else if r.fcode == "PPLC" && r.name_kind <= NameKind::Alias {
                 f.push(("capital", 1.0));
-            } else if r.fcode == "PPLA" {
+            } else if r.fcode == "PPLA" && r.name_kind <= NameKind::Alias {
                 f.push(("admin-1 seat", 0.5));
-            } else if r.fcode == "PPLA2" {
+            } else if r.fcode == "PPLA2" && r.name_kind <= NameKind::Alias {
                 f.push(("admin-2 seat", 0.3));
             } else if r.fcode == "ADM2" {
                 // "Palm Beach" names the town more often than Palm Beach County.
@@ -504,6 +504,9 @@ impl Geoparser {
             }
             if r.approximate {
                 f.push(("approximate point", -0.3));
+            }
+            if c.cues.compass_adj && (r.is_country() || r.is_admin1()) {
+                f.push(("'eastern/western X' names a region", 1.0));
             }
             let in_focus = match &r.target {
                 Target::Place(pi) => self.opts.focus.contains(self.gaz.place(*pi)),
@@ -585,6 +588,12 @@ impl Geoparser {
                         let s = ctx.cc_share(&r.cc, &key);
                         if s > 0.0 {
                             f.push(("document country share", 2.0 * s));
+                        }
+                        if r.is_admin1() {
+                            let s1 = ctx.a1_share(&r.admin1, &key);
+                            if s1 > 0.0 {
+                                f.push(("document admin-1 share", 2.0 * s1));
+                            }
                         }
                         if r.is_point_like() || r.fcode == "ADM2" {
                             let s1 = ctx.a1_share(&r.admin1, &key);

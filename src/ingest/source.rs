@@ -410,6 +410,12 @@ fn text_document(
             _ => {}
         }
     }
+    // A URL names the document better than a local path does.
+    if doc.id == id
+        && let Some(u) = &doc.url
+    {
+        doc.id = u.clone();
+    }
     doc.text = if markdown {
         markdown_to_text(body)
     } else {

@@ -19,7 +19,7 @@ use super::control_index::{ControlIndex, ControlItem, ControlQuery, EntryView};
 use super::geometry::write_multipolygon;
 use super::snapshots::{Layers, SnapshotOn};
 use crate::api::collections::{Collection, Extent, ItemsPage};
-use crate::api::params::{DayRange, Format, ItemsParams, Queryable, QueryableKind};
+use crate::api::params::{DayRange, ItemsParams, Queryable, QueryableKind};
 use crate::api::problem::Problem;
 use crate::store::{DateRange, EventQuery, Store, StoreError};
 

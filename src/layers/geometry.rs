@@ -736,9 +736,11 @@ mod tests {
         assert_eq!(p.polygons.len(), 2, "{:?}", p.issues);
         assert!(p.repaired().any(|i| i.detail.contains("even-odd")));
         let idx = PolygonIndex::new(p.polygons);
-        assert!(idx.contains(1.0, 0.5));
-        assert!(idx.contains(1.0, 1.5));
-        assert!(!idx.contains(0.2, 1.0));
+        // The lobes are left and right of the crossing at (1, 1).
+        assert!(idx.contains(1.5, 1.0));
+        assert!(idx.contains(0.5, 1.0));
+        assert!(!idx.contains(1.0, 0.5));
+        assert!(!idx.contains(1.0, 1.5));
     }
 
     #[test]

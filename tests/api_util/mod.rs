@@ -174,7 +174,7 @@ pub struct Server {
     pub base: String,
     stdin: Option<ChildStdin>,
     pub dir: PathBuf,
-    pub stderr: mpsc::Receiver<String>,
+    pub stderr: std::sync::Mutex<mpsc::Receiver<String>>,
 }
 
 impl Server {
@@ -270,7 +270,7 @@ pub fn start(db: &Path, token: Option<&str>, args: &[&str]) -> Server {
         child,
         base,
         dir: db.parent().map(Path::to_path_buf).unwrap_or_default(),
-        stderr: err_rx,
+        stderr: std::sync::Mutex::new(err_rx),
     }
 }
 
@@ -322,8 +322,27 @@ pub async fn assert_problem(resp: reqwest::Response, status: u16) -> serde_json:
         .unwrap_or("")
         .to_string();
     assert_eq!(ct, "application/problem+json", "{url}");
-    let v: serde_json::Value = resp.json().await.expect("problem body is JSON");
+    let v = json(resp).await;
     assert_eq!(v["status"], status, "{url}: {v}");
     assert!(v["title"].is_string() && v["detail"].is_string(), "{url}: {v}");
     v
+}
+
+/// The body as JSON (panics with the body text when it is not).
+pub async fn json(r: reqwest::Response) -> serde_json::Value {
+    let url = r.url().to_string();
+    let b = r.bytes().await.expect("body");
+    serde_json::from_slice(&b)
+        .unwrap_or_else(|e| panic!("{url}: not JSON ({e}): {}", String::from_utf8_lossy(&b)))
+}
+
+/// `.json_body(&v)`: a JSON request body (reqwest's `json` feature is off).
+pub trait JsonBody {
+    fn json_body(self, v: &serde_json::Value) -> Self;
+}
+
+impl JsonBody for reqwest::RequestBuilder {
+    fn json_body(self, v: &serde_json::Value) -> Self {
+        self.header("content-type", "application/json").body(v.to_string())
+    }
 }

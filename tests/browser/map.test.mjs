@@ -300,7 +300,10 @@ describe('web map', () => {
       body: JSON.stringify(doc),
     });
     assert.equal(res.status, 201, `POST /api/documents -> ${res.status}: ${await res.text()}`);
-    await page.waitForFunction((n) => Number(document.getElementById('count').dataset.count) > n, beforeCount, { timeout: 15000 });
+    // The write has committed when the POST answers: the API's count is final now.
+    const target = await apiCount(server.url, ui);
+    assert.ok(target > beforeCount, `the posted document added no event in view (${beforeCount} -> ${target})`);
+    await page.waitForFunction((n) => Number(document.getElementById('count').dataset.count) === n, target, { timeout: 15000 });
     assert.equal(await page.evaluate(() => window.__noReload), 'still here', 'the page was reloaded');
     await assertCountsMatchApi(page, 'after the live event');
     await page.uncheck('#show-all');
