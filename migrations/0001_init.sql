@@ -2,8 +2,9 @@
 -- migrations in migrations/postgres/; sqlx ignores sub-directories here).
 --
 -- Dates are ISO 'YYYY-MM-DD' text, timestamps RFC 3339 text. Event rows carry
--- the effective (corrected) values in plain columns for SQL filtering; `base`
--- is the representative report as JSON and `overrides` the manual corrections.
+-- the effective (corrected) values in plain columns for SQL filtering;
+-- `base_source` points at the representative report and `overrides` holds the
+-- manual corrections.
 
 CREATE TABLE documents (
     id          INTEGER PRIMARY KEY,
@@ -45,10 +46,11 @@ CREATE TABLE places (
     admin1       TEXT NOT NULL
 );
 
--- Merged events (one per merge key: type + place + day).
+-- Merged events (one per merge key: type + place + day). The id is derived
+-- from the merge key, so the key is looked up through the primary key.
 CREATE TABLE events (
     id             TEXT    PRIMARY KEY,
-    merge_key      TEXT    NOT NULL UNIQUE,
+    merge_key      TEXT    NOT NULL,
     date_start     TEXT    NOT NULL,
     date_end       TEXT    NOT NULL,
     time_precision TEXT    NOT NULL,
@@ -64,21 +66,20 @@ CREATE TABLE events (
     admin1         TEXT    NOT NULL,
     confidence     REAL    NOT NULL,
     n_reports      INTEGER NOT NULL,
-    base           TEXT    NOT NULL,        -- JSON: representative report (model::Event)
+    base_source    INTEGER NOT NULL,        -- event_sources.id of the representative report
     overrides      TEXT,                    -- JSON: manual corrections (EventPatch)
     deleted        INTEGER NOT NULL DEFAULT 0,  -- tombstone: re-ingest does not revive it
     version        INTEGER NOT NULL,
     created_at     TEXT    NOT NULL,
     updated_at     TEXT    NOT NULL,
     CHECK (date_start <= date_end)
-);
+) WITHOUT ROWID;
 CREATE INDEX events_order ON events (date_start, id);
-CREATE INDEX events_geonameid ON events (geonameid);
 
 -- Each report (one extracted event of one document) supporting an event.
 CREATE TABLE event_sources (
     id             INTEGER PRIMARY KEY,
-    event_id       TEXT    NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    event_id       TEXT    NOT NULL REFERENCES events (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     document_id    INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
     extracted_id   TEXT    NOT NULL,
     confidence     REAL    NOT NULL,
@@ -87,7 +88,7 @@ CREATE TABLE event_sources (
     evidence_end   INTEGER NOT NULL,
     report         TEXT    NOT NULL         -- JSON: the extracted model::Event
 );
-CREATE UNIQUE INDEX event_sources_unique ON event_sources (event_id, document_id, extracted_id);
+CREATE INDEX event_sources_event ON event_sources (event_id);
 CREATE INDEX event_sources_document ON event_sources (document_id);
 
 -- Audit trail of manual changes (PATCH / DELETE through the API).

@@ -524,6 +524,7 @@ addProtocol('frontline', async (params, abortController) => {
   pendingLoads++;
   try {
     const result = await loadEventsForSource(params.url, abortController.signal);
+    mark('events-loaded');
     onEventsLoaded(result);
     return { data: result.collection };
   } catch (err) {
@@ -1286,11 +1287,20 @@ async function loadAdmin1ForLookup() {
   }
 }
 
+const mark = (name) => {
+  try {
+    performance.mark(`frontline:${name}`);
+  } catch {
+    /* no User Timing */
+  }
+};
+
 async function main() {
+  mark('main');
   wireControls();
   renderLegend();
-  const styleLoaded = new Promise((resolve) => (map.loaded() ? resolve() : map.once('load', resolve)));
-  await Promise.all([loadExtent(), loadQueryables(), styleLoaded]);
+  const styleLoaded = new Promise((resolve) => (map.loaded() ? resolve() : map.once('load', resolve))).then(() => mark('style-loaded'));
+  await Promise.all([loadExtent().then(() => mark('extent')), loadQueryables(), styleLoaded]);
   const h = readHash();
   setWindow(0, state.maxIndex, { fromUser: false });
   // Default window: every date when the map can show all events at once, otherwise the last 30 days.
@@ -1300,6 +1310,7 @@ async function main() {
   applyTypeColours();
   renderTypeList();
   map.once('idle', () => {
+    mark('ready');
     window.mapReady = true;
     document.documentElement.dataset.mapReady = 'true';
   });

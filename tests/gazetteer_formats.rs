@@ -11,7 +11,9 @@ use frontline::gazetteer::{
 };
 
 fn fixture(dir: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gazetteer").join(dir)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/gazetteer")
+        .join(dir)
 }
 
 fn load(paths: &[PathBuf], extra: &[char]) -> (Gazetteer, LoadReport) {
@@ -25,29 +27,51 @@ fn load(paths: &[PathBuf], extra: &[char]) -> (Gazetteer, LoadReport) {
 }
 
 fn gid(g: &Gazetteer, geonameid: u64) -> &frontline::gazetteer::Place {
-    let i = g.by_geonameid(geonameid).unwrap_or_else(|| panic!("{geonameid} not loaded"));
+    let i = g
+        .by_geonameid(geonameid)
+        .unwrap_or_else(|| panic!("{geonameid} not loaded"));
     g.place(i)
 }
 
 fn has(g: &Gazetteer, name: &str, geonameid: u64) -> Option<NameKind> {
-    g.candidates(&normalize(name)).iter().find(|h| g.place(h.place).geonameid == geonameid).map(|h| h.kind)
+    g.candidates(&normalize(name))
+        .iter()
+        .find(|h| g.place(h.place).geonameid == geonameid)
+        .map(|h| h.kind)
 }
 
 #[test]
 fn base_directory_all_formats() {
     let (g, report) = load(&[fixture("base")], &[]);
     // P and A rows only: the hotel (S) and the stream (H) are not kept.
-    assert_eq!(g.places().len(), 9, "{:?}", g.places().iter().map(|p| &p.name).collect::<Vec<_>>());
+    assert_eq!(
+        g.places().len(),
+        9,
+        "{:?}",
+        g.places().iter().map(|p| &p.name).collect::<Vec<_>>()
+    );
     assert!(g.by_geonameid(2000001).is_none());
     // Malformed lines: UA.txt 2 (short line, latitude 123), countryInfo 1,
     // admin1 1 (code without a dot), alternateNames 1 (bad geonameid).
     assert_eq!(report.skipped_lines, 5, "{:#?}", report.warnings);
     let w = report.warnings.join("\n");
-    assert!(w.contains("UA.txt:7: expected 19 tab-separated columns, found 2"), "{w}");
-    assert!(w.contains("UA.txt:8: latitude \"123.0\" out of range"), "{w}");
+    assert!(
+        w.contains("UA.txt:7: expected 19 tab-separated columns, found 2"),
+        "{w}"
+    );
+    assert!(
+        w.contains("UA.txt:8: latitude \"123.0\" out of range"),
+        "{w}"
+    );
     assert!(w.contains("countryInfo.txt:6:"), "{w}");
-    assert!(w.contains("admin1CodesASCII.txt:10: bad code \"UA05\""), "{w}");
-    assert!(w.contains("alternateNamesV2.txt:7: bad geonameid \"notanumber\""), "{w}");
+    assert!(
+        w.contains("admin1CodesASCII.txt:10: bad code \"UA05\""),
+        "{w}"
+    );
+    assert!(
+        w.contains("alternateNamesV2.txt:7: bad geonameid \"notanumber\""),
+        "{w}"
+    );
     // BOM on the first line did not break the first record; CRLF is gone.
     let k = gid(&g, 695357);
     assert_eq!(k.name, "Kurakhove");
@@ -63,7 +87,10 @@ fn base_directory_all_formats() {
     assert_eq!(has(&g, "DC", 4140963), Some(NameKind::Alternate));
     // post and link rows are not names.
     assert!(g.candidates("85612").is_empty());
-    assert!(g.candidates(&normalize("https://en.wikipedia.org/wiki/Kurakhove")).is_empty());
+    assert!(
+        g.candidates(&normalize("https://en.wikipedia.org/wiki/Kurakhove"))
+            .is_empty()
+    );
     // A name of an id that is not loaded is an orphan, not an error.
     assert!(report.orphan_names >= 1);
     assert!(g.is_name_prefix("kura"));
@@ -84,14 +111,27 @@ fn extra_feature_classes_are_kept_on_request() {
 #[test]
 fn admin_codes_names_and_region_phrases() {
     let (g, _) = load(&[fixture("base")], &[]);
-    assert_eq!(g.admin1("UA.05").map(|u| u.name.as_str()), Some("Donetska oblast"));
-    assert_eq!(g.admin2("UA.05.1416").map(|u| u.name.as_str()), Some("Pokrovsk Raion"));
+    assert_eq!(
+        g.admin1("UA.05").map(|u| u.name.as_str()),
+        Some("Donetska oblast")
+    );
+    assert_eq!(
+        g.admin2("UA.05.1416").map(|u| u.name.as_str()),
+        Some("Pokrovsk Raion")
+    );
     assert!(g.admin1("UA05").is_none());
     assert_eq!(g.country("ua").map(|c| c.name.as_str()), Some("Ukraine"));
     assert_eq!(g.country("UKR").map(|c| c.iso.as_str()), Some("UA"));
     assert_eq!(g.country_by_name("USA").map(|c| c.iso.as_str()), Some("US"));
-    assert_eq!(g.country_by_name("Russian Federation").map(|c| c.iso.as_str()), Some("RU"));
-    assert_eq!(g.country_by_name("Ukraine").map(|c| c.iso.as_str()), Some("UA"));
+    assert_eq!(
+        g.country_by_name("Russian Federation")
+            .map(|c| c.iso.as_str()),
+        Some("RU")
+    );
+    assert_eq!(
+        g.country_by_name("Ukraine").map(|c| c.iso.as_str()),
+        Some("UA")
+    );
     let key = |p: &str| g.admin_by_phrase(p).map(|m| m.key);
     assert_eq!(key("Donetsk oblast").as_deref(), Some("UA.05"));
     assert_eq!(key("Donetska oblast").as_deref(), Some("UA.05"));
@@ -107,13 +147,18 @@ fn admin_codes_names_and_region_phrases() {
     assert_eq!(key("UA.05").as_deref(), Some("UA.05"));
     // Capital-city rule: Luhansk oblast has no English alias here, but
     // "Ivanivske region" names the admin-1 of the place called Ivanivske.
-    let m = g.admin_by_phrase("Ivanivske region").expect("capital-city rule");
+    let m = g
+        .admin_by_phrase("Ivanivske region")
+        .expect("capital-city rule");
     assert_eq!((m.key.as_str(), m.level), ("UA.14", AdminLevel::Admin1));
     let c = g.admin_by_phrase("Ukraine").expect("country");
     assert_eq!((c.key.as_str(), c.level), ("UA", AdminLevel::Country));
     assert!(g.admin_by_phrase("Nowhere region").is_none());
     let (lat, lon) = g.admin_center("UA.05").expect("centre");
-    assert!((lat - 48.0).abs() < 1e-9 && (lon - 37.75).abs() < 1e-9, "the ADM1 record's point");
+    assert!(
+        (lat - 48.0).abs() < 1e-9 && (lon - 37.75).abs() < 1e-9,
+        "the ADM1 record's point"
+    );
 }
 
 #[test]
@@ -121,29 +166,50 @@ fn later_sources_override_by_geonameid_and_add() {
     let (g, report) = load(&[fixture("base"), fixture("extra")], &[]);
     let k = gid(&g, 695357);
     assert_eq!((k.lat, k.population), (47.99, 17000));
-    assert!(g.source(k.source).is_some_and(|s| s.label.ends_with("extra/UA.txt")));
+    assert!(
+        g.source(k.source)
+            .is_some_and(|s| s.label.ends_with("extra/UA.txt"))
+    );
     // The replaced record's inline names are gone; alternateNames rows stay.
     assert_eq!(has(&g, "Курахове", 695357), None);
     assert_eq!(has(&g, "Курахово", 695357), Some(NameKind::Alternate));
-    assert_eq!(g.places().iter().filter(|p| p.geonameid == 695357).count(), 1);
+    assert_eq!(
+        g.places().iter().filter(|p| p.geonameid == 695357).count(),
+        1
+    );
     // New place and its alias.
-    assert_eq!(has(&g, "Rabotino village", 3000000001), Some(NameKind::Alias));
+    assert_eq!(
+        has(&g, "Rabotino village", 3000000001),
+        Some(NameKind::Alias)
+    );
     assert_eq!(has(&g, "Kurakhovo-town", 695357), Some(NameKind::Alias));
     // KATOTTG: an approximate new point, names added to a known place.
     let t = gid(&g, 3100000001);
     assert!(t.approximate);
-    assert_eq!((t.country_code.as_str(), t.admin1_key().as_str()), ("UA", "UA.05"));
+    assert_eq!(
+        (t.country_code.as_str(), t.admin1_key().as_str()),
+        ("UA", "UA.05")
+    );
     assert_eq!(has(&g, "Тоненьке", 3100000001), Some(NameKind::Katottg));
     assert_eq!(has(&g, "Tonenke", 3100000001), Some(NameKind::Primary));
     let p = gid(&g, 704422);
-    assert!(!p.approximate, "a surveyed point is not replaced by a KATOTTG row");
+    assert!(
+        !p.approximate,
+        "a surveyed point is not replaced by a KATOTTG row"
+    );
     assert_eq!(p.lat, 48.28198);
     assert_eq!(report.unplaced_rows, 1);
     // 5 from base + KATOTTG latitude 91 + alias of an unknown id.
     assert_eq!(report.skipped_lines, 7, "{:#?}", report.warnings);
     let w = report.warnings.join("\n");
-    assert!(w.contains("aliases.tsv:5: alias \"Ghost\": geonameid 123 is not a loaded place"), "{w}");
-    assert!(w.contains("ua_katottg.tsv:5: latitude \"91\" out of range"), "{w}");
+    assert!(
+        w.contains("aliases.tsv:5: alias \"Ghost\": geonameid 123 is not a loaded place"),
+        "{w}"
+    );
+    assert!(
+        w.contains("ua_katottg.tsv:5: latitude \"91\" out of range"),
+        "{w}"
+    );
     assert!(g.by_geonameid(3100000003).is_none());
 }
 
@@ -175,7 +241,12 @@ fn zip_gz_bom_crlf_and_single_files() {
     let (g, report) = load(&[dir.path().to_path_buf()], &[]);
     assert_eq!(report.skipped_lines, 0, "{:?}", report.warnings);
     assert_eq!(g.places().len(), 2);
-    assert!(report.sources.iter().any(|s| s.label.ends_with("UA.zip!UA.txt")));
+    assert!(
+        report
+            .sources
+            .iter()
+            .any(|s| s.label.ends_with("UA.zip!UA.txt"))
+    );
     assert!(report.sources.iter().all(|s| !s.label.contains("readme")));
     assert_eq!(has(&g, "Работино", 3000000001), Some(NameKind::Alternate));
     assert_eq!(has(&g, "Роботине", 3000000001), Some(NameKind::Alternate));
@@ -229,23 +300,41 @@ fn line_numbers_survive_chunking() {
     let (g, report) = load(&[path], &[]);
     assert_eq!(g.places().len(), 59_999);
     assert_eq!(report.skipped_lines, 1);
-    assert!(report.warnings[0].contains(&format!("allCountries.txt:{bad_line}:")), "{:?}", report.warnings);
+    assert!(
+        report.warnings[0].contains(&format!("allCountries.txt:{bad_line}:")),
+        "{:?}",
+        report.warnings
+    );
     assert_eq!(report.sources[0].lines, 60_000);
-    assert_eq!(has(&g, "Другое 59999", 1_059_999), Some(NameKind::Alternate));
+    assert_eq!(
+        has(&g, "Другое 59999", 1_059_999),
+        Some(NameKind::Alternate)
+    );
     assert_eq!(has(&g, "Place 1", 1_000_001), Some(NameKind::Primary));
 }
 
 #[test]
 fn missing_and_unusable_sources_are_clear_errors() {
     let missing = PathBuf::from("/nonexistent/frontline-gazetteer");
-    let e = Gazetteer::load(&LoadOptions { default: false, paths: vec![missing.clone()], ..Default::default() })
-        .expect_err("missing path");
+    let e = Gazetteer::load(&LoadOptions {
+        default: false,
+        paths: vec![missing.clone()],
+        ..Default::default()
+    })
+    .expect_err("missing path");
     assert!(matches!(e, GazetteerError::NotFound { .. }));
-    assert!(e.to_string().contains("/nonexistent/frontline-gazetteer"), "{e}");
+    assert!(
+        e.to_string().contains("/nonexistent/frontline-gazetteer"),
+        "{e}"
+    );
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("notes.md"), "hello").expect("write");
-    let e = Gazetteer::load(&LoadOptions { default: false, paths: vec![dir.path().to_path_buf()], ..Default::default() })
-        .expect_err("empty dir");
+    let e = Gazetteer::load(&LoadOptions {
+        default: false,
+        paths: vec![dir.path().to_path_buf()],
+        ..Default::default()
+    })
+    .expect_err("empty dir");
     assert!(matches!(e, GazetteerError::NoFiles { .. }), "{e}");
     let e = Gazetteer::load(&LoadOptions {
         default: false,
@@ -308,9 +397,23 @@ fn default_gazetteer_is_embedded() {
         ("Kherson region", "UA.08"),
         ("Sumy oblast", "UA.21"),
     ] {
-        assert_eq!(g.admin_by_phrase(phrase).map(|m| m.key).as_deref(), Some(key), "{phrase}");
+        assert_eq!(
+            g.admin_by_phrase(phrase).map(|m| m.key).as_deref(),
+            Some(key),
+            "{phrase}"
+        );
     }
-    for (name, cc) in [("Russian Federation", "RU"), ("USA", "US"), ("Türkiye", "TR"), ("UK", "GB"), ("Britain", "GB")] {
-        assert_eq!(g.country_by_name(name).map(|c| c.iso.as_str()), Some(cc), "{name}");
+    for (name, cc) in [
+        ("Russian Federation", "RU"),
+        ("USA", "US"),
+        ("Türkiye", "TR"),
+        ("UK", "GB"),
+        ("Britain", "GB"),
+    ] {
+        assert_eq!(
+            g.country_by_name(name).map(|c| c.iso.as_str()),
+            Some(cc),
+            "{name}"
+        );
     }
 }

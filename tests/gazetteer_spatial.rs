@@ -27,12 +27,29 @@ impl Rng {
 fn random_point(rng: &mut Rng) -> (f64, f64) {
     match rng.next() % 4 {
         // near the antimeridian
-        0 => (rng.range(-60.0, 60.0), if rng.next() % 2 == 0 { rng.range(175.0, 180.0) } else { rng.range(-180.0, -175.0) }),
+        0 => (
+            rng.range(-60.0, 60.0),
+            if rng.next() % 2 == 0 {
+                rng.range(175.0, 180.0)
+            } else {
+                rng.range(-180.0, -175.0)
+            },
+        ),
         // near a pole
-        1 => (if rng.next() % 2 == 0 { rng.range(85.0, 90.0) } else { rng.range(-90.0, -85.0) }, rng.range(-180.0, 180.0)),
+        1 => (
+            if rng.next() % 2 == 0 {
+                rng.range(85.0, 90.0)
+            } else {
+                rng.range(-90.0, -85.0)
+            },
+            rng.range(-180.0, 180.0),
+        ),
         // dense cluster (eastern Ukraine)
         2 => (rng.range(47.0, 49.0), rng.range(36.0, 39.0)),
-        _ => ((rng.unit() * 2.0 - 1.0).asin().to_degrees(), rng.range(-180.0, 180.0)),
+        _ => (
+            (rng.unit() * 2.0 - 1.0).asin().to_degrees(),
+            rng.range(-180.0, 180.0),
+        ),
     }
 }
 
@@ -41,10 +58,18 @@ fn gazetteer(points: &[(f64, f64)]) -> Gazetteer {
     let mut s = String::new();
     for (i, (lat, lon)) in points.iter().enumerate() {
         let a1 = if *lon > 37.5 { "05" } else { "14" };
-        let _ = writeln!(s, "{}\tP{i}\tP{i}\t\t{lat}\t{lon}\tP\tPPL\tUA\t\t{a1}\t\t\t\t0\t\t\t\t", i + 1);
+        let _ = writeln!(
+            s,
+            "{}\tP{i}\tP{i}\t\t{lat}\t{lon}\tP\tPPL\tUA\t\t{a1}\t\t\t\t0\t\t\t\t",
+            i + 1
+        );
     }
     std::fs::write(dir.path().join("allCountries.txt"), s).expect("write");
-    let opts = LoadOptions { default: false, paths: vec![dir.path().to_path_buf()], ..Default::default() };
+    let opts = LoadOptions {
+        default: false,
+        paths: vec![dir.path().to_path_buf()],
+        ..Default::default()
+    };
     Gazetteer::load(&opts).expect("load").0
 }
 
@@ -62,18 +87,29 @@ fn radius_nearest_and_bbox_match_brute_force() {
         let (lat, lon) = random_point(&mut rng);
         let r = [1.0, 30.0, 250.0, 1500.0, 9000.0][q % 5];
         // within radius
-        let got: BTreeSet<u32> = g.within_radius_km(lat, lon, r).into_iter().map(|x| x.0).collect();
-        let want: BTreeSet<u32> =
-            (0..g.places().len() as u32).filter(|&i| dist(i, lat, lon) <= r).collect();
+        let got: BTreeSet<u32> = g
+            .within_radius_km(lat, lon, r)
+            .into_iter()
+            .map(|x| x.0)
+            .collect();
+        let want: BTreeSet<u32> = (0..g.places().len() as u32)
+            .filter(|&i| dist(i, lat, lon) <= r)
+            .collect();
         assert_eq!(got, want, "radius {r} km around ({lat}, {lon})");
         // k nearest: same distances as brute force
         let k = [1, 5, 17][q % 3];
         let got: Vec<f64> = g.nearest(lat, lon, k).into_iter().map(|x| x.1).collect();
-        let mut all: Vec<f64> = (0..g.places().len() as u32).map(|i| dist(i, lat, lon)).collect();
+        let mut all: Vec<f64> = (0..g.places().len() as u32)
+            .map(|i| dist(i, lat, lon))
+            .collect();
         all.sort_by(f64::total_cmp);
         assert_eq!(got.len(), k);
         for (a, b) in got.iter().zip(&all) {
-            assert!((a - b).abs() < 1e-9, "nearest {k} to ({lat}, {lon}): {got:?} vs {:?}", &all[..k]);
+            assert!(
+                (a - b).abs() < 1e-9,
+                "nearest {k} to ({lat}, {lon}): {got:?} vs {:?}",
+                &all[..k]
+            );
         }
         // bbox, half of them crossing the antimeridian
         let south = rng.range(-90.0, 80.0);

@@ -127,11 +127,9 @@ impl Counts {
     }
 }
 
-#[test]
-fn eval_recognition_and_resolution() {
-    let src = include_str!("fixtures/geoparse/eval.txt");
+/// (F1, acc@161 end-to-end, acc@161 on gold spans)
+fn evaluate(name: &str, src: &str) -> (f64, f64, f64) {
     let docs = parse_markup(src);
-    assert!(docs.len() >= 50, "eval set has {} documents", docs.len());
     let gp = geoparser();
     let mut by_topic: BTreeMap<String, Counts> = BTreeMap::new();
     let mut misses = Vec::new();
@@ -186,6 +184,7 @@ fn eval_recognition_and_resolution() {
         by_topic.entry(d.topic.clone()).or_default().add(&c);
     }
     let mut all = Counts::default();
+    println!("== {name}: {} documents", docs.len());
     println!("topic   P      R      F1     acc161(e2e)  acc161(spans)");
     for (t, c) in &by_topic {
         all.add(c);
@@ -207,10 +206,26 @@ fn eval_recognition_and_resolution() {
     for m in &misses {
         println!("  {m}");
     }
-    // Floors reached on this set (raise them as the geoparser improves).
+    (f, acc_e2e, acc_spans)
+}
+
+// Floors reached on each set (raise them as the geoparser improves). eval.txt was
+// used while developing; eval2.txt was written afterwards as a check on
+// over-fitting, so its floors are the honest estimate.
+#[test]
+fn eval_set_1() {
+    let (f, e2e, spans) = evaluate("eval.txt", include_str!("fixtures/geoparse/eval.txt"));
+    assert!(f >= 0.95, "recognition F1 {f:.3} below the floor");
+    assert!(spans >= 0.93, "accuracy@161 on gold spans {spans:.3} below the floor");
+    assert!(e2e >= 0.93, "end-to-end accuracy@161 {e2e:.3} below the floor");
+}
+
+#[test]
+fn eval_set_2() {
+    let (f, e2e, spans) = evaluate("eval2.txt", include_str!("fixtures/geoparse/eval2.txt"));
     assert!(f >= 0.85, "recognition F1 {f:.3} below the floor");
-    assert!(acc_spans >= 0.90, "accuracy@161 on gold spans {acc_spans:.3} below the floor");
-    assert!(acc_e2e >= 0.90, "end-to-end accuracy@161 {acc_e2e:.3} below the floor");
+    assert!(spans >= 0.85, "accuracy@161 on gold spans {spans:.3} below the floor");
+    assert!(e2e >= 0.85, "end-to-end accuracy@161 {e2e:.3} below the floor");
 }
 
 #[test]

@@ -240,8 +240,9 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(http::etag_layer))
         .layer(axum::middleware::from_fn(http::problem_layer))
-        .layer(axum::middleware::from_fn(http::etag_encoding_layer))
         .layer(CompressionLayer::new())
+        // Outside compression, to see the Content-Encoding it chose.
+        .layer(axum::middleware::from_fn(http::etag_encoding_layer))
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)

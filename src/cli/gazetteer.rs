@@ -58,9 +58,17 @@ pub struct LookupArgs {
 }
 
 fn parse_lat_lon(s: &str) -> Result<(f64, f64), String> {
-    let (a, b) = s.split_once(',').ok_or_else(|| format!("expected LAT,LON, got {s:?}"))?;
-    let lat: f64 = a.trim().parse().map_err(|_| format!("bad latitude {a:?}"))?;
-    let lon: f64 = b.trim().parse().map_err(|_| format!("bad longitude {b:?}"))?;
+    let (a, b) = s
+        .split_once(',')
+        .ok_or_else(|| format!("expected LAT,LON, got {s:?}"))?;
+    let lat: f64 = a
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad latitude {a:?}"))?;
+    let lon: f64 = b
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad longitude {b:?}"))?;
     if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
         return Err(format!("LAT,LON out of range: {s:?}"));
     }
@@ -137,10 +145,25 @@ fn stats(a: StatsArgs) -> anyhow::Result<()> {
     o!("by country (top {}):", a.top.min(s.by_country.len()));
     for (cc, n) in s.by_country.iter().take(a.top) {
         let name = g.country(cc).map(|c| c.name.as_str()).unwrap_or("");
-        o!("  {:<3} {:>7}  {}", if cc.is_empty() { "--" } else { cc }, n, name);
+        o!(
+            "  {:<3} {:>7}  {}",
+            if cc.is_empty() { "--" } else { cc },
+            n,
+            name
+        );
     }
-    o!("names indexed: {} distinct, {} name-place pairs, longest {} tokens", s.names, s.name_hits, s.max_name_tokens);
-    o!("admin units: {} countries, {} admin-1, {} admin-2", s.countries, s.admin1, s.admin2);
+    o!(
+        "names indexed: {} distinct, {} name-place pairs, longest {} tokens",
+        s.names,
+        s.name_hits,
+        s.max_name_tokens
+    );
+    o!(
+        "admin units: {} countries, {} admin-1, {} admin-2",
+        s.countries,
+        s.admin1,
+        s.admin2
+    );
     o!("sources loaded: {}", report.sources.len());
     for src in &report.sources {
         o!(
@@ -156,7 +179,10 @@ fn stats(a: StatsArgs) -> anyhow::Result<()> {
     o!("skipped lines: {}", report.skipped_lines);
     o!("names without a loaded place: {}", report.orphan_names);
     if report.unplaced_rows > 0 {
-        o!("KATOTTG rows without coordinates or match: {}", report.unplaced_rows);
+        o!(
+            "KATOTTG rows without coordinates or match: {}",
+            report.unplaced_rows
+        );
     }
     // The process ends here: leave the memory to the OS instead of freeing
     // a few hundred thousand allocations one by one.
@@ -169,14 +195,21 @@ fn write_stdout(s: &str) -> anyhow::Result<()> {
     use std::io::Write;
     let mut lock = std::io::stdout().lock();
     match lock.write_all(s.as_bytes()).and_then(|()| lock.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(anyhow::Error::new(e).context("writing to stdout")),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(e).context("writing to stdout"))
+        }
         _ => Ok(()),
     }
 }
 
 fn lookup(a: LookupArgs) -> anyhow::Result<()> {
     let (g, _report) = load(&a.gazetteer)?;
-    let opts = LookupOptions { country: a.country.clone(), near: a.near, limit: a.limit, fold: true };
+    let opts = LookupOptions {
+        country: a.country.clone(),
+        near: a.near,
+        limit: a.limit,
+        fold: true,
+    };
     let mut out = String::new();
     for name in &a.names {
         let cands = g.lookup(name, &opts);
@@ -218,7 +251,11 @@ fn lookup(a: LookupArgs) -> anyhow::Result<()> {
                 i + 1,
                 p.name,
                 p.geonameid,
-                if a1.is_empty() { p.country_code.as_str() } else { a1.as_str() },
+                if a1.is_empty() {
+                    p.country_code.as_str()
+                } else {
+                    a1.as_str()
+                },
                 a1name,
                 p.admin2_key(),
                 p.lat,
@@ -229,7 +266,9 @@ fn lookup(a: LookupArgs) -> anyhow::Result<()> {
                 c.kind.as_str(),
                 if c.folded { ", folded" } else { "" },
                 if p.approximate { ", approximate" } else { "" },
-                c.distance_km.map(|d| format!("  {d:.1} km")).unwrap_or_default(),
+                c.distance_km
+                    .map(|d| format!("  {d:.1} km"))
+                    .unwrap_or_default(),
             ));
         }
     }

@@ -86,11 +86,24 @@ const SPEAKERS: &[&str] = &[
 ];
 /// Target-like nouns after a side word.
 const TARGETS: &[&str] = &[
-    "positions", "position", "command", "post", "targets", "target", "base", "bases", "airfield", "depot",
+    "positions", "position", "post", "targets", "target", "base", "bases", "airfield", "depot",
     "ship", "vessel", "refinery", "equipment", "columns", "column", "convoy", "logistics", "troop",
 ];
 /// Claim nouns: "Russian claims".
 const CLAIM_NOUNS: &[&str] = &["claims", "claim", "assertion", "assertions"];
+
+/// Words that may stand between a speaker and its verb ("Kyiv's general staff
+/// yesterday said", "a spokesperson, however, said").
+const SPEECH_FILLERS: &[&str] = &[
+    ",", "however", "also", "has", "had", "have", "did", "does", "yesterday", "today", "earlier", "later",
+    "previously", "then", "on", "in", "a", "statement", "separately", "again", "first", "not", "never",
+    "officially", "publicly", "reportedly",
+];
+
+/// Is this token a side word or a force noun ("Russian", "troops")?
+pub fn is_side_or_force(t: &Token) -> bool {
+    side_of(t).is_some() || t.is_any(FORCE) || t.is_any(&["'s", "its", "their"])
+}
 
 /// Verbs that mark a preceding side word as acting ("Kyiv had launched").
 fn verbish(t: &Token) -> bool {
@@ -183,15 +196,22 @@ pub fn find_actors(tokens: &[Token], cues: &[CueMatch], is_place_token: &dyn Fn(
                 head_end = j + 1;
             } else if class.is_some() {
                 break;
-            } else if !(w.lower.ends_with("ern") || w.is_any(&["new", "top", "senior", "former", "own", "main", "elite"])) {
+            } else if w.cap || verbish(w) || cue_at(j, &speechy) || w.is_any(&["and", "or", "of", "to", "in", "on", "at"]) {
+                // Not an adjective of the phrase.
                 break;
             }
             j += 1;
             k += 1;
         }
-        // A speech verb right after the phrase makes it the reporter.
-        let speech_after = (head_end..(head_end + 5).min(n))
-            .take_while(|&x| !tokens[x].is_word() || !cue_at(x, &|c: &CueMatch| c.cue.is_event()) || x == head_end)
+        // A speech verb right after the phrase (adverbs, auxiliaries and a time
+        // phrase may intervene) makes it the reporter.
+        let speech_after = (head_end..(head_end + 6).min(n))
+            .take_while(|&x| {
+                let w = &tokens[x];
+                cue_at(x, &speechy)
+                    || w.is_any(SPEECH_FILLERS)
+                    || (w.cap && w.is_word() && x > head_end && tokens[x - 1].is("on"))
+            })
             .any(|x| cue_at(x, &speechy));
         let prev = i.checked_sub(1).map(|p| &tokens[p]);
         let prev2 = i.checked_sub(2).map(|p| &tokens[p]);

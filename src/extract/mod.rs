@@ -253,6 +253,8 @@ struct Draft {
     /// Sides that merely reported the event ("X said"): output as `claimed`
     /// unless the side already has an explicit stance.
     reported_by: Vec<Actor>,
+    /// The anchor is part of a contradiction ("fighting is still going on").
+    from_contradiction: bool,
     /// Byte range of the evidence sentence.
     evidence: Range<usize>,
     confidence: f64,
@@ -422,24 +424,18 @@ impl PostCtx<'_> {
                 level,
             });
         }
-        let explicit: Vec<PlaceRef> = places.clone();
-        // Anaphors ("the town", "the Ukrainian capital").
-        places.extend(self.anaphors(&tokens, &explicit, sno));
-        places.sort_by_key(|p| p.t0);
+        // Places that only name a speaker's office ("the Kharkiv governor said",
+        // "Kharkiv's governor", "Zaporizhzhia regional authorities").
+        places.retain(|p| !speaker_qualifier(&tokens, p));
 
         let is_place_token = |i: usize| places.iter().any(|p| p.t0 <= i && i < p.t1);
         let actors = actors::find_actors(&tokens, &cues, &is_place_token);
         let stances = actors::find_stances(&tokens, &cues, &actors);
 
-        // Places that only name a speaker's office ("the Kharkiv governor said",
-        // "Kharkiv's governor", "Zaporizhzhia regional authorities").
-        places.retain(|p| !speaker_qualifier(&tokens, p));
         // A prisoner exchange between countries is located in the first country named
         // when nothing more precise is given.
-        let exchange_country = if cues.iter().any(|c| c.cue == Cue::Type(EventType::PrisonerExchange))
-            && !places.iter().any(|p| p.level < Level::Country)
-        {
-            places.iter().find(|p| p.level == Level::Country && !p.anaphor).cloned()
+        let exchange_country = if cues.iter().any(|c| c.cue == Cue::Type(EventType::PrisonerExchange)) {
+            places.iter().find(|p| p.level == Level::Country).cloned()
         } else {
             None
         };
@@ -449,12 +445,20 @@ impl PostCtx<'_> {
                 a.t0 >= p.t0 && a.t0 < p.t1 && matches!(a.role, Role::Subject | Role::Reporter | Role::Claimant | Role::Agent)
             })
         });
-        let mut places = drop_qualifiers(&tokens, places);
+        let explicit: Vec<PlaceRef> = places.clone();
+        // Anaphors ("the town", "the Ukrainian capital") point at places, never at speakers.
+        places.extend(self.anaphors(&tokens, &explicit, sno));
+        places.sort_by_key(|p| p.t0);
         if let Some(c) = exchange_country
-            && places.is_empty()
+            && places.iter().all(|p| p.level == Level::Country)
         {
-            places.push(c);
+            places = vec![c];
         }
+        let segs = text::segments(&tokens);
+        let has_civ = cues.iter().any(|c| c.cue == Cue::Civ);
+        let anchors: Vec<Option<(&CueMatch, f32)>> =
+            places.iter().map(|p| best_cue(&tokens, &segs, &cues, p, has_civ)).collect();
+        let (places, anchors) = drop_qualifiers(&tokens, places, anchors);
 
         // Keep stances for the post-level pass.
         for st in &stances {
@@ -470,7 +474,6 @@ impl PostCtx<'_> {
             return;
         }
 
-        let segs = text::segments(&tokens);
         let found_dates: Vec<(usize, usize, dates::DateMatch)> = dates::find_dates(sentence_text, self.date)
             .into_iter()
             .filter_map(|d| {
@@ -480,13 +483,19 @@ impl PostCtx<'_> {
             })
             .collect();
         let claimant = stances.iter().find(|s| s.stance == Stance::Claimed && !s.attribution).map(|s| s.by);
-        let has_civ = cues.iter().any(|c| c.cue == Cue::Civ);
         let mil_target = cues.iter().any(|c| c.cue == Cue::MilTarget);
         let ground = cues.iter().any(|c| c.cue == Cue::Ground);
         let means: Vec<&CueMatch> = cues.iter().filter(|c| matches!(c.cue, Cue::Means(_))).collect();
 
-        for p in &places {
-            let Some((anchor, score)) = best_cue(&tokens, &segs, &cues, p, has_civ) else { continue };
+        for (p, anchor) in places.iter().zip(&anchors) {
+            let Some((anchor, score)) = *anchor else { continue };
+            // The donor of aid ("generators from volunteers in Spokane") is not where it happened.
+            if anchor.cue == Cue::Type(EventType::Aid)
+                && anchor.t1 <= p.t0
+                && tokens[anchor.t1..p.t0].iter().any(|t| t.is("from"))
+            {
+                continue;
+            }
             // Future, hypothetical or negated.
             if blocked(&tokens, &segs, &cues, anchor) {
                 continue;
@@ -582,6 +591,9 @@ impl PostCtx<'_> {
                 actor,
                 claims: Vec::new(),
                 reported_by: Vec::new(),
+                from_contradiction: cues
+                    .iter()
+                    .any(|c| c.cue == Cue::Contradict && c.t0 <= anchor.t0 && anchor.t0 < c.t1),
                 evidence: range.clone(),
                 confidence: 0.0,
                 sentence: sno,
@@ -755,6 +767,11 @@ impl PostCtx<'_> {
                 }
             }
         }
+        // "Fighting is still going on in the town" answering a capture claim is the
+        // denial, not a separate clash.
+        let claimed_places: Vec<String> =
+            self.drafts.iter().filter(|d| d.etype.is_territorial()).map(|d| d.place.key()).collect();
+        self.drafts.retain(|d| !(d.from_contradiction && !d.etype.is_territorial() && claimed_places.contains(&d.place.key())));
         // Fold region-level territorial drafts into a settlement inside that region
         // mentioned within two sentences.
         let mut i = 0;
@@ -898,8 +915,11 @@ fn near_cue(tokens: &[Token], t0: usize, t1: usize) -> bool {
     hit || tokens[t1..(t1 + 2).min(tokens.len())].iter().any(|t| t.is_any(NEAR_AFTER))
 }
 
-/// Drop places that only qualify another place in the same sentence.
-fn drop_qualifiers(tokens: &[Token], places: Vec<PlaceRef>) -> Vec<PlaceRef> {
+type Anchor<'c> = Option<(&'c CueMatch, f32)>;
+
+/// Drop places that only qualify another place in the same sentence; returns
+/// the kept places with their anchors.
+fn drop_qualifiers<'c>(tokens: &[Token], places: Vec<PlaceRef>, anchors: Vec<Anchor<'c>>) -> (Vec<PlaceRef>, Vec<Anchor<'c>>) {
     let n = places.len();
     let mut keep = vec![true; n];
     for a in 0..n {
@@ -908,8 +928,9 @@ fn drop_qualifiers(tokens: &[Token], places: Vec<PlaceRef>) -> Vec<PlaceRef> {
                 continue;
             }
             let (pa, pb) = (&places[a], &places[b]);
-            // A region or country containing another mentioned place.
-            if pa.contains(pb) && !(pb.anaphor && !pa.anaphor) {
+            // A region or country containing another mentioned place that is itself
+            // tied to an event cue.
+            if pa.contains(pb) && anchors[b].is_some() && !(pb.anaphor && !pa.anaphor) {
                 keep[a] = false;
             }
             if pa.t1 <= pb.t0 {
@@ -928,13 +949,18 @@ fn drop_qualifiers(tokens: &[Token], places: Vec<PlaceRef>) -> Vec<PlaceRef> {
                 let dir_of = between.len() >= 2
                     && between[between.len() - 1] == "of"
                     && DIRECTIONS.contains(&between[between.len() - 2])
-                    && between[..between.len() - 2].iter().all(|w| matches!(*w, "," | "km" | "kilometres" | "kilometers" | "miles" | "just" | "about" | "some") || w.chars().all(|c| c.is_ascii_digit()));
+                    && between[..between.len() - 2].iter().all(|w| {
+                        matches!(*w, "," | "km" | "kilometres" | "kilometers" | "miles" | "just" | "about" | "some")
+                            || w.chars().all(|c| c.is_ascii_digit())
+                    });
                 if dir_of && pa.level <= Level::Settlement {
                     keep[b] = false;
                 }
                 // "Pokrovsk, Donetsk region", "club in Palm Beach": the later, coarser one is a parent.
                 let parent_link = matches!(between.as_slice(), [","] | ["in"] | ["in", "the"] | [",", "in"])
-                    || (between.len() <= 3 && between.last().is_some_and(|w| *w == "in") && between[..between.len() - 1].iter().all(|w| w.chars().all(char::is_alphabetic)));
+                    || (between.len() <= 3
+                        && between.last().is_some_and(|w| *w == "in")
+                        && between[..between.len() - 1].iter().all(|w| w.chars().all(char::is_alphabetic)));
                 let coarser = if between.first() == Some(&",") { pb.level > pa.level } else { pb.level >= pa.level };
                 if parent_link && coarser && pa.level < Level::Country {
                     keep[b] = false;
@@ -942,7 +968,25 @@ fn drop_qualifiers(tokens: &[Token], places: Vec<PlaceRef>) -> Vec<PlaceRef> {
             }
         }
     }
-    places.into_iter().zip(keep).filter(|(_, k)| *k).map(|(p, _)| p).collect()
+    places
+        .into_iter()
+        .zip(anchors)
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(pa, _)| pa)
+        .unzip()
+}
+
+/// Words (not punctuation, not possessive marks) strictly between two token ranges.
+fn word_dist(tokens: &[Token], a0: usize, a1: usize, b0: usize, b1: usize) -> usize {
+    let (lo, hi) = if a1 <= b0 {
+        (a1, b0)
+    } else if b1 <= a0 {
+        (b1, a0)
+    } else {
+        return 0;
+    };
+    tokens[lo..hi].iter().filter(|t| t.kind != text::TokKind::Punct && !t.is("'s")).count()
 }
 
 /// The event cue that governs place `p`, with its tie score.
@@ -954,8 +998,9 @@ fn best_cue<'c>(
     has_civ: bool,
 ) -> Option<(&'c CueMatch, f32)> {
     let mut best: Option<(&CueMatch, f32)> = None;
+    let locative = p.t0 > 0 && tokens[p.t0 - 1].is_any(LOCATIVE);
     for c in cues.iter().filter(|c| c.cue.is_event()) {
-        let d = dist(c.t0, c.t1, p.t0, p.t1);
+        let d = word_dist(tokens, c.t0, c.t1, p.t0, p.t1);
         let after = p.t0 >= c.t1;
         let tied = match c.cue {
             Cue::Capture | Cue::Regain | Cue::Liberate | Cue::Withdraw => {
@@ -970,14 +1015,18 @@ fn best_cue<'c>(
                     (d <= 5
                         && (between.iter().any(|t| t.is_any(&["was", "were", "been", "is", "has", "had"]))
                             || tokens[c.t0].is("fell")))
-                        // Apposition or relative clause: "X, the town Russian forces seized",
-                        // "X, a town that Moscow claims to have captured".
+                        // Apposition: "X, a town that Moscow claims to have captured".
                         || (d <= 10
                             && between.iter().any(|t| t.is_any(&["town", "city", "village", "settlement", "which"]))
                             && !between.iter().any(|t| t.is_any(&[";", "."])))
+                        // Relative clause: "the town Ukrainian forces seized".
+                        || (d <= 4
+                            && between.iter().all(|t| t.is_any(&["that", "which"]) || actors::is_side_or_force(t)))
                 }
             }
-            Cue::Type(EventType::PoliticalStatement) => (after && d <= 8) || (!after && d <= 2),
+            Cue::Type(EventType::PoliticalStatement) => {
+                (after && (d <= 8 || (locative && d <= 12))) || (!after && d <= 2)
+            }
             Cue::Harm => has_civ && d <= 12,
             _ => d <= 12,
         };

@@ -27,6 +27,8 @@ const UKRAINE: P = P { id: 690791, name: "Ukraine", lat: 49.0, lon: 32.0, class:
 const BULGARIA: P = P { id: 732800, name: "Bulgaria", lat: 42.67, lon: 25.25, class: "A", code: "PCLI", cc: "BG", a1: "" };
 const PALM_BEACH: P = P { id: 4167505, name: "Palm Beach", lat: 26.70562, lon: -80.03643, class: "P", code: "PPL", cc: "US", a1: "US.FL" };
 const FLORIDA: P = P { id: 4155751, name: "Florida", lat: 28.0, lon: -82.0, class: "A", code: "ADM1", cc: "US", a1: "US.FL" };
+const VUHLEDAR: P = P { id: 690823, name: "Vuhledar", lat: 47.77973, lon: 37.24999, class: "P", code: "PPL", cc: "UA", a1: "UA.05" };
+const MOSCOW: P = P { id: 524901, name: "Moscow", lat: 55.75, lon: 37.62, class: "P", code: "PPLC", cc: "RU", a1: "RU.48" };
 const KYIV: P = P { id: 703448, name: "Kyiv", lat: 50.45466, lon: 30.5238, class: "P", code: "PPLC", cc: "UA", a1: "UA.12" };
 
 fn resolved(p: P) -> ResolvedPlace {
@@ -314,3 +316,63 @@ fn disputed_helper() {
     assert!(!disputed(&[claim("russia", Stance::Claimed)]));
     assert!(!disputed(&[]));
 }
+
+#[test]
+fn withdrawal_then_capture_is_one_confirmed_capture() {
+    let t = "Kyiv's southern command said on Friday it had pulled its units out of Vuhledar. \
+             On Saturday Moscow announced that the town was under its control.";
+    let ev = run(t, &[("Vuhledar", VUHLEDAR), ("Moscow", MOSCOW), ("Kyiv", KYIV)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    let e = &ev[0];
+    assert_eq!(e.event_type, "territory_captured");
+    assert_eq!(e.actor, Actor::Russia);
+    assert_eq!((e.date_start, e.date_end), (day("2025-01-03"), day("2025-01-04")));
+    assert!(e.claims.contains(&claim("ukraine", Stance::Confirmed)), "{:?}", e.claims);
+    assert!(!disputed(&e.claims));
+}
+
+#[test]
+fn anaphors_never_point_at_speakers() {
+    let t = "Moscow said its troops had taken the town.";
+    let ev = run(t, &[("Moscow", MOSCOW)]);
+    assert!(ev.is_empty(), "{ev:#?}");
+}
+
+#[test]
+fn relative_clause_object() {
+    let t = "Moscow said its troops had retaken Belaya, the village Ukrainian forces seized last August.";
+    let ev = run(t, &[("Moscow", MOSCOW), ("Belaya", BELAYA)]);
+    let mut types: Vec<(&str, String)> = ev.iter().map(|e| (e.event_type.as_str(), e.actor.as_str().to_string())).collect();
+    types.sort();
+    assert_eq!(
+        types,
+        vec![("territory_captured", "ukraine".to_string()), ("territory_regained", "russia".to_string())],
+        "{ev:#?}"
+    );
+    let aug = ev.iter().find(|e| e.event_type == "territory_captured").unwrap();
+    assert_eq!(aug.time_precision, TimePrecision::Month);
+    assert_eq!(aug.date_start, day("2024-08-01"));
+}
+
+#[test]
+fn denial_sentence_is_not_a_separate_clash() {
+    let t = "Moscow said on Monday that its forces had captured Kurakhove. \
+             A Ukrainian army spokesman denied it, saying fighting was still going on in the town.";
+    let ev = run(t, &[("Moscow", MOSCOW), ("Kurakhove", KURAKHOVE)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0].event_type, "territory_claimed");
+    assert!(disputed(&ev[0].claims));
+}
+
+#[test]
+fn reporters_and_attackers_are_told_apart() {
+    let t = "A fuel depot near Belaya caught fire overnight after a Ukrainian drone attack, officials said.";
+    let ev = run(t, &[("Belaya", BELAYA)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0].actor, Actor::Ukraine);
+    assert_eq!(ev[0].event_type, "air_drone_strike");
+    let t = "Two Russian ballistic missiles struck Kurakhove.";
+    let ev = run(t, &[("Kurakhove", KURAKHOVE)]);
+    assert_eq!(ev[0].actor, Actor::Russia);
+}
+

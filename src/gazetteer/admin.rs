@@ -105,7 +105,12 @@ impl Country {
             population: r.population,
             continent: r.continent.to_string(),
             geonameid: r.geonameid,
-            neighbours: r.neighbours.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            neighbours: r
+                .neighbours
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
             place: None,
         }
     }
@@ -231,7 +236,14 @@ const SUFFIXES: &[(&str, bool)] = &[
     ("район", true),
 ];
 
-const PREFIXES: &[&str] = &["the ", "autonomous republic of ", "republic of ", "oblast of ", "region of ", "province of "];
+const PREFIXES: &[&str] = &[
+    "the ",
+    "autonomous republic of ",
+    "republic of ",
+    "oblast of ",
+    "region of ",
+    "province of ",
+];
 
 /// Kind of suffix word a phrase carried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -243,7 +255,9 @@ enum Hint {
 
 /// The name starts or ends with a region word.
 fn has_affix(n: &str) -> bool {
-    let Some((_, last)) = n.rsplit_once(' ') else { return false };
+    let Some((_, last)) = n.rsplit_once(' ') else {
+        return false;
+    };
     SUFFIXES.iter().any(|(w, _)| *w == last) || PREFIXES.iter().any(|p| n.starts_with(p))
 }
 
@@ -265,7 +279,9 @@ fn strip_affixes(n: &str) -> (String, Hint) {
     let mut toks: Vec<&str> = s.split(' ').filter(|t| !t.is_empty()).collect();
     while toks.len() > 1 {
         let Some(last) = toks.last() else { break };
-        let Some((_, a2)) = SUFFIXES.iter().find(|(w, _)| w == last) else { break };
+        let Some((_, a2)) = SUFFIXES.iter().find(|(w, _)| w == last) else {
+            break;
+        };
         if hint == Hint::None || *a2 {
             hint = if *a2 { Hint::Admin2 } else { Hint::Admin1 };
         }
@@ -282,7 +298,8 @@ fn strip_affixes(n: &str) -> (String, Hint) {
 /// "kharkivska" → "kharkiv", "kurskaya" → "kursk", "sumska" → "sumy".
 fn adj_bases(core: &str) -> Vec<String> {
     const LATIN: &[&str] = &[
-        "skaya", "skaia", "skoye", "skoie", "skoe", "skiy", "skii", "skyi", "skij", "skyy", "sky", "ski", "ska", "ske",
+        "skaya", "skaia", "skoye", "skoie", "skoe", "skiy", "skii", "skyi", "skij", "skyy", "sky",
+        "ski", "ska", "ske",
     ];
     const LATIN_REPS: &[&str] = &["sk", "", "y", "a", "sa", "sy", "ia", "sia", "i", "e"];
     const CYR: &[(&str, &[&str])] = &[
@@ -327,7 +344,9 @@ fn adj_bases(core: &str) -> Vec<String> {
 /// Adjectival region names a base may stand for (query side): "kursk" →
 /// "kurskaya", "kurskiy"; "kharkiv" → "kharkivska"; "sumy" → "sumska".
 fn adj_forms(base: &str) -> Vec<String> {
-    const SUFFIXES_AFTER_SK: &[&str] = &["aya", "aia", "a", "iy", "ii", "yi", "y", "ij", "oye", "oe", "e"];
+    const SUFFIXES_AFTER_SK: &[&str] = &[
+        "aya", "aia", "a", "iy", "ii", "yi", "y", "ij", "oye", "oe", "e",
+    ];
     const ENDINGS: &[&str] = &["ia", "ya", "sa", "sy", "a", "y", "i", "e"];
     let mut stems: Vec<&str> = vec![base];
     for e in ENDINGS {
@@ -339,7 +358,11 @@ fn adj_forms(base: &str) -> Vec<String> {
     }
     let mut out = Vec::new();
     for st in stems {
-        let st_sk = if st.ends_with("sk") { st.to_string() } else { format!("{st}sk") };
+        let st_sk = if st.ends_with("sk") {
+            st.to_string()
+        } else {
+            format!("{st}sk")
+        };
         for suf in SUFFIXES_AFTER_SK {
             out.push(format!("{st_sk}{suf}"));
         }
@@ -397,7 +420,11 @@ impl AdminIndex {
         names: &NameIndex,
         orphan_names: &[(u64, String)],
     ) -> AdminIndex {
-        let mut ix = AdminIndex { countries: b.countries, units: b.units, ..Default::default() };
+        let mut ix = AdminIndex {
+            countries: b.countries,
+            units: b.units,
+            ..Default::default()
+        };
         for (i, c) in ix.countries.iter_mut().enumerate() {
             c.place = by_gid.get(&c.geonameid).copied();
             ix.country_idx.insert(c.iso.clone(), i as u32);
@@ -420,7 +447,9 @@ impl AdminIndex {
             let (level, key) = match p.feature_code.as_str() {
                 "ADM1" => (AdminLevel::Admin1, p.admin1_key()),
                 "ADM2" => (AdminLevel::Admin2, p.admin2_key()),
-                "PCLI" | "PCLD" | "PCLF" | "PCLS" | "PCLIX" | "PCL" => (AdminLevel::Country, p.country_code.clone()),
+                "PCLI" | "PCLD" | "PCLF" | "PCLS" | "PCLIX" | "PCL" => {
+                    (AdminLevel::Country, p.country_code.clone())
+                }
                 _ => continue,
             };
             if key.is_empty() {
@@ -479,29 +508,48 @@ impl AdminIndex {
         for (slot, level) in [(0, AdminLevel::Admin1), (1, AdminLevel::Admin2)] {
             for (i, u) in ix.units[slot].iter().enumerate() {
                 if let Some(p) = u.place {
-                    place_ref[p as usize].get_or_insert(Ref { level, idx: i as u32 });
+                    place_ref[p as usize].get_or_insert(Ref {
+                        level,
+                        idx: i as u32,
+                    });
                 }
             }
         }
         for (i, c) in ix.countries.iter().enumerate() {
             if let Some(p) = c.place {
-                place_ref[p as usize].get_or_insert(Ref { level: AdminLevel::Country, idx: i as u32 });
+                place_ref[p as usize].get_or_insert(Ref {
+                    level: AdminLevel::Country,
+                    idx: i as u32,
+                });
             }
         }
 
         let mut pairs: Vec<(String, Ref, bool)> = Vec::new();
         for (i, c) in ix.countries.iter().enumerate() {
-            let r = Ref { level: AdminLevel::Country, idx: i as u32 };
+            let r = Ref {
+                level: AdminLevel::Country,
+                idx: i as u32,
+            };
             pairs.push((normalize(&c.name), r, true));
         }
         for &(alias, cc) in COUNTRY_ALIASES {
             if let Some(&i) = ix.country_idx.get(cc) {
-                pairs.push((alias.to_string(), Ref { level: AdminLevel::Country, idx: i }, false));
+                pairs.push((
+                    alias.to_string(),
+                    Ref {
+                        level: AdminLevel::Country,
+                        idx: i,
+                    },
+                    false,
+                ));
             }
         }
         for (slot, level) in [(0, AdminLevel::Admin1), (1, AdminLevel::Admin2)] {
             for (i, u) in ix.units[slot].iter().enumerate() {
-                let r = Ref { level, idx: i as u32 };
+                let r = Ref {
+                    level,
+                    idx: i as u32,
+                };
                 pairs.push((normalize(&u.name), r, true));
                 if !u.asciiname.is_empty() && u.asciiname != u.name {
                     pairs.push((normalize(&u.asciiname), r, true));
@@ -510,11 +558,17 @@ impl AdminIndex {
         }
         let mut by_gid_units: FxMap<u64, Vec<Ref>> = FxMap::default();
         for (i, c) in ix.countries.iter().enumerate() {
-            by_gid_units.entry(c.geonameid).or_default().push(Ref { level: AdminLevel::Country, idx: i as u32 });
+            by_gid_units.entry(c.geonameid).or_default().push(Ref {
+                level: AdminLevel::Country,
+                idx: i as u32,
+            });
         }
         for (slot, level) in [(0, AdminLevel::Admin1), (1, AdminLevel::Admin2)] {
             for (i, u) in ix.units[slot].iter().enumerate() {
-                by_gid_units.entry(u.geonameid).or_default().push(Ref { level, idx: i as u32 });
+                by_gid_units.entry(u.geonameid).or_default().push(Ref {
+                    level,
+                    idx: i as u32,
+                });
             }
         }
         for (gid, key) in orphan_names {
@@ -581,26 +635,44 @@ impl AdminIndex {
         match r.level {
             AdminLevel::Country => {
                 let c = &self.countries[r.idx as usize];
-                (country_key(c), c.name.clone(), c.iso.clone(), c.geonameid, c.place)
+                (
+                    country_key(c),
+                    c.name.clone(),
+                    c.iso.clone(),
+                    c.geonameid,
+                    c.place,
+                )
             }
             l => {
                 let u = &self.units[usize::from(l == AdminLevel::Admin2)][r.idx as usize];
-                (u.key.clone(), u.name.clone(), u.country_code.clone(), u.geonameid, u.place)
+                (
+                    u.key.clone(),
+                    u.name.clone(),
+                    u.country_code.clone(),
+                    u.geonameid,
+                    u.place,
+                )
             }
         }
     }
 
     fn population(&self, r: Ref, places: &[Place]) -> u64 {
         let (_, _, _, _, place) = self.unit(r);
-        place.and_then(|p| places.get(p as usize)).map_or(0, |p| p.population)
+        place
+            .and_then(|p| places.get(p as usize))
+            .map_or(0, |p| p.population)
     }
 
     pub fn admin1(&self, key: &str) -> Option<&AdminUnit> {
-        self.unit_idx[0].get(key).map(|&i| &self.units[0][i as usize])
+        self.unit_idx[0]
+            .get(key)
+            .map(|&i| &self.units[0][i as usize])
     }
 
     pub fn admin2(&self, key: &str) -> Option<&AdminUnit> {
-        self.unit_idx[1].get(key).map(|&i| &self.units[1][i as usize])
+        self.unit_idx[1]
+            .get(key)
+            .map(|&i| &self.units[1][i as usize])
     }
 
     pub fn admin1_count(&self) -> usize {
@@ -613,7 +685,9 @@ impl AdminIndex {
 
     pub fn country(&self, cc: &str) -> Option<&Country> {
         let up = cc.trim().to_ascii_uppercase();
-        self.country_idx.get(&up).map(|&i| &self.countries[i as usize])
+        self.country_idx
+            .get(&up)
+            .map(|&i| &self.countries[i as usize])
     }
 
     pub fn countries(&self) -> &[Country] {
@@ -646,7 +720,10 @@ impl AdminIndex {
         }
         let centers = self.centers.get_or_init(|| {
             let mut acc: FxMap<String, (f64, f64, f64)> = FxMap::default();
-            for p in places.iter().filter(|p| p.feature_class == 'P' && !p.approximate) {
+            for p in places
+                .iter()
+                .filter(|p| p.feature_class == 'P' && !p.approximate)
+            {
                 for k in [p.country_code.clone(), p.admin1_key(), p.admin2_key()] {
                     if k.is_empty() {
                         continue;
@@ -657,7 +734,9 @@ impl AdminIndex {
                     e.2 += 1.0;
                 }
             }
-            acc.into_iter().map(|(k, (la, lo, n))| (k, (la / n, lo / n))).collect()
+            acc.into_iter()
+                .map(|(k, (la, lo, n))| (k, (la / n, lo / n)))
+                .collect()
         });
         centers.get(key).copied()
     }
@@ -670,12 +749,23 @@ impl AdminIndex {
         let is_code = !t.is_empty()
             && parts[0].len() == 2
             && parts[0].bytes().all(|b| b.is_ascii_uppercase())
-            && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()));
         if is_code {
             let hit = match parts.len() {
-                1 => self.country_idx.get(t).map(|&i| Ref { level: AdminLevel::Country, idx: i }),
-                2 => self.unit_idx[0].get(t).map(|&i| Ref { level: AdminLevel::Admin1, idx: i }),
-                3 => self.unit_idx[1].get(t).map(|&i| Ref { level: AdminLevel::Admin2, idx: i }),
+                1 => self.country_idx.get(t).map(|&i| Ref {
+                    level: AdminLevel::Country,
+                    idx: i,
+                }),
+                2 => self.unit_idx[0].get(t).map(|&i| Ref {
+                    level: AdminLevel::Admin1,
+                    idx: i,
+                }),
+                3 => self.unit_idx[1].get(t).map(|&i| Ref {
+                    level: AdminLevel::Admin2,
+                    idx: i,
+                }),
                 _ => None,
             };
             if let Some(r) = hit {
@@ -688,23 +778,39 @@ impl AdminIndex {
         // carried a region word 2; adjectival form 3; core equal to a bare unit
         // name 2, or 4 when the phrase had a region word ("Kyiv region" is the
         // oblast, not the city-status unit "Kyiv").
-        found.extend(self.name_refs(&n, &g.names).into_iter().map(|(r, p)| (r, PhraseRule::Name, p, 1)));
+        found.extend(
+            self.name_refs(&n, &g.names)
+                .into_iter()
+                .map(|(r, p)| (r, PhraseRule::Name, p, 1)),
+        );
         if !core.is_empty() {
             if let Some(v) = self.by_core.get(&core) {
                 found.extend(v.iter().map(|(r, p)| (*r, PhraseRule::Stripped, *p, 2)));
             }
             if core != n {
                 let q = if hint == Hint::None { 2 } else { 4 };
-                found.extend(self.name_refs(&core, &g.names).into_iter().map(|(r, p)| (r, PhraseRule::Stripped, p, q)));
+                found.extend(
+                    self.name_refs(&core, &g.names)
+                        .into_iter()
+                        .map(|(r, p)| (r, PhraseRule::Stripped, p, q)),
+                );
             }
         }
         let bases = adj_bases(&core);
-        let forms = if core.is_empty() { Vec::new() } else { adj_forms(&core) };
+        let forms = if core.is_empty() {
+            Vec::new()
+        } else {
+            adj_forms(&core)
+        };
         for b in bases.iter().chain(forms.iter()) {
             if let Some(v) = self.by_core.get(b) {
                 found.extend(v.iter().map(|(r, p)| (*r, PhraseRule::Adjectival, *p, 3)));
             }
-            found.extend(self.name_refs(b, &g.names).into_iter().map(|(r, p)| (r, PhraseRule::Adjectival, p, 3)));
+            found.extend(
+                self.name_refs(b, &g.names)
+                    .into_iter()
+                    .map(|(r, p)| (r, PhraseRule::Adjectival, p, 3)),
+            );
         }
         let wanted_level = |l: AdminLevel| match hint {
             Hint::Admin1 => l == AdminLevel::Admin1,
@@ -712,7 +818,10 @@ impl AdminIndex {
             Hint::None => true,
         };
         // Capital-city rule: "X region" → admin-1 of the most populous place named X.
-        if hint != Hint::None && !core.is_empty() && !found.iter().any(|(r, _, _, _)| wanted_level(r.level)) {
+        if hint != Hint::None
+            && !core.is_empty()
+            && !found.iter().any(|(r, _, _, _)| wanted_level(r.level))
+        {
             let mut best: Option<&Place> = None;
             for x in std::iter::once(&core).chain(bases.iter()) {
                 for h in g.candidates(x) {
@@ -729,7 +838,15 @@ impl AdminIndex {
             if let Some(p) = best {
                 let key = p.admin1_key();
                 if let Some(&i) = self.unit_idx[0].get(&key) {
-                    found.push((Ref { level: AdminLevel::Admin1, idx: i }, PhraseRule::CapitalCity, true, 5));
+                    found.push((
+                        Ref {
+                            level: AdminLevel::Admin1,
+                            idx: i,
+                        },
+                        PhraseRule::CapitalCity,
+                        true,
+                        5,
+                    ));
                 } else {
                     let mut out = vec![AdminMatch {
                         level: AdminLevel::Admin1,
@@ -748,7 +865,12 @@ impl AdminIndex {
         self.finish(found, hint, &g.places)
     }
 
-    fn finish(&self, mut found: Vec<(Ref, PhraseRule, bool, u8)>, hint: Hint, places: &[Place]) -> Vec<AdminMatch> {
+    fn finish(
+        &self,
+        mut found: Vec<(Ref, PhraseRule, bool, u8)>,
+        hint: Hint,
+        places: &[Place],
+    ) -> Vec<AdminMatch> {
         let level_rank = |l: AdminLevel| -> u8 {
             let order: [AdminLevel; 3] = match hint {
                 Hint::Admin1 => [AdminLevel::Admin1, AdminLevel::Admin2, AdminLevel::Country],
@@ -764,7 +886,10 @@ impl AdminIndex {
                 .then(a.3.cmp(&b.3))
                 .then(b.2.cmp(&a.2))
                 .then(country_rank(&ka.2).cmp(&country_rank(&kb.2)))
-                .then(self.population(b.0, places).cmp(&self.population(a.0, places)))
+                .then(
+                    self.population(b.0, places)
+                        .cmp(&self.population(a.0, places)),
+                )
                 .then(ka.0.cmp(&kb.0))
         });
         let mut seen: HashSet<Ref> = HashSet::new();
@@ -802,14 +927,35 @@ mod tests {
 
     #[test]
     fn affixes() {
-        assert_eq!(strip_affixes("donetsk oblast"), ("donetsk".to_string(), Hint::Admin1));
-        assert_eq!(strip_affixes("kharkiv region"), ("kharkiv".to_string(), Hint::Admin1));
-        assert_eq!(strip_affixes("pokrovsk raion"), ("pokrovsk".to_string(), Hint::Admin2));
-        assert_eq!(strip_affixes("autonomous republic of crimea"), ("crimea".to_string(), Hint::Admin1));
-        assert_eq!(strip_affixes("florida"), ("florida".to_string(), Hint::None));
+        assert_eq!(
+            strip_affixes("donetsk oblast"),
+            ("donetsk".to_string(), Hint::Admin1)
+        );
+        assert_eq!(
+            strip_affixes("kharkiv region"),
+            ("kharkiv".to_string(), Hint::Admin1)
+        );
+        assert_eq!(
+            strip_affixes("pokrovsk raion"),
+            ("pokrovsk".to_string(), Hint::Admin2)
+        );
+        assert_eq!(
+            strip_affixes("autonomous republic of crimea"),
+            ("crimea".to_string(), Hint::Admin1)
+        );
+        assert_eq!(
+            strip_affixes("florida"),
+            ("florida".to_string(), Hint::None)
+        );
         assert_eq!(strip_affixes("oblast"), ("oblast".to_string(), Hint::None));
-        assert_eq!(strip_affixes("washington state"), ("washington".to_string(), Hint::Admin1));
-        assert_eq!(strip_affixes("донецька область"), ("донецька".to_string(), Hint::Admin1));
+        assert_eq!(
+            strip_affixes("washington state"),
+            ("washington".to_string(), Hint::Admin1)
+        );
+        assert_eq!(
+            strip_affixes("донецька область"),
+            ("донецька".to_string(), Hint::Admin1)
+        );
     }
 
     #[test]

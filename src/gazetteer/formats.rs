@@ -18,7 +18,7 @@ pub enum FileFormat {
     Admin2Codes,
     /// The 19-column geoname table (`allCountries.txt`, `XX.txt`, `citiesN.txt`, our `cities.txt`/`admin.txt`).
     GeonameTable,
-    /// Our `ua_katottg.tsv`.
+    /// Our `ua_katottg.tsv` and the hand-written `supplement.tsv` (same columns).
     Katottg,
     /// `alternateNamesV2.txt` / `alternateNames.txt`.
     AlternateNames,
@@ -48,7 +48,7 @@ impl FileFormat {
             "countryInfo.txt" => return Some(Self::CountryInfo),
             "admin1CodesASCII.txt" | "admin1Codes.txt" => return Some(Self::Admin1Codes),
             "admin2Codes.txt" => return Some(Self::Admin2Codes),
-            "ua_katottg.tsv" => return Some(Self::Katottg),
+            "ua_katottg.tsv" | "supplement.tsv" => return Some(Self::Katottg),
             "aliases.tsv" => return Some(Self::Aliases),
             "allCountries.txt" | "admin.txt" | "cities.txt" | "noCountry.txt" => {
                 return Some(Self::GeonameTable);
@@ -70,7 +70,9 @@ impl FileFormat {
 
     /// Detect from a path's file name.
     pub fn detect_path(path: &Path) -> Option<Self> {
-        path.file_name().and_then(|n| n.to_str()).and_then(Self::detect)
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .and_then(Self::detect)
     }
 }
 
@@ -91,8 +93,31 @@ pub struct GeonameRow<'a> {
     pub population: u64,
 }
 
+/// Split a line at tabs into `out` (at most `out.len()` fields kept); returns
+/// the number of fields. Byte search: a tab is never part of a multi-byte char.
+pub(crate) fn split_tabs<'a>(line: &'a str, out: &mut [&'a str]) -> usize {
+    let mut n = 0;
+    let mut start = 0;
+    for (i, b) in line.bytes().enumerate() {
+        if b == b'\t' {
+            if n < out.len() {
+                out[n] = &line[start..i];
+            }
+            n += 1;
+            start = i + 1;
+        }
+    }
+    if n < out.len() {
+        out[n] = &line[start..];
+    }
+    n + 1
+}
+
 pub(crate) fn parse_u64(field: &str, what: &str) -> Result<u64, String> {
-    field.trim().parse::<u64>().map_err(|_| format!("bad {what} {field:?}"))
+    field
+        .trim()
+        .parse::<u64>()
+        .map_err(|_| format!("bad {what} {field:?}"))
 }
 
 pub(crate) fn parse_coord(field: &str, what: &str, limit: f64) -> Result<f64, String> {
@@ -118,15 +143,12 @@ fn population(field: &str) -> Result<u64, String> {
 
 /// Parse a geoname-table line. `keep(class)` decides which feature classes are
 /// wanted; unwanted rows return `Ok(None)` after only the id and class are checked.
-pub fn parse_geoname<'a>(line: &'a str, keep: impl Fn(char) -> bool) -> Result<Option<GeonameRow<'a>>, String> {
+pub fn parse_geoname<'a>(
+    line: &'a str,
+    keep: impl Fn(char) -> bool,
+) -> Result<Option<GeonameRow<'a>>, String> {
     let mut f: [&str; 19] = [""; 19];
-    let mut n = 0;
-    for part in line.split('\t') {
-        if n < 19 {
-            f[n] = part;
-        }
-        n += 1;
-    }
+    let n = split_tabs(line, &mut f);
     if n < 15 {
         return Err(format!("expected 19 tab-separated columns, found {n}"));
     }
@@ -173,19 +195,16 @@ pub struct AltNameRow<'a> {
 
 /// Name types that are not names to match (postal codes, links, ids, codes).
 pub fn skip_alt_lang(lang: &str) -> bool {
-    matches!(lang, "post" | "link" | "wkdt" | "iata" | "icao" | "faac" | "unlc" | "tcid" | "phon" | "piny")
+    matches!(
+        lang,
+        "post" | "link" | "wkdt" | "iata" | "icao" | "faac" | "unlc" | "tcid" | "phon" | "piny"
+    )
 }
 
 /// Parse an `alternateNames(V2).txt` line. Skipped name types return `Ok(None)`.
 pub fn parse_altname(line: &str) -> Result<Option<AltNameRow<'_>>, String> {
     let mut f: [&str; 10] = [""; 10];
-    let mut n = 0;
-    for part in line.split('\t') {
-        if n < 10 {
-            f[n] = part;
-        }
-        n += 1;
-    }
+    let n = split_tabs(line, &mut f);
     if n < 4 {
         return Err(format!("expected 8 or 10 tab-separated columns, found {n}"));
     }
@@ -200,7 +219,12 @@ pub fn parse_altname(line: &str) -> Result<Option<AltNameRow<'_>>, String> {
         return Err("empty alternate name".to_string());
     }
     let historic = f[7].trim() == "1" || lang == "fr_1793";
-    Ok(Some(AltNameRow { geonameid, name, lang, historic }))
+    Ok(Some(AltNameRow {
+        geonameid,
+        name,
+        lang,
+        historic,
+    }))
 }
 
 /// A row of `admin1CodesASCII.txt` / `admin2Codes.txt`.
@@ -216,11 +240,17 @@ pub struct AdminCodeRow<'a> {
 pub fn parse_admin_code(line: &str, parts: usize) -> Result<Option<AdminCodeRow<'_>>, String> {
     let f: Vec<&str> = line.splitn(5, '\t').collect();
     if f.len() < 2 {
-        return Err(format!("expected 4 tab-separated columns, found {}", f.len()));
+        return Err(format!(
+            "expected 4 tab-separated columns, found {}",
+            f.len()
+        ));
     }
     let key = f[0].trim();
     if key.split('.').count() != parts || key.split('.').any(|p| p.is_empty()) {
-        return Err(format!("bad code {key:?} (expected {} dot-separated parts)", parts));
+        return Err(format!(
+            "bad code {key:?} (expected {} dot-separated parts)",
+            parts
+        ));
     }
     let name = f[1].trim();
     if name.is_empty() {
@@ -231,7 +261,12 @@ pub fn parse_admin_code(line: &str, parts: usize) -> Result<Option<AdminCodeRow<
         None | Some("") => 0,
         Some(s) => parse_u64(s, "geonameid")?,
     };
-    Ok(Some(AdminCodeRow { key, name, asciiname, geonameid }))
+    Ok(Some(AdminCodeRow {
+        key,
+        name,
+        asciiname,
+        geonameid,
+    }))
 }
 
 /// A row of `countryInfo.txt`.
@@ -253,7 +288,10 @@ pub fn parse_country(line: &str) -> Result<Option<CountryRow<'_>>, String> {
     }
     let f: Vec<&str> = line.split('\t').collect();
     if f.len() < 5 {
-        return Err(format!("expected 19 tab-separated columns, found {}", f.len()));
+        return Err(format!(
+            "expected 19 tab-separated columns, found {}",
+            f.len()
+        ));
     }
     let iso = f[0].trim();
     if iso.len() != 2 || !iso.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -289,7 +327,9 @@ pub struct KatottgRow<'a> {
     pub category: &'a str,
     pub name_uk: &'a str,
     pub name: &'a str,
-    /// Raw admin1 code ("05"), a leading "UA." is removed.
+    /// Country: the part of the admin1 column before the dot ("RU.41"), else "UA".
+    pub country: &'a str,
+    /// Raw admin1 code ("05"): the admin1 column without its country.
     pub admin1: &'a str,
     pub admin2: &'a str,
     pub lat: Option<f64>,
@@ -305,7 +345,10 @@ pub fn parse_katottg(line: &str) -> Result<Option<KatottgRow<'_>>, String> {
     }
     let f: Vec<&str> = line.split('\t').collect();
     if f.len() < 10 {
-        return Err(format!("expected 11 tab-separated columns, found {}", f.len()));
+        return Err(format!(
+            "expected 11 tab-separated columns, found {}",
+            f.len()
+        ));
     }
     let geonameid = parse_u64(f[0], "geonameid")?;
     let name = f[4].trim();
@@ -314,17 +357,25 @@ pub fn parse_katottg(line: &str) -> Result<Option<KatottgRow<'_>>, String> {
         return Err("empty name".to_string());
     }
     let opt = |s: &str, what: &str, lim: f64| -> Result<Option<f64>, String> {
-        if s.trim().is_empty() { Ok(None) } else { parse_coord(s, what, lim).map(Some) }
+        if s.trim().is_empty() {
+            Ok(None)
+        } else {
+            parse_coord(s, what, lim).map(Some)
+        }
     };
     let lat = opt(f[7], "latitude", 90.0)?;
     let lon = opt(f[8], "longitude", 180.0)?;
     if lat.is_some() != lon.is_some() {
         return Err("latitude without longitude".to_string());
     }
-    let admin1 = f[5].trim();
-    let admin1 = admin1.strip_prefix("UA.").unwrap_or(admin1);
+    let (country, admin1) = match f[5].trim().split_once('.') {
+        Some((cc, a1)) if cc.len() == 2 && cc.bytes().all(|b| b.is_ascii_uppercase()) => (cc, a1),
+        Some(_) => return Err(format!("bad admin1 {:?}", f[5])),
+        None => ("UA", f[5].trim()),
+    };
     Ok(Some(KatottgRow {
         geonameid,
+        country,
         katottg: f[1].trim(),
         category: f[2].trim(),
         name_uk,
@@ -352,19 +403,35 @@ pub fn parse_alias(line: &str) -> Result<Option<AliasRow<'_>>, String> {
     }
     let f: Vec<&str> = line.split('\t').collect();
     if f.len() < 2 {
-        return Err(format!("expected 4 tab-separated columns, found {}", f.len()));
+        return Err(format!(
+            "expected 4 tab-separated columns, found {}",
+            f.len()
+        ));
     }
     let alias = f[0].trim();
     if alias.is_empty() {
         return Err("empty alias".to_string());
     }
     let geonameid = parse_u64(f[1], "geonameid")?;
-    Ok(Some(AliasRow { alias, geonameid, kind: f.get(2).map(|s| s.trim()).unwrap_or("") }))
+    Ok(Some(AliasRow {
+        alias,
+        geonameid,
+        kind: f.get(2).map(|s| s.trim()).unwrap_or(""),
+    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tab_splitting() {
+        let mut f = [""; 3];
+        assert_eq!(split_tabs("a\tбв\t\td", &mut f), 4);
+        assert_eq!(f, ["a", "бв", ""]);
+        assert_eq!(split_tabs("", &mut f), 1);
+        assert_eq!(f[0], "");
+    }
 
     #[test]
     fn detect_names() {
@@ -374,9 +441,18 @@ mod tests {
         assert_eq!(FileFormat::detect("UA.txt.gz"), Some(GeonameTable));
         assert_eq!(FileFormat::detect("cities500.txt"), Some(GeonameTable));
         assert_eq!(FileFormat::detect("cities.txt.gz"), Some(GeonameTable));
-        assert_eq!(FileFormat::detect("alternateNamesV2.txt"), Some(AlternateNames));
-        assert_eq!(FileFormat::detect("alternateNames.txt"), Some(AlternateNames));
-        assert_eq!(FileFormat::detect("admin1CodesASCII.txt"), Some(Admin1Codes));
+        assert_eq!(
+            FileFormat::detect("alternateNamesV2.txt"),
+            Some(AlternateNames)
+        );
+        assert_eq!(
+            FileFormat::detect("alternateNames.txt"),
+            Some(AlternateNames)
+        );
+        assert_eq!(
+            FileFormat::detect("admin1CodesASCII.txt"),
+            Some(Admin1Codes)
+        );
         assert_eq!(FileFormat::detect("admin2Codes.txt"), Some(Admin2Codes));
         assert_eq!(FileFormat::detect("countryInfo.txt"), Some(CountryInfo));
         assert_eq!(FileFormat::detect("ua_katottg.tsv.gz"), Some(Katottg));
@@ -398,9 +474,17 @@ mod tests {
         assert!(parse_geoname(line, |c| c == 'A').unwrap().is_none());
         assert!(parse_geoname("x\ty", |_| true).unwrap_err().contains("19"));
         let bad = line.replace("47.9847", "147.9");
-        assert!(parse_geoname(&bad, |_| true).unwrap_err().contains("latitude"));
+        assert!(
+            parse_geoname(&bad, |_| true)
+                .unwrap_err()
+                .contains("latitude")
+        );
         let bad = line.replacen("695357", "69x", 1);
-        assert!(parse_geoname(&bad, |_| true).unwrap_err().contains("geonameid"));
+        assert!(
+            parse_geoname(&bad, |_| true)
+                .unwrap_err()
+                .contains("geonameid")
+        );
     }
 
     #[test]
@@ -410,7 +494,11 @@ mod tests {
         let v1 = "2\t695357\t\tKurakhovo\t\t\t\t1";
         assert!(parse_altname(v1).unwrap().unwrap().historic);
         assert!(parse_altname("3\t695357\tpost\t85612").unwrap().is_none());
-        assert!(parse_altname("4\t695357\tlink\thttps://x").unwrap().is_none());
+        assert!(
+            parse_altname("4\t695357\tlink\thttps://x")
+                .unwrap()
+                .is_none()
+        );
         assert!(parse_altname("5\t695357\tabbr\tKRK").unwrap().is_some());
         assert!(parse_altname("5\t69a\ten\tX").is_err());
         assert!(parse_altname("5\t1").is_err());
@@ -418,20 +506,46 @@ mod tests {
 
     #[test]
     fn small_formats() {
-        let a = parse_admin_code("UA.05\tDonetska oblast\tDonetska oblast\t709716", 2).unwrap().unwrap();
+        let a = parse_admin_code("UA.05\tDonetska oblast\tDonetska oblast\t709716", 2)
+            .unwrap()
+            .unwrap();
         assert_eq!((a.key, a.geonameid), ("UA.05", 709716));
         assert!(parse_admin_code("UA05\tX\tX\t1", 2).is_err());
-        assert!(parse_admin_code("UA.05.1416\tPokrovsk Raion\tPokrovsk Raion\t12", 3).unwrap().is_some());
+        assert!(
+            parse_admin_code("UA.05.1416\tPokrovsk Raion\tPokrovsk Raion\t12", 3)
+                .unwrap()
+                .is_some()
+        );
         assert!(parse_country("#ISO\tISO3").unwrap().is_none());
         let c = "UA\tUKR\t804\tUP\tUkraine\tKyiv\t603700\t44622516\tEU\t.ua\tUAH\tHryvnia\t380\t#####\t^(\\d{5})$\tuk,ru-UA\t690791\tPL,MD\tLV";
         let c = parse_country(c).unwrap().unwrap();
         assert_eq!((c.iso, c.geonameid, c.population), ("UA", 690791, 44622516));
         let k = "3000000000\tUA01020010010075540\tC\tАндріївка\tAndriivka\tUA.11\t0102\t44.76\t33.83\traion\tAndriyivka";
         let k = parse_katottg(k).unwrap().unwrap();
-        assert_eq!((k.admin1, k.approx, k.lat), ("11", "raion", Some(44.76)));
+        assert_eq!(
+            (k.country, k.admin1, k.approx, k.lat),
+            ("UA", "11", "raion", Some(44.76))
+        );
+        let s = "3100000000\t\tvillage\tСвердликово\tSverdlikovo\tRU.41\t486813\t51.19\t35.12\tmanual\tSverdlykove";
+        let s = parse_katottg(s).unwrap().unwrap();
+        assert_eq!((s.country, s.admin1, s.category), ("RU", "41", "village"));
+        assert_eq!(
+            FileFormat::detect("supplement.tsv"),
+            Some(FileFormat::Katottg)
+        );
         assert!(parse_katottg("geonameid\tkatottg").unwrap().is_none());
-        assert!(parse_alias("alias\tgeonameid\tkind\tnote").unwrap().is_none());
-        assert_eq!(parse_alias("Kurakhovo\t695357\tru\t").unwrap().unwrap().geonameid, 695357);
+        assert!(
+            parse_alias("alias\tgeonameid\tkind\tnote")
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            parse_alias("Kurakhovo\t695357\tru\t")
+                .unwrap()
+                .unwrap()
+                .geonameid,
+            695357
+        );
         assert!(parse_alias("Kurakhovo\tabc").is_err());
     }
 }

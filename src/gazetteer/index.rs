@@ -45,7 +45,11 @@ const MAX_KEY: usize = 200;
 
 /// Normalise `raw` into `arena`; returns (off, len), or None when the key is
 /// empty, too long, or equal to one of `existing` (names already kept for the record).
-fn push_key(arena: &mut String, raw: &str, existing: impl Iterator<Item = (u32, u32)>) -> Option<(u32, u32)> {
+fn push_key(
+    arena: &mut String,
+    raw: &str,
+    existing: impl Iterator<Item = (u32, u32)>,
+) -> Option<(u32, u32)> {
     let start = arena.len();
     super::normalize::normalize_into(raw, arena);
     let len = arena.len() - start;
@@ -70,7 +74,12 @@ impl NameChunk {
     pub fn push_rec(&mut self, raw: &str, rec: u32, kind: NameKind, first: usize) {
         let existing = self.by_rec[first..].iter().map(|e| (e.off, e.len));
         if let Some((off, len)) = push_key(&mut self.arena, raw, existing) {
-            self.by_rec.push(RecName { off, len, rec, kind });
+            self.by_rec.push(RecName {
+                off,
+                len,
+                rec,
+                kind,
+            });
         }
     }
 
@@ -78,7 +87,12 @@ impl NameChunk {
     pub fn push_gid(&mut self, raw: &str, gid: u64, kind: NameKind, first: usize) {
         let existing = self.by_gid[first..].iter().map(|e| (e.off, e.len));
         if let Some((off, len)) = push_key(&mut self.arena, raw, existing) {
-            self.by_gid.push(GidName { off, len, gid, kind });
+            self.by_gid.push(GidName {
+                off,
+                len,
+                gid,
+                kind,
+            });
         }
     }
 }
@@ -173,7 +187,8 @@ impl NameIndex {
                         None => {
                             orphans += 1;
                             if wanted_gids.contains(&n.gid) {
-                                let s = ch.arena[n.off as usize..(n.off + n.len) as usize].to_string();
+                                let s =
+                                    ch.arena[n.off as usize..(n.off + n.len) as usize].to_string();
                                 wanted.push((n.gid, s));
                             }
                         }
@@ -184,75 +199,159 @@ impl NameIndex {
             .collect();
         let total: usize = per_chunk.iter().map(|c| c.0.len()).sum();
         let mut entries = Vec::with_capacity(total);
-        let mut orphans = Orphans { count: 0, wanted: Vec::new() };
+        let mut orphans = Orphans {
+            count: 0,
+            wanted: Vec::new(),
+        };
         for (e, o, w) in per_chunk {
             entries.extend(e);
             orphans.count += o;
             orphans.wanted.extend(w);
         }
         let arenas: Vec<&str> = chunks.iter().map(|c| c.arena.as_str()).collect();
+        tracing::debug!("gazetteer: {} name entries collected", entries.len());
         let index = Self::from_entries(&arenas, entries, places)?;
         Ok((index, orphans))
     }
 
-    fn from_entries(arenas: &[&str], mut entries: Vec<Entry>, places: &[Place]) -> Result<NameIndex, GazetteerError> {
-        let key_of = |e: &Entry| -> &[u8] { &arenas[e.chunk as usize].as_bytes()[e.off as usize..e.off as usize + e.len as usize] };
-        // Keys hold no NUL byte, so equal zero-padded prefixes of keys no longer
-        // than PREFIX mean equal keys exactly when the lengths are equal.
-        let short = |e: &Entry| e.len as usize <= PREFIX;
-        entries.par_sort_unstable_by(|a, b| {
-            a.prefix
-                .cmp(&b.prefix)
-                .then_with(|| if short(a) && short(b) { a.len.cmp(&b.len) } else { key_of(a).cmp(key_of(b)) })
-                .then(a.place.cmp(&b.place))
-                .then(a.kind.cmp(&b.kind))
-        });
-        let same = |a: &Entry, b: &Entry| {
-            a.prefix == b.prefix && a.len == b.len && (short(a) || key_of(a) == key_of(b))
+    fn from_entries(
+        arenas: &[&str],
+        mut entries: Vec<Entry>,
+        places: &[Place],
+    ) -> Result<NameIndex, GazetteerError> {
+        let key_of = |e: &Entry| -> &[u8] {
+            &arenas[e.chunk as usize].as_bytes()[e.off as usize..e.off as usize + e.len as usize]
         };
-        let mut idx = NameIndex::default();
-        idx.hits.reserve(entries.len());
-        let mut i = 0;
-        while i < entries.len() {
-            let key = key_of(&entries[i]);
-            let mut j = i + 1;
-            while j < entries.len() && same(&entries[j], &entries[i]) {
-                j += 1;
-            }
-            let hits_start = idx.hits.len();
-            let mut last_place = u32::MAX;
-            for e in &entries[i..j] {
-                if e.place != last_place {
-                    idx.hits.push(NameHit { place: e.place, kind: NameKind::from_u8(e.kind) });
-                    last_place = e.place;
+        // 1. Sort by (16-byte prefix, length): cheap integer comparisons. Keys
+        //    hold no NUL byte, so keys of at most 16 bytes with equal zero-padded
+        //    prefixes are equal; only runs of one prefix holding several longer
+        //    keys need a full comparison, done run by run afterwards.
+        entries.par_sort_unstable_by(|a, b| a.prefix.cmp(&b.prefix).then(a.len.cmp(&b.len)));
+        let mut runs: Vec<&mut [Entry]> = Vec::new();
+        {
+            let mut rest: &mut [Entry] = &mut entries;
+            while !rest.is_empty() {
+                let p = rest[0].prefix;
+                let n = rest
+                    .iter()
+                    .position(|e| e.prefix != p)
+                    .unwrap_or(rest.len());
+                let (run, tail) = rest.split_at_mut(n);
+                if run.len() > 1 && run[run.len() - 1].len as usize > PREFIX {
+                    runs.push(run);
                 }
+                rest = tail;
             }
-            let run = &mut idx.hits[hits_start..];
-            run.sort_by(|a, b| {
-                a.kind.cmp(&b.kind).then_with(|| {
-                    let pa = places.get(a.place as usize).map_or(0, |p| p.population);
-                    let pb = places.get(b.place as usize).map_or(0, |p| p.population);
-                    pb.cmp(&pa).then(a.place.cmp(&b.place))
-                })
-            });
-            let start = idx.arena.len();
-            // Keys are slices of valid UTF-8 arenas on char boundaries.
-            idx.arena.push_str(std::str::from_utf8(key).unwrap_or(""));
-            if idx.arena.len() > u32::MAX as usize || idx.hits.len() > u32::MAX as usize {
-                return Err(GazetteerError::TooLarge { what: "name index over 4 GiB".to_string() });
-            }
-            idx.max_tokens = idx.max_tokens.max(token_count(&idx.arena[start..]));
-            idx.keys.push(KeyRec {
-                start: start as u32,
-                len: key.len() as u32,
-                hits_start: hits_start as u32,
-                hits_len: (idx.hits.len() - hits_start) as u32,
-            });
-            i = j;
         }
-        idx.arena.shrink_to_fit();
-        idx.keys.shrink_to_fit();
-        idx.hits.shrink_to_fit();
+        runs.par_iter_mut()
+            .for_each(|run| run.sort_unstable_by(|a, b| key_of(a).cmp(key_of(b))));
+        drop(runs);
+        tracing::debug!("gazetteer: {} name entries sorted", entries.len());
+        let same = |a: &Entry, b: &Entry| {
+            a.prefix == b.prefix
+                && a.len == b.len
+                && (a.len as usize <= PREFIX || key_of(a) == key_of(b))
+        };
+        // 2. Group equal keys, in parallel over segments cut at group boundaries.
+        let n_seg = (entries.len() / 65_536).clamp(1, 256);
+        let mut cuts = vec![0usize];
+        for s in 1..n_seg {
+            let mut c = entries.len() * s / n_seg;
+            if c <= *cuts.last().unwrap_or(&0) {
+                continue;
+            }
+            while c < entries.len() && same(&entries[c], &entries[c - 1]) {
+                c += 1;
+            }
+            if c < entries.len() && c > *cuts.last().unwrap_or(&0) {
+                cuts.push(c);
+            }
+        }
+        cuts.push(entries.len());
+        let parts: Vec<NameIndex> = cuts
+            .windows(2)
+            .collect::<Vec<_>>()
+            .par_iter()
+            .map(|w| {
+                let seg = &entries[w[0]..w[1]];
+                let mut idx = NameIndex::default();
+                idx.hits.reserve(seg.len());
+                let mut i = 0;
+                while i < seg.len() {
+                    let key = key_of(&seg[i]);
+                    let mut j = i + 1;
+                    while j < seg.len() && same(&seg[j], &seg[i]) {
+                        j += 1;
+                    }
+                    let hits_start = idx.hits.len();
+                    idx.hits.extend(seg[i..j].iter().map(|e| NameHit {
+                        place: e.place,
+                        kind: NameKind::from_u8(e.kind),
+                    }));
+                    let run = &mut idx.hits[hits_start..];
+                    if run.len() > 1 {
+                        // One hit per place (its best kind), best kind first, then population.
+                        run.sort_unstable_by(|a, b| {
+                            a.place.cmp(&b.place).then(a.kind.cmp(&b.kind))
+                        });
+                        let mut w = 0;
+                        for r in 0..run.len() {
+                            if r == 0 || run[r].place != run[w - 1].place {
+                                run[w] = run[r];
+                                w += 1;
+                            }
+                        }
+                        idx.hits.truncate(hits_start + w);
+                        let run = &mut idx.hits[hits_start..];
+                        run.sort_by(|a, b| {
+                            a.kind.cmp(&b.kind).then_with(|| {
+                                let pa = places.get(a.place as usize).map_or(0, |p| p.population);
+                                let pb = places.get(b.place as usize).map_or(0, |p| p.population);
+                                pb.cmp(&pa).then(a.place.cmp(&b.place))
+                            })
+                        });
+                    }
+                    let start = idx.arena.len();
+                    // Keys are slices of valid UTF-8 arenas on char boundaries.
+                    idx.arena.push_str(std::str::from_utf8(key).unwrap_or(""));
+                    idx.max_tokens = idx.max_tokens.max(token_count(&idx.arena[start..]));
+                    idx.keys.push(KeyRec {
+                        start: start as u32,
+                        len: key.len() as u32,
+                        hits_start: hits_start as u32,
+                        hits_len: (idx.hits.len() - hits_start) as u32,
+                    });
+                    i = j;
+                }
+                idx
+            })
+            .collect();
+        drop(entries);
+        // 3. Concatenate the segments.
+        let arena_len: usize = parts.iter().map(|p| p.arena.len()).sum();
+        let hits_len: usize = parts.iter().map(|p| p.hits.len()).sum();
+        if arena_len > u32::MAX as usize || hits_len > u32::MAX as usize {
+            return Err(GazetteerError::TooLarge {
+                what: "name index over 4 GiB".to_string(),
+            });
+        }
+        let mut idx = NameIndex {
+            arena: String::with_capacity(arena_len),
+            keys: Vec::with_capacity(parts.iter().map(|p| p.keys.len()).sum()),
+            hits: Vec::with_capacity(hits_len),
+            max_tokens: 0,
+        };
+        for p in parts {
+            let (a0, h0) = (idx.arena.len() as u32, idx.hits.len() as u32);
+            idx.arena.push_str(&p.arena);
+            idx.hits.extend_from_slice(&p.hits);
+            idx.keys.extend(p.keys.iter().map(|k| KeyRec {
+                start: k.start + a0,
+                hits_start: k.hits_start + h0,
+                ..*k
+            }));
+            idx.max_tokens = idx.max_tokens.max(p.max_tokens);
+        }
         Ok(idx)
     }
 
@@ -269,8 +368,16 @@ impl NameIndex {
                     let off = arena.len() as u32;
                     arena.push_str(&f);
                     let prefix = prefix_of(f.as_bytes());
-                    for h in &self.hits[k.hits_start as usize..(k.hits_start + k.hits_len) as usize] {
-                        out.push(Entry { prefix, chunk: 0, off, place: h.place, len: f.len() as u16, kind: h.kind as u8 });
+                    for h in &self.hits[k.hits_start as usize..(k.hits_start + k.hits_len) as usize]
+                    {
+                        out.push(Entry {
+                            prefix,
+                            chunk: 0,
+                            off,
+                            place: h.place,
+                            len: f.len() as u16,
+                            kind: h.kind as u8,
+                        });
                     }
                 }
                 (arena, out)
@@ -279,7 +386,10 @@ impl NameIndex {
         let arenas: Vec<&str> = parts.iter().map(|p| p.0.as_str()).collect();
         let mut entries = Vec::new();
         for (ci, p) in parts.iter().enumerate() {
-            entries.extend(p.1.iter().map(|e| Entry { chunk: ci as u32, ..*e }));
+            entries.extend(p.1.iter().map(|e| Entry {
+                chunk: ci as u32,
+                ..*e
+            }));
         }
         Self::from_entries(&arenas, entries, places).unwrap_or_default()
     }
@@ -289,7 +399,10 @@ impl NameIndex {
     }
 
     fn find(&self, key: &str) -> Option<&KeyRec> {
-        self.keys.binary_search_by(|k| self.key_str(k).cmp(key)).ok().map(|i| &self.keys[i])
+        self.keys
+            .binary_search_by(|k| self.key_str(k).cmp(key))
+            .ok()
+            .map(|i| &self.keys[i])
     }
 
     pub fn get(&self, key: &str) -> &[NameHit] {
@@ -300,23 +413,32 @@ impl NameIndex {
     }
 
     fn lower_bound(&self, prefix: &str) -> usize {
-        self.keys.partition_point(|k| self.key_str(k).cmp(prefix) == Ordering::Less)
+        self.keys
+            .partition_point(|k| self.key_str(k).cmp(prefix) == Ordering::Less)
     }
 
     pub fn is_prefix(&self, prefix: &str) -> bool {
-        self.keys.get(self.lower_bound(prefix)).is_some_and(|k| self.key_str(k).starts_with(prefix))
+        self.keys
+            .get(self.lower_bound(prefix))
+            .is_some_and(|k| self.key_str(k).starts_with(prefix))
     }
 
     pub fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         let i = self.lower_bound(prefix);
-        self.keys[i..].iter().map(|k| self.key_str(k)).take_while(move |s| s.starts_with(prefix))
+        self.keys[i..]
+            .iter()
+            .map(|k| self.key_str(k))
+            .take_while(move |s| s.starts_with(prefix))
     }
 
     /// Every (key, hits) pair, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[NameHit])> + '_ {
-        self.keys
-            .iter()
-            .map(|k| (self.key_str(k), &self.hits[k.hits_start as usize..(k.hits_start + k.hits_len) as usize]))
+        self.keys.iter().map(|k| {
+            (
+                self.key_str(k),
+                &self.hits[k.hits_start as usize..(k.hits_start + k.hits_len) as usize],
+            )
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -362,7 +484,10 @@ mod tests {
         a.push_rec("novo-selo", 0, NameKind::Alternate, 0); // duplicate key of rec 0
         a.push_rec("Novoselydivka", 1, NameKind::Primary, 1);
         a.push_rec("Abcdefghij", 1, NameKind::Alternate, 1);
-        let mut b = NameChunk { rec_base: 2, ..Default::default() };
+        let mut b = NameChunk {
+            rec_base: 2,
+            ..Default::default()
+        };
         b.push_rec("Novo Selo", 0, NameKind::Primary, 0);
         b.push_gid("Abcdefghik", 7, NameKind::Alias, 0);
         b.push_gid("Nowhere", 99, NameKind::Alias, 0);
@@ -370,19 +495,29 @@ mod tests {
         let rec_to_place = vec![0, 1, 2];
         let by_gid: FxMap<u64, u32> = [(5, 0), (6, 1), (7, 2)].into_iter().collect();
         let wanted: FxSet<u64> = [99].into_iter().collect();
-        let (idx, orphans) = NameIndex::build(&[a, b], &rec_to_place, &by_gid, &wanted, &places).unwrap();
+        let (idx, orphans) =
+            NameIndex::build(&[a, b], &rec_to_place, &by_gid, &wanted, &places).unwrap();
         assert_eq!(orphans.count, 1);
         assert_eq!(orphans.wanted, vec![(99, "nowhere".to_string())]);
         let hits = idx.get("novo selo");
         assert_eq!(hits.len(), 2);
         assert_eq!(hits[0].place, 2, "more populous first among primaries");
-        assert_eq!(idx.get("abcdefghik")[0], NameHit { place: 2, kind: NameKind::Alias });
+        assert_eq!(
+            idx.get("abcdefghik")[0],
+            NameHit {
+                place: 2,
+                kind: NameKind::Alias
+            }
+        );
         assert_eq!(idx.get("abcdefghij")[0].place, 1);
         assert!(idx.get("novo").is_empty());
         assert!(idx.is_prefix("novo"));
         assert!(idx.is_prefix("novo "));
         assert!(!idx.is_prefix("novox"));
-        assert_eq!(idx.with_prefix("novo").collect::<Vec<_>>(), vec!["novo selo", "novoselydivka"]);
+        assert_eq!(
+            idx.with_prefix("novo").collect::<Vec<_>>(),
+            vec!["novo selo", "novoselydivka"]
+        );
         assert_eq!(idx.max_tokens(), 2);
         let keys: Vec<&str> = idx.iter().map(|(k, _)| k).collect();
         let mut sorted = keys.clone();

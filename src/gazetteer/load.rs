@@ -19,7 +19,10 @@ use super::formats::{self, FileFormat};
 use super::index::{NameChunk, NameIndex};
 use super::source::{self, InputFile};
 use super::spatial::Spatial;
-use super::{FxMap, FxSet, Gazetteer, GazetteerError, LoadOptions, LoadReport, NameKind, Place, SourceId, SourceInfo};
+use super::{
+    FxMap, FxSet, Gazetteer, GazetteerError, LoadOptions, LoadReport, NameKind, Place, SourceId,
+    SourceInfo,
+};
 
 const CHUNK: usize = 2 << 20;
 const BATCH: usize = 4;
@@ -38,7 +41,13 @@ struct Parsed<P> {
 
 impl<P: Default> Parsed<P> {
     fn new() -> Self {
-        Self { lines: 0, rows: 0, skipped: 0, warnings: Vec::new(), payload: P::default() }
+        Self {
+            lines: 0,
+            rows: 0,
+            skipped: 0,
+            warnings: Vec::new(),
+            payload: P::default(),
+        }
     }
     fn warn(&mut self, line: u64, reason: String) {
         self.skipped += 1;
@@ -52,7 +61,42 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Call `f(line_no, line)` for each non-empty line of a chunk; counts lines
 /// and reports invalid UTF-8.
-fn each_line<P: Default>(data: &[u8], first_chunk: bool, out: &mut Parsed<P>, mut f: impl FnMut(&mut Parsed<P>, u64, &str)) {
+fn each_line<P: Default>(
+    data: &[u8],
+    first_chunk: bool,
+    out: &mut Parsed<P>,
+    mut f: impl FnMut(&mut Parsed<P>, u64, &str),
+) {
+    let mut data = data;
+    if first_chunk {
+        if let Some(d) = data.strip_prefix(BOM) {
+            data = d;
+        }
+    }
+    // Validate the whole chunk at once; fall back to line by line when some
+    // line is not UTF-8, so that only that line is reported.
+    if let Ok(text) = std::str::from_utf8(data) {
+        let mut n = 0u64;
+        let mut start = 0usize;
+        let bytes = text.as_bytes();
+        while start < bytes.len() {
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |p| start + p);
+            n += 1;
+            let mut line = &text[start..end];
+            if let Some(l) = line.strip_suffix('\r') {
+                line = l;
+            }
+            if !line.is_empty() {
+                f(out, n, line);
+            }
+            start = end + 1;
+        }
+        out.lines = n;
+        return;
+    }
     let mut rest = data;
     let mut n = 0u64;
     while !rest.is_empty() {
@@ -64,11 +108,6 @@ fn each_line<P: Default>(data: &[u8], first_chunk: bool, out: &mut Parsed<P>, mu
         n += 1;
         if let Some(l) = line.strip_suffix(b"\r") {
             line = l;
-        }
-        if first_chunk && n == 1 {
-            if let Some(l) = line.strip_prefix(BOM) {
-                line = l;
-            }
         }
         if line.is_empty() {
             continue;
@@ -82,7 +121,12 @@ fn each_line<P: Default>(data: &[u8], first_chunk: bool, out: &mut Parsed<P>, mu
 }
 
 /// Fill `buf` from `r` until it holds `target` bytes or the stream ends.
-fn fill(r: &mut dyn Read, buf: &mut Vec<u8>, target: usize, label: &str) -> Result<bool, GazetteerError> {
+fn fill(
+    r: &mut dyn Read,
+    buf: &mut Vec<u8>,
+    target: usize,
+    label: &str,
+) -> Result<bool, GazetteerError> {
     while buf.len() < target {
         let old = buf.len();
         buf.resize(target, 0);
@@ -95,7 +139,10 @@ fn fill(r: &mut dyn Read, buf: &mut Vec<u8>, target: usize, label: &str) -> Resu
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
             Err(e) => {
                 buf.truncate(old);
-                return Err(GazetteerError::Io { path: label.to_string(), source: e });
+                return Err(GazetteerError::Io {
+                    path: label.to_string(),
+                    source: e,
+                });
             }
         }
     }
@@ -145,7 +192,12 @@ where
     F: Fn(&[u8], bool) -> Parsed<P> + Sync,
 {
     source::with_reader(f, |r| {
-        let mut cr = ChunkReader { r, carry: Vec::new(), eof: false, bytes: 0 };
+        let mut cr = ChunkReader {
+            r,
+            carry: Vec::new(),
+            eof: false,
+            bytes: 0,
+        };
         let mut out = Vec::new();
         let mut batch = cr.next_batch(&f.label)?;
         let mut first = true;
@@ -159,7 +211,11 @@ where
                 let parsed_ref = &mut parsed;
                 s.spawn(move |_| {
                     *parsed_ref = Some(
-                        batch_ref.par_iter().enumerate().map(|(i, c)| parse(c, first_now && i == 0)).collect(),
+                        batch_ref
+                            .par_iter()
+                            .enumerate()
+                            .map(|(i, c)| parse(c, first_now && i == 0))
+                            .collect(),
                     );
                 });
                 if !cr.eof {
@@ -183,46 +239,55 @@ struct GeoPayload {
 
 /// Inline alternate names that are not names (links, codes).
 fn junk_alt(s: &str) -> bool {
-    s.starts_with("http") || s.bytes().all(|b| b.is_ascii_digit() || b == b' ' || b == b'-')
+    s.starts_with("http")
+        || s.bytes()
+            .all(|b| b.is_ascii_digit() || b == b' ' || b == b'-')
 }
 
 fn parse_geonames(data: &[u8], first: bool, keep: &[bool; 128]) -> Parsed<GeoPayload> {
     let mut out = Parsed::<GeoPayload>::new();
     let keep_class = |c: char| (c as u32) < 128 && keep[c as usize];
-    each_line(data, first, &mut out, |out, n, line| match formats::parse_geoname(line, keep_class) {
-        Ok(None) => {}
-        Err(reason) => out.warn(n, reason),
-        Ok(Some(r)) => {
-            out.rows += 1;
-            let pl = &mut out.payload;
-            let rec = pl.places.len() as u32;
-            pl.places.push(Place {
-                geonameid: r.geonameid,
-                name: r.name.to_string(),
-                asciiname: r.asciiname.to_string(),
-                lat: r.lat,
-                lon: r.lon,
-                feature_class: r.feature_class,
-                feature_code: r.feature_code.to_string(),
-                country_code: r.country_code.to_string(),
-                admin1: r.admin1.to_string(),
-                admin2: r.admin2.to_string(),
-                population: r.population,
-                approximate: false,
-                source: SourceId(0),
-            });
-            let first_name = pl.names.by_rec.len();
-            pl.names.push_rec(r.name, rec, NameKind::Primary, first_name);
-            if !r.asciiname.is_empty() {
-                pl.names.push_rec(r.asciiname, rec, NameKind::Ascii, first_name);
-            }
-            for alt in r.alternatenames.split(',') {
-                if !alt.is_empty() && !junk_alt(alt) {
-                    pl.names.push_rec(alt, rec, NameKind::Alternate, first_name);
+    each_line(
+        data,
+        first,
+        &mut out,
+        |out, n, line| match formats::parse_geoname(line, keep_class) {
+            Ok(None) => {}
+            Err(reason) => out.warn(n, reason),
+            Ok(Some(r)) => {
+                out.rows += 1;
+                let pl = &mut out.payload;
+                let rec = pl.places.len() as u32;
+                pl.places.push(Place {
+                    geonameid: r.geonameid,
+                    name: r.name.to_string(),
+                    asciiname: r.asciiname.to_string(),
+                    lat: r.lat,
+                    lon: r.lon,
+                    feature_class: r.feature_class,
+                    feature_code: r.feature_code.to_string(),
+                    country_code: r.country_code.to_string(),
+                    admin1: r.admin1.to_string(),
+                    admin2: r.admin2.to_string(),
+                    population: r.population,
+                    approximate: false,
+                    source: SourceId(0),
+                });
+                let first_name = pl.names.by_rec.len();
+                pl.names
+                    .push_rec(r.name, rec, NameKind::Primary, first_name);
+                if !r.asciiname.is_empty() {
+                    pl.names
+                        .push_rec(r.asciiname, rec, NameKind::Ascii, first_name);
+                }
+                for alt in r.alternatenames.split(',') {
+                    if !alt.is_empty() && !junk_alt(alt) {
+                        pl.names.push_rec(alt, rec, NameKind::Alternate, first_name);
+                    }
                 }
             }
-        }
-    });
+        },
+    );
     out
 }
 
@@ -238,81 +303,107 @@ struct KatPayload {
 
 fn parse_katottg(data: &[u8], first: bool, known: &FxMap<u64, u32>) -> Parsed<KatPayload> {
     let mut out = Parsed::<KatPayload>::new();
-    each_line(data, first, &mut out, |out, n, line| match formats::parse_katottg(line) {
-        Ok(None) => {}
-        Err(reason) => out.warn(n, reason),
-        Ok(Some(r)) => {
-            out.rows += 1;
-            let pl = &mut out.payload;
-            let names = std::iter::once(r.name).chain(std::iter::once(r.name_uk)).chain(r.alternatenames.split(','));
-            if known.contains_key(&r.geonameid) {
-                if !r.admin2.is_empty() {
-                    pl.enrich.push((r.geonameid, r.admin2.to_string()));
+    each_line(
+        data,
+        first,
+        &mut out,
+        |out, n, line| match formats::parse_katottg(line) {
+            Ok(None) => {}
+            Err(reason) => out.warn(n, reason),
+            Ok(Some(r)) => {
+                out.rows += 1;
+                let pl = &mut out.payload;
+                let names = std::iter::once(r.name)
+                    .chain(std::iter::once(r.name_uk))
+                    .chain(r.alternatenames.split(','));
+                if known.contains_key(&r.geonameid) {
+                    if !r.admin2.is_empty() {
+                        pl.enrich.push((r.geonameid, r.admin2.to_string()));
+                    }
+                    let first_name = pl.names.by_gid.len();
+                    for nm in names.filter(|s| !s.is_empty()) {
+                        pl.names
+                            .push_gid(nm, r.geonameid, NameKind::Katottg, first_name);
+                    }
+                    return;
                 }
-                let first_name = pl.names.by_gid.len();
+                let (Some(lat), Some(lon)) = (r.lat, r.lon) else {
+                    pl.unplaced += 1;
+                    return;
+                };
+                let rec = pl.places.len() as u32;
+                let name = if r.name.is_empty() { r.name_uk } else { r.name };
+                // KATOTTG categories M/X/C/K; supplement.tsv: village, khutor,
+                // settlement, landmark (not a settlement: class S, no code).
+                let (class, code) = match r.category {
+                    "K" => ('P', "PPLA"),
+                    "landmark" => ('S', ""),
+                    _ => ('P', "PPL"),
+                };
+                pl.places.push(Place {
+                    geonameid: r.geonameid,
+                    name: name.to_string(),
+                    asciiname: if name.is_ascii() {
+                        name.to_string()
+                    } else {
+                        String::new()
+                    },
+                    lat,
+                    lon,
+                    feature_class: class,
+                    feature_code: code.to_string(),
+                    country_code: r.country.to_string(),
+                    admin1: r.admin1.to_string(),
+                    admin2: r.admin2.to_string(),
+                    population: 0,
+                    approximate: !r.approx.is_empty(),
+                    source: SourceId(0),
+                });
+                let first_name = pl.names.by_rec.len();
+                pl.names.push_rec(name, rec, NameKind::Primary, first_name);
                 for nm in names.filter(|s| !s.is_empty()) {
-                    pl.names.push_gid(nm, r.geonameid, NameKind::Katottg, first_name);
+                    pl.names.push_rec(nm, rec, NameKind::Katottg, first_name);
                 }
-                return;
             }
-            let (Some(lat), Some(lon)) = (r.lat, r.lon) else {
-                pl.unplaced += 1;
-                return;
-            };
-            let rec = pl.places.len() as u32;
-            let name = if r.name.is_empty() { r.name_uk } else { r.name };
-            let code = match r.category {
-                "M" => "PPL",  // city
-                "X" => "PPL",  // urban-type settlement
-                "C" => "PPL",  // village
-                "K" => "PPLA", // special-status city
-                _ => "PPL",
-            };
-            pl.places.push(Place {
-                geonameid: r.geonameid,
-                name: name.to_string(),
-                asciiname: if name.is_ascii() { name.to_string() } else { String::new() },
-                lat,
-                lon,
-                feature_class: 'P',
-                feature_code: code.to_string(),
-                country_code: "UA".to_string(),
-                admin1: r.admin1.to_string(),
-                admin2: r.admin2.to_string(),
-                population: 0,
-                approximate: !r.approx.is_empty(),
-                source: SourceId(0),
-            });
-            let first_name = pl.names.by_rec.len();
-            pl.names.push_rec(name, rec, NameKind::Primary, first_name);
-            for nm in names.filter(|s| !s.is_empty()) {
-                pl.names.push_rec(nm, rec, NameKind::Katottg, first_name);
-            }
-        }
-    });
+        },
+    );
     out
 }
 
-fn parse_altnames(data: &[u8], first: bool, known: &FxMap<u64, u32>, admin_gids: &FxSet<u64>) -> Parsed<NameChunk> {
+fn parse_altnames(
+    data: &[u8],
+    first: bool,
+    known: &FxMap<u64, u32>,
+    admin_gids: &FxSet<u64>,
+) -> Parsed<NameChunk> {
     let mut out = Parsed::<NameChunk>::new();
     let mut last_gid = u64::MAX;
     let mut first_name = 0;
-    each_line(data, first, &mut out, |out, n, line| match formats::parse_altname(line) {
-        Ok(None) => {}
-        Err(reason) => out.warn(n, reason),
-        Ok(Some(r)) => {
-            if !known.contains_key(&r.geonameid) && !admin_gids.contains(&r.geonameid) {
-                return;
+    each_line(
+        data,
+        first,
+        &mut out,
+        |out, n, line| match formats::parse_altname(line) {
+            Ok(None) => {}
+            Err(reason) => out.warn(n, reason),
+            Ok(Some(r)) => {
+                if !known.contains_key(&r.geonameid) && !admin_gids.contains(&r.geonameid) {
+                    return;
+                }
+                out.rows += 1;
+                if r.geonameid != last_gid {
+                    last_gid = r.geonameid;
+                    first_name = out.payload.by_gid.len();
+                }
+                let kind = if r.historic {
+                    NameKind::Historic
+                } else {
+                    NameKind::Alternate
+                };
+                out.payload.push_gid(r.name, r.geonameid, kind, first_name);
             }
-            out.rows += 1;
-            if r.geonameid != last_gid {
-                last_gid = r.geonameid;
-                first_name = out.payload.by_gid.len();
-            }
-            let kind = if r.historic { NameKind::Historic } else { NameKind::Alternate };
-            out.payload.push_gid(r.name, r.geonameid, kind, first_name);
-        }
-    });
+        },
+    );
     out
 }
 
@@ -323,19 +414,32 @@ struct AliasPayload {
 
 fn parse_aliases(data: &[u8], first: bool, known: &FxMap<u64, u32>) -> Parsed<AliasPayload> {
     let mut out = Parsed::<AliasPayload>::new();
-    each_line(data, first, &mut out, |out, n, line| match formats::parse_alias(line) {
-        Ok(None) => {}
-        Err(reason) => out.warn(n, reason),
-        Ok(Some(r)) => {
-            if !known.contains_key(&r.geonameid) {
-                out.warn(n, format!("alias {:?}: geonameid {} is not a loaded place", r.alias, r.geonameid));
-                return;
+    each_line(
+        data,
+        first,
+        &mut out,
+        |out, n, line| match formats::parse_alias(line) {
+            Ok(None) => {}
+            Err(reason) => out.warn(n, reason),
+            Ok(Some(r)) => {
+                if !known.contains_key(&r.geonameid) {
+                    out.warn(
+                        n,
+                        format!(
+                            "alias {:?}: geonameid {} is not a loaded place",
+                            r.alias, r.geonameid
+                        ),
+                    );
+                    return;
+                }
+                out.rows += 1;
+                let first_name = out.payload.names.by_gid.len();
+                out.payload
+                    .names
+                    .push_gid(r.alias, r.geonameid, NameKind::Alias, first_name);
             }
-            out.rows += 1;
-            let first_name = out.payload.names.by_gid.len();
-            out.payload.names.push_gid(r.alias, r.geonameid, NameKind::Alias, first_name);
-        }
-    });
+        },
+    );
     out
 }
 
@@ -350,12 +454,14 @@ fn parse_admin(data: &[u8], first: bool, format: FileFormat) -> Parsed<AdminPayl
     let mut out = Parsed::<AdminPayload>::new();
     each_line(data, first, &mut out, |out, n, line| {
         let res = match format {
-            FileFormat::CountryInfo => {
-                formats::parse_country(line).map(|r| r.map(|c| out.payload.countries.push(Country::from_row(&c))))
-            }
+            FileFormat::CountryInfo => formats::parse_country(line)
+                .map(|r| r.map(|c| out.payload.countries.push(Country::from_row(&c)))),
             _ => {
-                let (parts, level) =
-                    if format == FileFormat::Admin2Codes { (3, AdminLevel::Admin2) } else { (2, AdminLevel::Admin1) };
+                let (parts, level) = if format == FileFormat::Admin2Codes {
+                    (3, AdminLevel::Admin2)
+                } else {
+                    (2, AdminLevel::Admin1)
+                };
                 formats::parse_admin_code(line, parts)
                     .map(|r| r.map(|u| out.payload.units.push(AdminUnit::from_row(level, &u))))
             }
@@ -415,10 +521,17 @@ impl Builder {
         id
     }
 
-    fn add_records(&mut self, places: Vec<Place>, names: NameChunk, sid: SourceId) -> Result<(), GazetteerError> {
+    fn add_records(
+        &mut self,
+        places: Vec<Place>,
+        names: NameChunk,
+        sid: SourceId,
+    ) -> Result<(), GazetteerError> {
         let base = self.records.len();
         if base + places.len() >= u32::MAX as usize {
-            return Err(GazetteerError::TooLarge { what: "more than 4 billion records".to_string() });
+            return Err(GazetteerError::TooLarge {
+                what: "more than 4 billion records".to_string(),
+            });
         }
         for (i, mut p) in places.into_iter().enumerate() {
             p.source = sid;
@@ -433,12 +546,18 @@ impl Builder {
 }
 
 /// Parse every file of one format in parallel (files in order).
-fn parse_all<P, F>(files: &[&InputFile], parse: F) -> Result<Vec<(Vec<Parsed<P>>, u64)>, GazetteerError>
+fn parse_all<P, F>(
+    files: &[&InputFile],
+    parse: F,
+) -> Result<Vec<(Vec<Parsed<P>>, u64)>, GazetteerError>
 where
     P: Send,
     F: Fn(&InputFile, &[u8], bool) -> Parsed<P> + Sync,
 {
-    files.par_iter().map(|f| read_chunks(f, &|d: &[u8], first: bool| parse(f, d, first))).collect()
+    files
+        .par_iter()
+        .map(|f| read_chunks(f, &|d: &[u8], first: bool| parse(f, d, first)))
+        .collect()
 }
 
 pub(crate) fn load(opts: &LoadOptions) -> Result<(Gazetteer, LoadReport), GazetteerError> {
@@ -471,13 +590,20 @@ pub(crate) fn load(opts: &LoadOptions) -> Result<(Gazetteer, LoadReport), Gazett
         max_warnings: opts.max_warnings,
     };
 
-    let group = |fmt: FileFormat| -> Vec<&InputFile> { inputs.iter().filter(|f| f.format == fmt).collect() };
+    let group = |fmt: FileFormat| -> Vec<&InputFile> {
+        inputs.iter().filter(|f| f.format == fmt).collect()
+    };
 
     // Admin tables (small) and geoname tables, parsed at the same time.
     {
         let admin_files: Vec<&InputFile> = inputs
             .iter()
-            .filter(|f| matches!(f.format, FileFormat::CountryInfo | FileFormat::Admin1Codes | FileFormat::Admin2Codes))
+            .filter(|f| {
+                matches!(
+                    f.format,
+                    FileFormat::CountryInfo | FileFormat::Admin1Codes | FileFormat::Admin2Codes
+                )
+            })
             .collect();
         let geo_files = group(FileFormat::GeonameTable);
         let keep = b.keep;
@@ -512,7 +638,12 @@ pub(crate) fn load(opts: &LoadOptions) -> Result<(Gazetteer, LoadReport), Gazett
         };
         let sid = b.account(f, bytes, &parts);
         for p in parts {
-            let KatPayload { places, enrich, names, unplaced } = p.payload;
+            let KatPayload {
+                places,
+                enrich,
+                names,
+                unplaced,
+            } = p.payload;
             b.report.unplaced_rows += unplaced;
             for (gid, a2) in enrich {
                 if let Some(&r) = b.gid_to_rec.get(&gid) {
@@ -533,7 +664,9 @@ pub(crate) fn load(opts: &LoadOptions) -> Result<(Gazetteer, LoadReport), Gazett
         let admin_gids = b.admin.gids();
         let parsed = {
             let known = &b.gid_to_rec;
-            parse_all(&files, |_, d, first| parse_altnames(d, first, known, &admin_gids))?
+            parse_all(&files, |_, d, first| {
+                parse_altnames(d, first, known, &admin_gids)
+            })?
         };
         for (f, (parts, bytes)) in files.iter().zip(parsed) {
             b.account(f, bytes, &parts);
@@ -561,21 +694,51 @@ pub(crate) fn load(opts: &LoadOptions) -> Result<(Gazetteer, LoadReport), Gazett
 }
 
 fn finalize(b: Builder, t0: Instant) -> Result<(Gazetteer, LoadReport), GazetteerError> {
-    let Builder { records, gid_to_rec, chunks, admin, sources, mut report, .. } = b;
-    let mut rec_to_place = vec![u32::MAX; records.len()];
-    let mut places: Vec<Place> = Vec::with_capacity(gid_to_rec.len());
-    for (i, p) in records.into_iter().enumerate() {
-        if gid_to_rec.get(&p.geonameid) == Some(&(i as u32)) {
-            rec_to_place[i] = places.len() as u32;
-            places.push(p);
+    let Builder {
+        records,
+        gid_to_rec,
+        chunks,
+        admin,
+        sources,
+        mut report,
+        ..
+    } = b;
+    // Keep the current record of each geonameid, compacting in place.
+    let mut records = records;
+    let mut gid_to_rec = gid_to_rec;
+    let mut rec_to_place: Vec<u32>;
+    if gid_to_rec.len() == records.len() {
+        rec_to_place = (0..records.len() as u32).collect();
+    } else {
+        rec_to_place = vec![u32::MAX; records.len()];
+        let mut w = 0usize;
+        for r in 0..records.len() {
+            if gid_to_rec.get(&records[r].geonameid) == Some(&(r as u32)) {
+                rec_to_place[r] = w as u32;
+                records.swap(w, r);
+                w += 1;
+            }
+        }
+        records.truncate(w);
+        for v in gid_to_rec.values_mut() {
+            *v = rec_to_place[*v as usize];
         }
     }
-    drop(gid_to_rec);
-    let by_gid: FxMap<u64, u32> = places.iter().enumerate().map(|(i, p)| (p.geonameid, i as u32)).collect();
+    let places = records;
+    let by_gid = gid_to_rec;
+    tracing::debug!("gazetteer: places merged {:?}", t0.elapsed());
     let admin_gids = admin.gids();
     let (built, spatial) = rayon::join(
-        || NameIndex::build(&chunks, &rec_to_place, &by_gid, &admin_gids, &places),
-        || Spatial::build(&places),
+        || {
+            let r = NameIndex::build(&chunks, &rec_to_place, &by_gid, &admin_gids, &places);
+            tracing::debug!("gazetteer: name index built {:?}", t0.elapsed());
+            r
+        },
+        || {
+            let s = Spatial::build(&places);
+            tracing::debug!("gazetteer: R-tree built {:?}", t0.elapsed());
+            s
+        },
     );
     tracing::debug!("gazetteer: name index and R-tree {:?}", t0.elapsed());
     let (names, orphans) = built?;
@@ -587,6 +750,14 @@ fn finalize(b: Builder, t0: Instant) -> Result<(Gazetteer, LoadReport), Gazettee
     report.names = names.len();
     report.sources = sources.clone();
     report.elapsed = t0.elapsed();
-    let g = Gazetteer { places, by_gid, names, folded: Default::default(), admin, spatial, sources };
+    let g = Gazetteer {
+        places,
+        by_gid,
+        names,
+        folded: Default::default(),
+        admin,
+        spatial,
+        sources,
+    };
     Ok((g, report))
 }

@@ -237,7 +237,12 @@ pub struct LoadOptions {
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        Self { default: true, paths: Vec::new(), extra_classes: Vec::new(), max_warnings: 50 }
+        Self {
+            default: true,
+            paths: Vec::new(),
+            extra_classes: Vec::new(),
+            max_warnings: 50,
+        }
     }
 }
 
@@ -256,7 +261,12 @@ impl LoadOptions {
         }
         Self {
             default: !opts.no_default_gazetteer,
-            paths: opts.gazetteer.iter().filter(|p| !p.as_os_str().is_empty()).cloned().collect(),
+            paths: opts
+                .gazetteer
+                .iter()
+                .filter(|p| !p.as_os_str().is_empty())
+                .cloned()
+                .collect(),
             extra_classes: extra,
             ..Self::default()
         }
@@ -301,11 +311,11 @@ pub enum GazetteerError {
         source: zip::result::ZipError,
     },
     #[error(
-        "gazetteer directory {path}: no GeoNames files found (expected allCountries.txt, XX.txt, cities*.txt, alternateNames*.txt, admin1CodesASCII.txt, admin2Codes.txt, countryInfo.txt, ua_katottg.tsv or aliases.tsv, plain, .gz or .zip)"
+        "gazetteer directory {path}: no GeoNames files found (expected allCountries.txt, XX.txt, cities*.txt, alternateNames*.txt, admin1CodesASCII.txt, admin2Codes.txt, countryInfo.txt, ua_katottg.tsv, supplement.tsv or aliases.tsv, plain, .gz or .zip)"
     )]
     NoFiles { path: PathBuf },
     #[error(
-        "gazetteer file {path}: unrecognised file name (expected allCountries.txt, XX.txt, cities*.txt, alternateNames*.txt, admin1CodesASCII.txt, admin2Codes.txt, countryInfo.txt, ua_katottg.tsv or aliases.tsv, plain, .gz or .zip)"
+        "gazetteer file {path}: unrecognised file name (expected allCountries.txt, XX.txt, cities*.txt, alternateNames*.txt, admin1CodesASCII.txt, admin2Codes.txt, countryInfo.txt, ua_katottg.tsv, supplement.tsv or aliases.tsv, plain, .gz or .zip)"
     )]
     UnknownFile { path: PathBuf },
     #[error("gazetteer too large: {what}")]
@@ -411,7 +421,10 @@ impl Gazetteer {
     }
 
     /// All indexed normalised names starting with `normalized_prefix`, sorted.
-    pub fn names_with_prefix<'a>(&'a self, normalized_prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pub fn names_with_prefix<'a>(
+        &'a self,
+        normalized_prefix: &'a str,
+    ) -> impl Iterator<Item = &'a str> + 'a {
         self.names.with_prefix(normalized_prefix)
     }
 
@@ -463,13 +476,20 @@ impl Gazetteer {
     }
 
     /// Like [`nearest`](Self::nearest) but only places passing `keep`.
-    pub fn nearest_filtered(&self, lat: f64, lon: f64, k: usize, keep: impl Fn(&Place) -> bool) -> Vec<(u32, f64)> {
+    pub fn nearest_filtered(
+        &self,
+        lat: f64,
+        lon: f64,
+        k: usize,
+        keep: impl Fn(&Place) -> bool,
+    ) -> Vec<(u32, f64)> {
         self.spatial.nearest(&self.places, lat, lon, k, keep)
     }
 
     /// Places within `radius_km` (haversine) of (lat, lon), nearest first.
     pub fn within_radius_km(&self, lat: f64, lon: f64, radius_km: f64) -> Vec<(u32, f64)> {
-        self.spatial.within_radius(&self.places, lat, lon, radius_km)
+        self.spatial
+            .within_radius(&self.places, lat, lon, radius_km)
     }
 
     /// Places inside a bounding box; `bbox.west > bbox.east` crosses the antimeridian.
@@ -508,7 +528,10 @@ impl Gazetteer {
         }
         let mut by_class: Vec<(char, usize)> = by_class.into_iter().collect();
         by_class.sort();
-        let mut by_country: Vec<(String, usize)> = by_country.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let mut by_country: Vec<(String, usize)> = by_country
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
         by_country.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         GazetteerStats {
             places: self.places.len(),

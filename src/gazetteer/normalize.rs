@@ -122,7 +122,17 @@ fn fast_lower(c: char) -> Option<char> {
 fn is_apostrophe(c: char) -> bool {
     matches!(
         c,
-        '\'' | '`' | '\u{2019}' | '\u{02BC}' | '\u{2018}' | '\u{02B9}' | '\u{2032}' | '\u{00B4}' | '\u{02BB}' | '\u{02BE}' | '\u{02BF}' | '\u{2035}'
+        '\'' | '`'
+            | '\u{2019}'
+            | '\u{02BC}'
+            | '\u{2018}'
+            | '\u{02B9}'
+            | '\u{2032}'
+            | '\u{00B4}'
+            | '\u{02BB}'
+            | '\u{02BE}'
+            | '\u{02BF}'
+            | '\u{2035}'
     )
 }
 
@@ -296,8 +306,13 @@ mod tests {
 
     #[test]
     fn fast_path_matches_slow_path() {
-        for c in (0u32..0x80).chain(0x0400..0x0460).chain([0x0490, 0x0491, 0x2019, 0x02BC]) {
-            let Some(ch) = char::from_u32(c) else { continue };
+        for c in (0u32..0x80)
+            .chain(0x0400..0x0460)
+            .chain([0x0490, 0x0491, 0x2019, 0x02BC])
+        {
+            let Some(ch) = char::from_u32(c) else {
+                continue;
+            };
             if !fast_char(ch) {
                 continue;
             }

@@ -11,8 +11,9 @@ use super::{Gazetteer, NameKind, Place};
 
 /// Admin-1 units of the war's front line (GeoNames codes): Donetsk, Luhansk,
 /// Zaporizhzhia, Kherson, Kharkiv, Sumy, Mykolaiv; Kursk, Belgorod, Bryansk.
-pub const FRONTLINE_ADMIN1: &[&str] =
-    &["UA.05", "UA.14", "UA.26", "UA.08", "UA.07", "UA.21", "UA.16", "RU.41", "RU.09", "RU.10"];
+pub const FRONTLINE_ADMIN1: &[&str] = &[
+    "UA.05", "UA.14", "UA.26", "UA.08", "UA.07", "UA.21", "UA.16", "RU.41", "RU.09", "RU.10",
+];
 
 /// Bonus of a place in a frontline admin-1: outweighs the population term
 /// between a village and a town (the rule measured best on the test list).
@@ -36,7 +37,12 @@ pub struct LookupOptions {
 
 impl Default for LookupOptions {
     fn default() -> Self {
-        Self { country: None, near: None, limit: 0, fold: true }
+        Self {
+            country: None,
+            near: None,
+            limit: 0,
+            fold: true,
+        }
     }
 }
 
@@ -73,8 +79,12 @@ pub(crate) fn lookup(g: &Gazetteer, name: &str, opts: &LookupOptions) -> Vec<Can
     }
     let country = opts.country.as_ref().map(|c| c.trim().to_ascii_uppercase());
     let keep = |p: &Place| country.as_ref().is_none_or(|c| p.country_code == *c);
-    let mut raw: Vec<(u32, NameKind, bool)> =
-        g.candidates(&n).iter().filter(|h| keep(g.place(h.place))).map(|h| (h.place, h.kind, false)).collect();
+    let mut raw: Vec<(u32, NameKind, bool)> = g
+        .candidates(&n)
+        .iter()
+        .filter(|h| keep(g.place(h.place)))
+        .map(|h| (h.place, h.kind, false))
+        .collect();
     if raw.is_empty() && opts.fold {
         raw = g
             .candidates_folded(&fold(&n))
@@ -126,13 +136,23 @@ pub(crate) fn lookup(g: &Gazetteer, name: &str, opts: &LookupOptions) -> Vec<Can
             if let Some(d) = distance_km {
                 s -= 2.0 * (1.0 + d / 25.0).log10();
             }
-            Candidate { place: i, kind, folded, score: s, distance_km }
+            Candidate {
+                place: i,
+                kind,
+                folded,
+                score: s,
+                distance_km,
+            }
         })
         .collect();
     out.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
-            .then_with(|| g.place(b.place).population.cmp(&g.place(a.place).population))
+            .then_with(|| {
+                g.place(b.place)
+                    .population
+                    .cmp(&g.place(a.place).population)
+            })
             .then(a.place.cmp(&b.place))
     });
     let mut seen = std::collections::HashSet::new();

@@ -60,9 +60,14 @@ pub(crate) fn embedded() -> Vec<InputFile> {
 pub(crate) fn discover(path: &Path) -> Result<Vec<InputFile>, GazetteerError> {
     let meta = std::fs::metadata(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            GazetteerError::NotFound { path: path.to_path_buf() }
+            GazetteerError::NotFound {
+                path: path.to_path_buf(),
+            }
         } else {
-            GazetteerError::Io { path: path.display().to_string(), source: e }
+            GazetteerError::Io {
+                path: path.display().to_string(),
+                source: e,
+            }
         }
     })?;
     if meta.is_dir() {
@@ -88,7 +93,9 @@ pub(crate) fn discover(path: &Path) -> Result<Vec<InputFile>, GazetteerError> {
             }
         }
         if found.is_empty() {
-            return Err(GazetteerError::NoFiles { path: path.to_path_buf() });
+            return Err(GazetteerError::NoFiles {
+                path: path.to_path_buf(),
+            });
         }
         Ok(found.into_iter().map(|(_, _, f)| f).collect())
     } else {
@@ -97,14 +104,19 @@ pub(crate) fn discover(path: &Path) -> Result<Vec<InputFile>, GazetteerError> {
             if let Some(f) = sniff(path)? {
                 return Ok(vec![f]);
             }
-            return Err(GazetteerError::UnknownFile { path: path.to_path_buf() });
+            return Err(GazetteerError::UnknownFile {
+                path: path.to_path_buf(),
+            });
         }
         Ok(files.into_iter().map(|(_, _, f)| f).collect())
     }
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> GazetteerError {
-    GazetteerError::Io { path: path.display().to_string(), source: e }
+    GazetteerError::Io {
+        path: path.display().to_string(),
+        source: e,
+    }
 }
 
 /// Recognised files inside `path` (one file, or the members of a zip).
@@ -115,8 +127,11 @@ fn files_of(path: &Path) -> Result<Vec<(String, u8, InputFile)>, GazetteerError>
     };
     if name.ends_with(".zip") {
         let file = File::open(path).map_err(|e| io_err(path, e))?;
-        let archive = zip::ZipArchive::new(BufReader::new(file))
-            .map_err(|e| GazetteerError::Zip { path: path.display().to_string(), source: e })?;
+        let archive =
+            zip::ZipArchive::new(BufReader::new(file)).map_err(|e| GazetteerError::Zip {
+                path: path.display().to_string(),
+                source: e,
+            })?;
         let mut out = Vec::new();
         let mut members: Vec<String> = archive.file_names().map(str::to_string).collect();
         members.sort();
@@ -131,7 +146,10 @@ fn files_of(path: &Path) -> Result<Vec<(String, u8, InputFile)>, GazetteerError>
                         label: format!("{}!{}", path.display(), member),
                         format,
                         gz: base.ends_with(".gz"),
-                        origin: Origin::ZipMember { zip: path.to_path_buf(), member: member.clone() },
+                        origin: Origin::ZipMember {
+                            zip: path.to_path_buf(),
+                            member: member.clone(),
+                        },
                         embedded: false,
                     },
                 ));
@@ -170,7 +188,9 @@ fn sniff(path: &Path) -> Result<Option<InputFile>, GazetteerError> {
     };
     let mut head = Vec::with_capacity(4096);
     with_reader(&f, |r| {
-        r.take(64 * 1024).read_to_end(&mut head).map_err(|e| io_err(path, e))?;
+        r.take(64 * 1024)
+            .read_to_end(&mut head)
+            .map_err(|e| io_err(path, e))?;
         Ok(())
     })?;
     let first = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
@@ -200,14 +220,25 @@ pub(crate) fn with_reader<T>(
                 }
             })?;
             let reader = BufReader::with_capacity(1 << 20, file);
-            if f.gz { body(&mut MultiGzDecoder::new(reader)) } else { body(&mut { reader }) }
+            if f.gz {
+                body(&mut MultiGzDecoder::new(reader))
+            } else {
+                body(&mut { reader })
+            }
         }
         Origin::ZipMember { zip: zpath, member } => {
-            let zerr = |e| GazetteerError::Zip { path: f.label.clone(), source: e };
+            let zerr = |e| GazetteerError::Zip {
+                path: f.label.clone(),
+                source: e,
+            };
             let file = File::open(zpath).map_err(|e| io_err(zpath, e))?;
             let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(zerr)?;
             let mut entry = archive.by_name(member).map_err(zerr)?;
-            if f.gz { body(&mut MultiGzDecoder::new(&mut entry)) } else { body(&mut entry) }
+            if f.gz {
+                body(&mut MultiGzDecoder::new(&mut entry))
+            } else {
+                body(&mut entry)
+            }
         }
     }
 }

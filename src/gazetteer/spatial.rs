@@ -36,19 +36,31 @@ pub struct BBox {
 
 impl BBox {
     pub fn new(west: f64, south: f64, east: f64, north: f64) -> Self {
-        Self { west, south, east, north }
+        Self {
+            west,
+            south,
+            east,
+            north,
+        }
     }
 
     pub fn contains(&self, lat: f64, lon: f64) -> bool {
         if lat < self.south || lat > self.north {
             return false;
         }
-        if self.west <= self.east { lon >= self.west && lon <= self.east } else { lon >= self.west || lon <= self.east }
+        if self.west <= self.east {
+            lon >= self.west && lon <= self.east
+        } else {
+            lon >= self.west || lon <= self.east
+        }
     }
 
     fn envelopes(&self) -> Vec<AABB<[f64; 2]>> {
         if self.west <= self.east {
-            vec![AABB::from_corners([self.west, self.south], [self.east, self.north])]
+            vec![AABB::from_corners(
+                [self.west, self.south],
+                [self.east, self.north],
+            )]
         } else {
             vec![
                 AABB::from_corners([self.west, self.south], [180.0, self.north]),
@@ -77,8 +89,14 @@ pub(crate) struct Spatial {
 
 impl Spatial {
     pub fn build(places: &[Place]) -> Spatial {
-        let pts: Vec<Pt> = places.iter().enumerate().map(|(i, p)| GeomWithData::new([p.lon, p.lat], i as u32)).collect();
-        Spatial { tree: RTree::bulk_load(pts) }
+        let pts: Vec<Pt> = places
+            .iter()
+            .enumerate()
+            .map(|(i, p)| GeomWithData::new([p.lon, p.lat], i as u32))
+            .collect();
+        Spatial {
+            tree: RTree::bulk_load(pts),
+        }
     }
 
     /// Envelopes (lon/lat) containing every point within `r_km` of (lat, lon).
@@ -105,7 +123,13 @@ impl Spatial {
         vec![BBox::new(w, south, e, north)]
     }
 
-    pub fn within_radius(&self, places: &[Place], lat: f64, lon: f64, r_km: f64) -> Vec<(u32, f64)> {
+    pub fn within_radius(
+        &self,
+        places: &[Place],
+        lat: f64,
+        lon: f64,
+        r_km: f64,
+    ) -> Vec<(u32, f64)> {
         let mut out = Vec::new();
         if !(r_km >= 0.0) {
             return out;
@@ -162,7 +186,9 @@ impl Spatial {
     }
 
     pub fn admin_at(&self, places: &[Place], lat: f64, lon: f64) -> Option<AdminAt> {
-        let near = self.nearest(places, lat, lon, 7, |p| p.feature_class == 'P' && !p.approximate && !p.admin1.is_empty());
+        let near = self.nearest(places, lat, lon, 7, |p| {
+            p.feature_class == 'P' && !p.approximate && !p.admin1.is_empty()
+        });
         let (&(first, d0), _) = near.split_first()?;
         let vote = |key: &dyn Fn(&Place) -> String| -> String {
             let mut w: HashMap<String, f64> = HashMap::new();
@@ -178,7 +204,9 @@ impl Spatial {
             for (k, v) in w {
                 let better = match &best {
                     None => true,
-                    Some((bk, bv)) => v > *bv || (v == *bv && k == nearest_key && *bk != nearest_key),
+                    Some((bk, bv)) => {
+                        v > *bv || (v == *bv && k == nearest_key && *bk != nearest_key)
+                    }
                 };
                 if better {
                     best = Some((k, v));
@@ -188,9 +216,18 @@ impl Spatial {
         };
         let admin1 = vote(&|p: &Place| p.admin1_key());
         let admin2 = vote(&|p: &Place| p.admin2_key());
-        let admin2 = if admin2.starts_with(&format!("{admin1}.")) { admin2 } else { String::new() };
+        let admin2 = if admin2.starts_with(&format!("{admin1}.")) {
+            admin2
+        } else {
+            String::new()
+        };
         let country_code = admin1.split('.').next().unwrap_or("").to_string();
-        Some(AdminAt { country_code, admin1, admin2, nearest_km: d0 })
+        Some(AdminAt {
+            country_code,
+            admin1,
+            admin2,
+            nearest_km: d0,
+        })
     }
 }
 

@@ -65,6 +65,7 @@ const PERSONS: &str = include_str!("../../gazetteer/lexicon/persons.txt");
 const DEMONYMS: &str = include_str!("../../gazetteer/lexicon/demonyms.tsv");
 const REGIONS: &str = include_str!("../../gazetteer/lexicon/regions.tsv");
 const PLACE_WORDS: &str = include_str!("../../gazetteer/lexicon/place_words.txt");
+const US_STATES: &str = include_str!("../../gazetteer/lexicon/us_states.tsv");
 const TEAMS: &str = include_str!("../../gazetteer/lexicon/teams.txt");
 const SPEECH: &str = include_str!("../../gazetteer/lexicon/speech_verbs.txt");
 const COUNTRY_ALIASES: &str = include_str!("../../gazetteer/lexicon/country_aliases.tsv");
@@ -119,6 +120,8 @@ pub struct Lexicon {
     pub near_before: FxSet<String>,
     pub compass: FxSet<String>,
     pub speech: FxSet<String>,
+    /// US state abbreviation key ("ind", "n j") → admin-1 key ("US.IN").
+    pub us_states: FxMap<String, String>,
     /// Sports team nicknames ("chiefs", "red sox").
     pub teams: FxSet<String>,
     /// Country alias key ("us", "u s", "britain") → ISO code.
@@ -277,6 +280,12 @@ impl Lexicon {
             compass: take("compass"),
             speech: set(SPEECH),
             teams: set(TEAMS),
+            us_states: lines(US_STATES)
+                .filter_map(|l| {
+                    let (a, b) = l.split_once('\t')?;
+                    Some((super::key::key_of(a), b.trim().to_string()))
+                })
+                .collect(),
             country_aliases,
             alias_prefixes,
         }

@@ -125,7 +125,7 @@ fn is_connector(w: &str) -> bool {
         w,
         "of" | "on" | "upon" | "de" | "la" | "le" | "del" | "della" | "di" | "da" | "do" | "dos" | "das" | "du" | "des" | "el"
             | "al" | "a" | "and" | "the" | "am" | "an" | "der" | "im" | "na" | "nad" | "pod" | "sur" | "en" | "y" | "i" | "for"
-            | "in" | "at"
+            | "in" | "at" | "au" | "aux" | "les" | "sous" | "ob" | "bei" | "lès" | "sul" | "sull" | "von" | "zu"
     )
 }
 
@@ -180,7 +180,7 @@ impl<'t> Doc<'t> {
                 }
             }
             // Title Case or ALL CAPS headline: capitals carry no signal.
-            headline.push((caps >= 3 && caps > 2 * lowers) || (words >= 3 && allcaps * 10 >= words * 7));
+            headline.push((caps >= 3 && lowers == 0) || (words >= 3 && allcaps * 10 >= words * 7));
             war_context.push(war);
         }
         // Spread war context to the whole document when most sentences have it.
@@ -344,7 +344,7 @@ impl Geoparser {
                 let mut probe = key_buf.clone();
                 probe.push(' ');
                 key::push_word(w, &mut probe);
-                if !(lex.region_index.contains_key(probe.as_str()) || lex.region_prefixes.contains(probe.as_str())) {
+                if !matches!(w, "states" | "strip") || !lex.region_index.contains_key(probe.as_str()) {
                     break;
                 }
             }
@@ -427,6 +427,32 @@ impl Geoparser {
                 }
                 i = end;
                 continue;
+            }
+            if let Some((end, admin_key)) = self.state_abbrev(doc, i) {
+                let mut admin = self.gaz.admins_by_phrase(&admin_key);
+                admin.retain(|a| a.level == AdminLevel::Admin1);
+                if !admin.is_empty() {
+                    let c = Cand {
+                        t0: i,
+                        t1: end,
+                        start: t.start,
+                        end: doc.tokens[end - 1].end,
+                        key: admin_key.to_ascii_lowercase(),
+                        sent: doc.sent_of[i] as usize,
+                        source: Source::Admin,
+                        hits: Vec::new(),
+                        admin,
+                        admin2_hint: false,
+                        cues: Cues { admin_after: true, ..Cues::default() },
+                        rec: 0.0,
+                        feats: Vec::new(),
+                        accepted: false,
+                        parent: None,
+                    };
+                    self.push_cand(doc, c);
+                    i = end;
+                    continue;
+                }
             }
             let mut m = self.longest_match(doc, i, &mut buf);
             if let Some(f) = self.feature_phrase(doc, i) {
@@ -609,6 +635,33 @@ impl Geoparser {
             return Vec::new();
         }
         self.index.get(&core).iter().take(20).copied().collect()
+    }
+
+    /// ", Ind." / ", N.J." after a place: a US state abbreviation. Returns the end
+    /// token (exclusive, the final period included) and the admin-1 key.
+    fn state_abbrev(&self, doc: &Doc<'_>, i: usize) -> Option<(usize, String)> {
+        let lex = Lexicon::get();
+        let toks = &doc.tokens;
+        if i < 2 || !toks[i - 1].is_punct(',') || doc.cand_at[i - 2] == usize::MAX || !doc.same_sentence(i - 2, i) {
+            return None;
+        }
+        let mut key = String::new();
+        key::push_word(toks[i].text(doc.text), &mut key);
+        let mut k = i + 1;
+        // Dotted: "N.J.", "W.Va."
+        while k + 1 < toks.len() && toks[k].is_punct('.') && !toks[k + 1].has(flag::SPACE_BEFORE) && toks[k + 1].is_cap() && !toks[k].has(flag::SPACE_BEFORE) {
+            key.push(' ');
+            key::push_word(toks[k + 1].text(doc.text), &mut key);
+            k += 2;
+        }
+        let admin = lex.us_states.get(key.as_str())?;
+        if k < toks.len() && toks[k].is_punct('.') && !toks[k].has(flag::SPACE_BEFORE) {
+            k += 1;
+        } else if toks[i].end - toks[i].start > 2 && key != "alaska" {
+            // Long forms need their period ("Ind."); "DC", "NY" may stand alone.
+            return None;
+        }
+        Some((k, admin.clone()))
     }
 
     fn push_cand(&self, doc: &mut Doc<'_>, c: Cand) {
@@ -871,8 +924,11 @@ impl Geoparser {
                         }
                         // A country or state that is also a first name ("Georgia") needs a
                         // surname or a word that is no place at all ("Jordan Bardella").
-                        let next_is_place = doc.cand_at[next] != usize::MAX && self.prior(&doc.cands[doc.cand_at[next]]).0 >= 2.0;
-                        if self.is_strong_place_tok(doc, k) && !lex.is_surname(&nw, 30000) && !lex.persons.contains(&nw) && next_is_place {
+                        if self.is_country_tok(doc, k)
+                            && !lex.is_surname(&nw, 30000)
+                            && !lex.persons.contains(&nw)
+                            && !doc.person_keys.contains(&nw)
+                        {
                             continue;
                         }
                         person_from = Some(wi);
@@ -910,6 +966,20 @@ impl Geoparser {
                 }
             }
             i = j.max(i + 1);
+        }
+    }
+
+    /// A token whose candidate is a country (or a country alias).
+    fn is_country_tok(&self, doc: &Doc<'_>, k: usize) -> bool {
+        let ci = doc.cand_at[k];
+        if ci == usize::MAX {
+            return false;
+        }
+        let c = &doc.cands[ci];
+        match c.source {
+            Source::Country(_) => true,
+            Source::Gaz => c.hits.iter().take(8).any(|h| h.kind <= NameKind::Alias && self.gaz.place(h.place).feature_code.starts_with("PCL")),
+            _ => false,
         }
     }
 
@@ -1144,7 +1214,16 @@ impl Geoparser {
             if single && tok0.end - tok0.start == 1 {
                 feats.push(("single letter", -10.0));
             }
+            let dateline = (t0 == 0 || tok0.has(flag::NL_BEFORE))
+                && (t0..t1).all(|k| doc.tokens[k].kind != Kind::Word || doc.tokens[k].has(flag::ALLCAPS))
+                && t1 < doc.tokens.len()
+                && doc.tokens[t1].kind == Kind::Punct
+                && matches!(doc.tokens[t1].ch, ',' | '(' | '—' | '–' | '-' | ':');
+            if dateline {
+                feats.push(("dateline", 1.5));
+            }
             if single
+                && !dateline
                 && tok0.has(flag::ALLCAPS)
                 && !headline
                 && !matches!(c.source, Source::Country(_))
@@ -1159,9 +1238,21 @@ impl Geoparser {
                 let ntk = doc.tokens[nt];
                 if ntk.kind == Kind::Word && ntk.has(flag::SPACE_BEFORE) {
                     lower_key(&ntk, doc.text, &mut w);
+                    let institution = doc.next_tok(nt).is_some_and(|n2| {
+                        let mut w2 = String::new();
+                        doc.word_key(n2, &mut w2)
+                            && doc.tokens[n2].is_cap()
+                            && matches!(
+                                w2.as_str(),
+                                "council" | "commission" | "commissioners" | "hall" | "manager" | "attorney" | "schools" | "government"
+                                    | "district" | "board" | "police" | "department" | "officials" | "clerk" | "treasurer" | "assessor"
+                            )
+                    });
                     if ntk.is_lower_word() && matches!(w.as_str(), "family" | "families" | "household" | "clan" | "brothers" | "sisters" | "twins" | "siblings" | "dynasty") {
                         feats.push(("'X family' (a surname)", -3.0));
-                    } else if ntk.is_cap() && c.source != Source::Feature {
+                    } else if ntk.is_lower_word() && matches!(w.as_str(), "virus" | "fever" | "disease" | "flu" | "syndrome" | "variant") {
+                        feats.push(("part of a disease name", -3.5));
+                    } else if ntk.is_cap() && c.source != Source::Feature && !institution {
                         let mut fac = is_facility_word(&w);
                         if !fac && matches!(w.as_str(), "state" | "city" | "county") {
                             if let Some(n2) = doc.next_tok(nt) {
@@ -1172,7 +1263,7 @@ impl Geoparser {
                             }
                         }
                         if fac && !cues.type_before {
-                            feats.push(("part of a facility name ('X Square', 'X University')", -2.5));
+                            feats.push(("part of a facility name ('X Square', 'X University')", -3.0));
                         } else if lex.teams.contains(&w) || {
                             // two-word nicknames ("Red Sox")
                             let mut two = w.clone();
@@ -1279,6 +1370,35 @@ impl Geoparser {
 
     /// Link parents of accepted candidates.
     pub(crate) fn link_parents(&self, doc: &mut Doc<'_>) {
+        // Lists: "Meridian and Eagle", "Kyiv, Lviv or Odesa": a near-miss next to an
+        // accepted place in a list is a place too.
+        for _ in 0..2 {
+            for ci in 0..doc.cands.len() {
+                let c = &doc.cands[ci];
+                if c.accepted || c.rec < ACCEPT - 1.5 || c.feats.iter().any(|f| f.1 <= -3.0) || c.t0 >= c.t1 {
+                    continue;
+                }
+                let mut linked = false;
+                let joins = |k: usize, doc: &Doc<'_>| -> bool {
+                    let t = doc.tokens[k];
+                    t.is_punct(',') || (t.is_lower_word() && matches!(t.text(doc.text), "and" | "or"))
+                };
+                if c.t0 >= 2 && joins(c.t0 - 1, doc) && doc.same_sentence(c.t0 - 2, c.t0) {
+                    let pj = doc.cand_at[c.t0 - 2];
+                    linked |= pj != usize::MAX && doc.cands[pj].accepted && !doc.cands[pj].cues.is_parent;
+                }
+                if c.t1 + 1 < doc.tokens.len() && joins(c.t1, doc) && doc.same_sentence(c.t0, c.t1 + 1) {
+                    let nj = doc.cand_at[c.t1 + 1];
+                    linked |= nj != usize::MAX && doc.cands[nj].accepted && doc.cands[nj].t0 == c.t1 + 1;
+                }
+                if linked {
+                    let c = &mut doc.cands[ci];
+                    c.feats.push(("listed with other places", 1.5));
+                    c.rec += 1.5;
+                    c.accepted = c.rec >= ACCEPT;
+                }
+            }
+        }
         // Parents: "X, Y" and "Y settlement of X" / "X in the Y region".
         for ci in 0..doc.cands.len() {
             if !doc.cands[ci].accepted {

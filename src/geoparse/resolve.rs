@@ -95,8 +95,8 @@ struct Ctx {
     a1_by_key: FxMap<(String, String), f32>,
     cc_total: f32,
     a1_total: f32,
-    /// (lat, lon, key, weight)
-    anchors: Vec<(f64, f64, String, f32)>,
+    /// (lat, lon, key, weight, admin1)
+    anchors: Vec<(f64, f64, String, f32, String)>,
 }
 
 impl Ctx {
@@ -143,7 +143,7 @@ impl Ctx {
     /// Nearest anchor (km, weight) not from key `key`.
     fn nearest(&self, lat: f64, lon: f64, key: &str) -> Option<(f64, f32)> {
         let mut best: Option<(f64, f32)> = None;
-        for (alat, alon, k, w) in &self.anchors {
+        for (alat, alon, k, w, _) in &self.anchors {
             if k == key {
                 continue;
             }
@@ -157,6 +157,21 @@ impl Ctx {
 }
 
 const MAX_READINGS: usize = 400;
+
+/// 0 country, 1 admin-1, 2 admin-2, 3 settlement, 4 other.
+fn level_class(r: &Reading) -> u8 {
+    if r.is_country() {
+        0
+    } else if r.is_admin1() {
+        1
+    } else if r.fcode == "ADM2" {
+        2
+    } else if r.fclass == 'P' {
+        3
+    } else {
+        4
+    }
+}
 
 fn same_target(a: &Target, b: &Target) -> bool {
     match (a, b) {
@@ -295,6 +310,21 @@ impl Geoparser {
         if let Some(c) = self.gaz.country_by_name(surface) {
             if let Ok(cc) = <[u8; 2]>::try_from(c.iso.as_bytes()) {
                 return (Source::Country(cc), Vec::new(), key, Vec::new());
+            }
+        }
+        // A natural feature ("Arkansas River", "Lake Mead"): its core name.
+        let core: Vec<&str> = words
+            .iter()
+            .copied()
+            .filter(|w| !matches!(*w, "river" | "lake" | "sea" | "bay" | "mount" | "mountains" | "canal" | "island" | "islands" | "isle" | "of" | "the" | "gulf" | "strait" | "reservoir" | "valley" | "desert" | "creek"))
+            .collect();
+        if !core.is_empty() && core.len() < words.len() {
+            let ck = core.join(" ");
+            if !lex.common.contains(&ck) {
+                let h = self.index.get(&ck);
+                if !h.is_empty() {
+                    return (Source::Feature, h.iter().take(20).copied().collect(), key, Vec::new());
+                }
             }
         }
         // Drop a leading compass word ("eastern Ukraine", "Northern Kharkiv").
@@ -560,7 +590,23 @@ impl Geoparser {
         for d in &doc.demonyms {
             *demonym_cc.entry(String::from_utf8_lossy(&d.cc).into_owned()).or_default() += 0.5;
         }
+        // Siblings in lists ("Tennessee and Georgia", "Kyiv, Lviv and Odesa").
+        let mut siblings: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for ci in 0..n {
+            let c = &doc.cands[ci];
+            if !c.accepted || c.t1 <= c.t0 || c.t1 + 1 >= doc.tokens.len() {
+                continue;
+            }
+            let t = doc.tokens[c.t1];
+            let join = t.is_punct(',') || (t.is_lower_word() && matches!(t.text(doc.text), "and" | "or"));
+            let nj = doc.cand_at[c.t1 + 1];
+            if join && nj != usize::MAX && nj != ci && doc.cands[nj].accepted && doc.cands[nj].t0 == c.t1 + 1 && c.parent != Some(nj) {
+                siblings[ci].push(nj);
+                siblings[nj].push(ci);
+            }
+        }
         let mut ctx = Ctx::default();
+        let mut prev_best: Vec<Option<(String, u8)>> = vec![None; n];
         for pass in 0..3 {
             // Score readings with the context of the previous pass.
             for ci in 0..n {
@@ -569,6 +615,7 @@ impl Geoparser {
                     continue;
                 }
                 let parent = c.parent.map(|pj| self.parent_containers(&per[pj].readings));
+                let sibs: Vec<(String, u8)> = siblings[ci].iter().filter_map(|&s| prev_best[s].clone()).collect();
                 let key = c.key.clone();
                 let res = &mut per[ci];
                 for r in res.readings.iter_mut() {
@@ -584,6 +631,12 @@ impl Geoparser {
                             f.push(("outside the named parent", -2.5));
                         }
                     }
+                    if pass > 0 && !sibs.is_empty() {
+                        let lvl = level_class(r);
+                        if sibs.iter().any(|(cc, l)| *cc == r.cc && *l == lvl) {
+                            f.push(("same country and kind as the places listed with it", 1.0));
+                        }
+                    }
                     if pass > 0 {
                         let s = ctx.cc_share(&r.cc, &key);
                         if s > 0.0 {
@@ -594,6 +647,10 @@ impl Geoparser {
                             if s1 > 0.0 {
                                 f.push(("document admin-1 share", 2.0 * s1));
                             }
+                            let inside = ctx.anchors.iter().filter(|a| a.2 != key && a.4 == r.admin1).map(|a| a.3).fold(0.0f32, f32::max);
+                            if inside > 0.0 {
+                                f.push(("contains other places of the document", 1.5 * inside));
+                            }
                         }
                         if r.is_point_like() || r.fcode == "ADM2" {
                             let s1 = ctx.a1_share(&r.admin1, &key);
@@ -601,7 +658,8 @@ impl Geoparser {
                                 f.push(("document admin-1 share", 2.0 * s1));
                             }
                             if let Some((d, w)) = ctx.nearest(r.lat, r.lon, &key) {
-                                let b = 2.5 * (-d / 150.0).exp() as f32 * w;
+                                let kind_w = if r.name_kind >= NameKind::Alternate { 0.5 } else { 1.0 };
+                                let b = 2.5 * (-d / 150.0).exp() as f32 * w * kind_w;
                                 if b > 0.01 {
                                     f.push(("near other places in the document", b));
                                 }
@@ -625,6 +683,12 @@ impl Geoparser {
                 res.best = Some(best);
                 res.prob = 1.0 / z.max(1.0);
             }
+            for ci in 0..n {
+                prev_best[ci] = per[ci].best.map(|b| {
+                    let r = &per[ci].readings[b];
+                    (r.cc.clone(), level_class(r))
+                });
+            }
             // Context for the next pass.
             let mut next = Ctx::default();
             for (cc, w) in &demonym_cc {
@@ -642,7 +706,7 @@ impl Geoparser {
                 } else if r.is_point_like() && r.fclass != 'H' {
                     next.add_a1(&r.admin1, &c.key, p);
                     if p >= 0.5 {
-                        next.anchors.push((r.lat, r.lon, c.key.clone(), p));
+                        next.anchors.push((r.lat, r.lon, c.key.clone(), p, r.admin1.clone()));
                     }
                 }
             }

@@ -429,3 +429,169 @@ impl ControlIndex {
         Ok(guard.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Actor, Document, Event, EventPlace, Evidence, LocationPrecision, Stance, TimePrecision};
+    use crate::store::IngestDocument;
+    use chrono::{DateTime, FixedOffset};
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn event(doc: &str, etype: &str, actor: Actor, claims: &[(&str, Stance)], date: &str, gid: u64) -> Event {
+        Event {
+            doc_id: doc.into(),
+            event_id: format!("{doc}-{etype}-{gid}"),
+            date_start: d(date),
+            date_end: d(date),
+            time_precision: TimePrecision::Day,
+            published: None,
+            event_type: etype.into(),
+            sub_event_type: String::new(),
+            frontline: true,
+            actor,
+            claims: claims
+                .iter()
+                .map(|(by, stance)| Claim {
+                    by: by.to_string(),
+                    stance: *stance,
+                })
+                .collect(),
+            place: EventPlace {
+                name: format!("Town {gid}"),
+                geonameid: Some(gid),
+                lat: 48.0 + gid as f64 * 0.01,
+                lon: 37.0,
+                country_code: "UA".into(),
+                admin1: "UA.05".into(),
+                precision: LocationPrecision::Settlement,
+                surface_form: String::new(),
+                approximate: false,
+            },
+            evidence: Evidence {
+                text: format!("Our test sentence about town {gid}."),
+                start: 0,
+                end: 10,
+            },
+            confidence: 0.8,
+        }
+    }
+
+    async fn ingest(store: &Store, doc: &str, date: &str, events: Vec<Event>) {
+        let published: DateTime<FixedOffset> = DateTime::parse_from_rfc3339(&format!("{date}T12:00:00Z")).unwrap();
+        store
+            .ingest_document(&IngestDocument {
+                doc: Document {
+                    id: doc.into(),
+                    text: format!("Test document {doc} written for the control tests."),
+                    published: Some(published),
+                    source: Some("test".into()),
+                    ..Document::default()
+                },
+                posts: 1,
+                events,
+                post_info: Vec::new(),
+            })
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn follows_store_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("c.db").to_str().unwrap()).await.unwrap();
+        ingest(
+            &store,
+            "a",
+            "2025-01-06",
+            vec![
+                event("a", "territory_claimed", Actor::Russia, &[("russia", Stance::Claimed)], "2025-01-06", 1),
+                event("a", "air_drone_strike", Actor::Russia, &[], "2025-01-06", 2),
+            ],
+        )
+        .await;
+        let index = ControlIndex::new(&store, ControlRules::default()).unwrap();
+        let set = index.sync().unwrap();
+        assert_eq!(set.len(), 1, "strikes do not make a settlement");
+        let s = set.get(1).unwrap();
+        assert_eq!(s.status_on(d("2025-01-06"), set.rules()).status, ControlStatus::ClaimedRu);
+        assert!(!s.known_on(d("2025-01-05")));
+
+        // A later denial, written after the index was built, arrives through the change feed.
+        ingest(
+            &store,
+            "b",
+            "2025-01-07",
+            vec![
+                event("b", "territory_claimed", Actor::Unknown, &[("ukraine", Stance::Denied)], "2025-01-07", 1),
+                event("b", "armed_clash", Actor::Unknown, &[], "2025-01-07", 3),
+            ],
+        )
+        .await;
+        let set = index.sync().unwrap();
+        assert_eq!(set.len(), 2);
+        let items = set.query(d("2025-01-07"), &ControlQuery::default());
+        let by: Vec<(u64, ControlStatus)> = items.iter().map(|i| (i.settlement.geonameid, i.status.status)).collect();
+        assert_eq!(by, vec![(1, ControlStatus::Contested), (3, ControlStatus::Contested)]);
+        let s1 = set.get(1).unwrap();
+        assert_eq!(s1.entries_until(d("2025-01-06")).len(), 1);
+        assert_eq!(s1.entries().len(), 2);
+        // Filters.
+        let q = ControlQuery {
+            status: Some(vec![ControlStatus::ClaimedRu]),
+            ..ControlQuery::default()
+        };
+        assert_eq!(set.query(d("2025-01-06"), &q).len(), 1);
+        assert_eq!(set.query(d("2025-01-07"), &q).len(), 0);
+        let q = ControlQuery {
+            bbox: Some([36.0, 48.025, 38.0, 49.0]),
+            ..ControlQuery::default()
+        };
+        assert_eq!(set.query(d("2025-01-07"), &q).len(), 1);
+
+        // Deleting the denial brings the claim back.
+        let denial_id = s1
+            .entries()
+            .iter()
+            .find(|e| e.event.event.date_start == d("2025-01-07"))
+            .map(|e| e.event.id.clone())
+            .unwrap();
+        assert!(store.delete_event(&denial_id, "test").await.unwrap());
+        let set = index.sync().unwrap();
+        let s1 = set.get(1).unwrap();
+        assert_eq!(s1.entries().len(), 1);
+        assert_eq!(s1.status_on(d("2025-01-07"), set.rules()).status, ControlStatus::ClaimedRu);
+        let ex = set.extent().unwrap();
+        assert_eq!((ex.1, ex.2), (d("2025-01-06"), d("2025-01-07")));
+        store.close().await;
+    }
+
+    #[test]
+    fn apply_moves_an_event_between_settlements() {
+        let mk = |gid| {
+            Arc::new(StoredEvent {
+                id: "ev-1".into(),
+                event: event("x", "territory_captured", Actor::Russia, &[], "2025-01-06", gid),
+                n_reports: 1,
+                sources: Vec::new(),
+                created_at: chrono::Utc::now(),
+                updated_at: chrono::Utc::now(),
+                version: 1,
+                edited: false,
+            })
+        };
+        let mut set = ControlSet::from_events([mk(1)], ControlRules::default());
+        assert!(set.get(1).is_some());
+        assert_eq!(set.apply("ev-1", Some(mk(2))), vec![1, 2]);
+        assert!(set.get(1).is_none());
+        assert_eq!(
+            set.get(2).unwrap().status_on(d("2025-01-06"), set.rules()).status,
+            ControlStatus::HeldRu
+        );
+        set.apply("ev-1", None);
+        assert!(set.is_empty());
+    }
+}

@@ -16,7 +16,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use super::backend::{BackendOps, Loaded, Lookup, WriteResult};
 use super::index::PlaceInfo;
-use super::merge::{best, better, document_hash, merge_key, source_ref, stored_event_id};
+use super::merge::{better, document_hash, merge_key, source_ref, stored_event_id};
 use super::{
     AuditEntry, DocStatus, EventPatch, EventQuery, IngestDocument, IngestOutcome, SourceRef,
     StoreError, StoredEvent,
@@ -91,8 +91,8 @@ fn effective(base: &Event, overrides: Option<&EventPatch>) -> Event {
 
 /// The existing row of an event, read inside the write transaction.
 struct EventRow {
-    id: String,
-    base: String,
+    merge_key: String,
+    base_source: i64,
     overrides: Option<String>,
     n_reports: i64,
     deleted: bool,
@@ -103,138 +103,133 @@ struct EventRow {
 /// Full state of an event recomputed from its source rows.
 struct Recomputed {
     base: Event,
+    base_source: i64,
     sources: Vec<SourceRef>,
     n_reports: u32,
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn write_event_row(
-    conn: &mut SqliteConnection,
-    id: &str,
-    key: &str,
-    base_json: &str,
-    overrides_json: Option<&str>,
-    eff: &Event,
+/// One `events` row to insert or update.
+struct EventWrite {
+    id: String,
+    key: String,
+    eff: Event,
     n_reports: u32,
+    base_source: i64,
+    overrides: Option<String>,
     version: i64,
-    created_at: &str,
-    updated_at: &str,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO events (id, merge_key, date_start, date_end, time_precision, event_type, \
-         sub_event_type, frontline, actor, precision, lon, lat, geonameid, country_code, admin1, \
-         confidence, n_reports, base, overrides, version, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (id) DO UPDATE SET date_start = excluded.date_start, \
-         date_end = excluded.date_end, time_precision = excluded.time_precision, \
-         event_type = excluded.event_type, sub_event_type = excluded.sub_event_type, \
-         frontline = excluded.frontline, actor = excluded.actor, precision = excluded.precision, \
-         lon = excluded.lon, lat = excluded.lat, geonameid = excluded.geonameid, \
-         country_code = excluded.country_code, admin1 = excluded.admin1, \
-         confidence = excluded.confidence, n_reports = excluded.n_reports, base = excluded.base, \
-         overrides = excluded.overrides, version = excluded.version, updated_at = excluded.updated_at",
-    )
-    .bind(id)
-    .bind(key)
-    .bind(date_str(eff.date_start))
-    .bind(date_str(eff.date_end))
-    .bind(eff.time_precision.as_str())
-    .bind(&eff.event_type)
-    .bind(&eff.sub_event_type)
-    .bind(eff.frontline)
-    .bind(eff.actor.as_str())
-    .bind(eff.place.precision.as_str())
-    .bind(eff.place.lon)
-    .bind(eff.place.lat)
-    .bind(eff.place.geonameid.map(|g| g as i64))
-    .bind(&eff.place.country_code)
-    .bind(&eff.place.admin1)
-    .bind(eff.confidence)
-    .bind(i64::from(n_reports))
-    .bind(base_json)
-    .bind(overrides_json)
-    .bind(version)
-    .bind(created_at)
-    .bind(updated_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    created_at: String,
 }
 
-async fn insert_source(
-    conn: &mut SqliteConnection,
-    event_id: &str,
-    document_id: i64,
-    e: &Event,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT OR IGNORE INTO event_sources (event_id, document_id, extracted_id, confidence, \
-         evidence_text, evidence_start, evidence_end, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(event_id)
-    .bind(document_id)
-    .bind(&e.event_id)
-    .bind(e.confidence)
-    .bind(&e.evidence.text)
-    .bind(e.evidence.start as i64)
-    .bind(e.evidence.end as i64)
-    .bind(to_json(e))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+/// One `event_sources` row.
+struct SourceWrite<'a> {
+    id: i64,
+    event_id: String,
+    event: &'a Event,
 }
 
-async fn read_event_row(
-    conn: &mut SqliteConnection,
-    key: &str,
-) -> Result<Option<EventRow>, StoreError> {
-    let row = sqlx::query(
-        "SELECT id, base, overrides, n_reports, deleted, version, created_at FROM events \
-         WHERE merge_key = ?",
-    )
-    .bind(key)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(match row {
-        None => None,
-        Some(r) => Some(EventRow {
-            id: r.try_get("id")?,
-            base: r.try_get("base")?,
-            overrides: r.try_get("overrides")?,
-            n_reports: r.try_get("n_reports")?,
-            deleted: r.try_get::<i64, _>("deleted")? != 0,
-            version: r.try_get("version")?,
-            created_at: r.try_get("created_at")?,
-        }),
-    })
+/// Rows per multi-row INSERT (keeps every statement far below SQLite's
+/// 32,766 bound-parameter limit).
+const ROWS_PER_INSERT: usize = 400;
+
+/// Statements collected and sent to SQLite in one round trip (the sqlx
+/// SQLite driver runs every statement of a query string, binding the
+/// parameters in order). Values are always bound, never inlined.
+struct Batch<'a> {
+    qb: QueryBuilder<'a, Sqlite>,
+    statements: usize,
 }
 
-async fn read_event_row_by_id(
-    conn: &mut SqliteConnection,
-    id: &str,
-) -> Result<Option<(String, EventRow)>, StoreError> {
-    let row = sqlx::query(
-        "SELECT id, merge_key, base, overrides, n_reports, deleted, version, created_at \
-         FROM events WHERE id = ?",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(match row {
-        None => None,
-        Some(r) => Some((
-            r.try_get("merge_key")?,
-            EventRow {
-                id: r.try_get("id")?,
-                base: r.try_get("base")?,
-                overrides: r.try_get("overrides")?,
-                n_reports: r.try_get("n_reports")?,
-                deleted: r.try_get::<i64, _>("deleted")? != 0,
-                version: r.try_get("version")?,
-                created_at: r.try_get("created_at")?,
-            },
-        )),
-    })
+impl<'a> Batch<'a> {
+    fn new() -> Self {
+        Batch {
+            qb: QueryBuilder::new(""),
+            statements: 0,
+        }
+    }
+
+    async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<(), StoreError> {
+        if self.statements > 0 {
+            self.qb.build().persistent(false).execute(&mut *conn).await?;
+        }
+        self.qb = QueryBuilder::new("");
+        self.statements = 0;
+        Ok(())
+    }
+
+    fn end(&mut self) {
+        self.qb.push(";\n");
+        self.statements += 1;
+    }
+
+    fn events(&mut self, rows: &'a [EventWrite], now: &'a str) {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            self.qb.push(
+                "INSERT INTO events (id, merge_key, date_start, date_end, time_precision, \
+                 event_type, sub_event_type, frontline, actor, precision, lon, lat, geonameid, \
+                 country_code, admin1, confidence, n_reports, base_source, overrides, version, \
+                 created_at, updated_at) ",
+            );
+            self.qb.push_values(chunk, |mut b, r| {
+                let e = &r.eff;
+                b.push_bind(r.id.as_str())
+                    .push_bind(r.key.as_str())
+                    .push_bind(date_str(e.date_start))
+                    .push_bind(date_str(e.date_end))
+                    .push_bind(e.time_precision.as_str())
+                    .push_bind(e.event_type.as_str())
+                    .push_bind(e.sub_event_type.as_str())
+                    .push_bind(e.frontline)
+                    .push_bind(e.actor.as_str())
+                    .push_bind(e.place.precision.as_str())
+                    .push_bind(e.place.lon)
+                    .push_bind(e.place.lat)
+                    .push_bind(e.place.geonameid.map(|g| g as i64))
+                    .push_bind(e.place.country_code.as_str())
+                    .push_bind(e.place.admin1.as_str())
+                    .push_bind(e.confidence)
+                    .push_bind(i64::from(r.n_reports))
+                    .push_bind(r.base_source)
+                    .push_bind(r.overrides.as_deref())
+                    .push_bind(r.version)
+                    .push_bind(r.created_at.as_str())
+                    .push_bind(now);
+            });
+            self.qb.push(
+                " ON CONFLICT (id) DO UPDATE SET date_start = excluded.date_start, \
+                 date_end = excluded.date_end, time_precision = excluded.time_precision, \
+                 event_type = excluded.event_type, sub_event_type = excluded.sub_event_type, \
+                 frontline = excluded.frontline, actor = excluded.actor, \
+                 precision = excluded.precision, lon = excluded.lon, lat = excluded.lat, \
+                 geonameid = excluded.geonameid, country_code = excluded.country_code, \
+                 admin1 = excluded.admin1, confidence = excluded.confidence, \
+                 n_reports = excluded.n_reports, base_source = excluded.base_source, \
+                 overrides = excluded.overrides, version = excluded.version, \
+                 updated_at = excluded.updated_at",
+            );
+            self.end();
+        }
+    }
+
+    fn sources(&mut self, rows: &'a [SourceWrite<'a>], document_id: i64) {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            self.qb.push(
+                "INSERT INTO event_sources (id, event_id, document_id, extracted_id, \
+                 confidence, evidence_text, evidence_start, evidence_end, report) ",
+            );
+            self.qb.push_values(chunk, |mut b, r| {
+                b.push_bind(r.id)
+                    .push_bind(r.event_id.as_str())
+                    .push_bind(document_id)
+                    .push_bind(r.event.event_id.as_str())
+                    .push_bind(r.event.confidence)
+                    .push_bind(r.event.evidence.text.as_str())
+                    .push_bind(r.event.evidence.start as i64)
+                    .push_bind(r.event.evidence.end as i64)
+                    .push_bind(to_json(r.event));
+            });
+            self.end();
+        }
+    }
 }
 
 /// How a document relates to the stored ones.
@@ -246,51 +241,51 @@ enum Identity {
     New,
 }
 
-/// Same URL, else same caller id (when the URLs do not contradict), else
-/// same normalised text.
+/// Identity of a document plus the current maximum row ids (ids of new rows
+/// are assigned by us; the transaction holds the write lock), in one query.
+/// Same URL, else same caller id (when the URLs do not contradict), else same
+/// normalised text.
 async fn identify(
     conn: &mut SqliteConnection,
     doc: &crate::model::Document,
     hash: &str,
-) -> Result<Identity, StoreError> {
-    let mut existing: Option<(i64, String, String)> = None;
-    if let Some(url) = &doc.url {
-        let r = sqlx::query("SELECT id, ext_id, text_hash FROM documents WHERE url = ?")
-            .bind(url)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if let Some(r) = r {
-            existing = Some((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+) -> Result<(Identity, i64, i64), StoreError> {
+    let rows = sqlx::query(
+        "SELECT 0 AS kind, NULL AS id, NULL AS ext_id, NULL AS text_hash, \
+           (SELECT COALESCE(MAX(id), 0) FROM documents) AS max_doc, \
+           (SELECT COALESCE(MAX(id), 0) FROM event_sources) AS max_src \
+         UNION ALL SELECT 1, id, ext_id, text_hash, 0, 0 FROM documents WHERE url = ?1 \
+         UNION ALL SELECT * FROM (SELECT 2, id, ext_id, text_hash, 0, 0 FROM documents \
+           WHERE ext_id = ?2 AND (url IS NULL OR ?1 IS NULL OR url = ?1) ORDER BY id LIMIT 1) \
+         UNION ALL SELECT * FROM (SELECT 3, id, ext_id, text_hash, 0, 0 FROM documents \
+           WHERE text_hash = ?3 LIMIT 1)",
+    )
+    .bind(&doc.url)
+    .bind(&doc.id)
+    .bind(hash)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut max_doc = 0;
+    let mut max_src = 0;
+    let mut best: Option<(i64, i64, String, String)> = None;
+    for r in rows {
+        let kind: i64 = r.try_get(0)?;
+        if kind == 0 {
+            max_doc = r.try_get(4)?;
+            max_src = r.try_get(5)?;
+            continue;
+        }
+        if best.as_ref().is_none_or(|b| kind < b.0) {
+            best = Some((kind, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
         }
     }
-    if existing.is_none() {
-        let r = sqlx::query(
-            "SELECT id, ext_id, text_hash FROM documents WHERE ext_id = ? \
-             AND (url IS NULL OR ? IS NULL OR url = ?) ORDER BY id LIMIT 1",
-        )
-        .bind(&doc.id)
-        .bind(&doc.url)
-        .bind(&doc.url)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(r) = r {
-            existing = Some((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
-        }
-    }
-    match existing {
-        Some((_, ext_id, h)) if h == hash => Ok(Identity::Unchanged(ext_id)),
-        Some((id, _, _)) => Ok(Identity::Edited(id)),
-        None => {
-            let r = sqlx::query("SELECT ext_id FROM documents WHERE text_hash = ? LIMIT 1")
-                .bind(hash)
-                .fetch_optional(&mut *conn)
-                .await?;
-            match r {
-                Some(r) => Ok(Identity::Unchanged(r.try_get(0)?)),
-                None => Ok(Identity::New),
-            }
-        }
-    }
+    let identity = match best {
+        None => Identity::New,
+        // Same text (possibly under another URL or id): a duplicate.
+        Some((_, _, ext_id, h)) if h == hash => Identity::Unchanged(ext_id),
+        Some((_, id, _, _)) => Identity::Edited(id),
+    };
+    Ok((identity, max_doc, max_src))
 }
 
 /// Reads every source row of an event and picks the representative.
@@ -299,7 +294,7 @@ async fn recompute(
     id: &str,
 ) -> Result<Option<Recomputed>, StoreError> {
     let rows = sqlx::query(
-        "SELECT s.document_id, s.report, d.ext_id, d.url, d.source, d.title, d.published \
+        "SELECT s.id, s.document_id, s.report, d.ext_id, d.url, d.source, d.title, d.published \
          FROM event_sources s JOIN documents d ON d.id = s.document_id \
          WHERE s.event_id = ? ORDER BY s.id",
     )
@@ -313,6 +308,7 @@ async fn recompute(
     let mut sources = Vec::with_capacity(rows.len());
     let mut docs = HashSet::new();
     for r in rows {
+        let sid: i64 = r.try_get("id")?;
         let document_id: i64 = r.try_get("document_id")?;
         docs.insert(document_id);
         let report: String = r.try_get("report")?;
@@ -328,17 +324,67 @@ async fn recompute(
             event_id: e.event_id.clone(),
             confidence: e.confidence,
         });
-        reports.push(e);
+        reports.push((sid, e));
     }
-    let base = match best(&reports) {
-        Some(b) => b.clone(),
-        None => return Ok(None),
+    let Some((base_source, base)) = reports.iter().min_by(|a, b| better(&a.1, &b.1)) else {
+        return Ok(None);
     };
     Ok(Some(Recomputed {
-        base,
+        base: base.clone(),
+        base_source: *base_source,
         sources,
         n_reports: docs.len() as u32,
     }))
+}
+
+/// Reads the rows of the given events.
+async fn read_event_rows(
+    conn: &mut SqliteConnection,
+    ids: &[&str],
+) -> Result<HashMap<String, EventRow>, StoreError> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(ROWS_PER_INSERT) {
+        let mut qb: QueryBuilder<'_, Sqlite> = QueryBuilder::new(
+            "SELECT id, merge_key, base_source, overrides, n_reports, deleted, version, \
+             created_at FROM events WHERE id IN (",
+        );
+        let mut sep = qb.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        qb.push(")");
+        for r in qb.build().persistent(false).fetch_all(&mut *conn).await? {
+            let id: String = r.try_get("id")?;
+            out.insert(
+                id,
+                EventRow {
+                    merge_key: r.try_get("merge_key")?,
+                    base_source: r.try_get("base_source")?,
+                    overrides: r.try_get("overrides")?,
+                    n_reports: r.try_get("n_reports")?,
+                    deleted: r.try_get::<i64, _>("deleted")? != 0,
+                    version: r.try_get("version")?,
+                    created_at: r.try_get("created_at")?,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// The representative report of an event (its base, before corrections).
+async fn read_base(conn: &mut SqliteConnection, id: &str) -> Result<Event, StoreError> {
+    let report: Option<String> = sqlx::query_scalar(
+        "SELECT s.report FROM events e JOIN event_sources s ON s.id = e.base_source \
+         WHERE e.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match report {
+        Some(r) => parse_event(&r, "event_sources", id),
+        None => Err(corrupt("events", id, "representative report missing".into())),
+    }
 }
 
 impl SqliteBackend {
@@ -359,7 +405,10 @@ impl SqliteBackend {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(30));
+            .busy_timeout(Duration::from_secs(30))
+            // 64 MiB page cache: event and source indexes take random keys.
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
         let pool_opts = if memory {
             // One connection that never closes: an in-memory database lives
             // and dies with its connection.
@@ -389,6 +438,7 @@ impl SqliteBackend {
 
 impl BackendOps for SqliteBackend {
     async fn load_all(&self) -> Result<Loaded, StoreError> {
+        let mut conn = self.pool.acquire().await?;
         // Sources first, grouped by event id.
         let mut sources: HashMap<String, Vec<SourceRef>> = HashMap::new();
         {
@@ -398,7 +448,7 @@ impl BackendOps for SqliteBackend {
                  FROM event_sources s JOIN documents d ON d.id = s.document_id \
                  JOIN events e ON e.id = s.event_id WHERE e.deleted = 0 ORDER BY s.id",
             )
-            .fetch(&self.pool);
+            .fetch(&mut *conn);
             while let Some(r) = rows.try_next().await? {
                 let event_id: String = r.try_get("event_id")?;
                 let published = parse_published(r.try_get("published")?, "documents", &event_id)?;
@@ -424,14 +474,18 @@ impl BackendOps for SqliteBackend {
         let mut events = Vec::new();
         {
             let mut rows = sqlx::query(
-                "SELECT id, base, overrides, n_reports, version, created_at, updated_at \
-                 FROM events WHERE deleted = 0",
+                "SELECT e.id, s.report, e.overrides, e.n_reports, e.version, e.created_at, \
+                 e.updated_at FROM events e LEFT JOIN event_sources s ON s.id = e.base_source \
+                 WHERE e.deleted = 0",
             )
-            .fetch(&self.pool);
+            .fetch(&mut *conn);
             while let Some(r) = rows.try_next().await? {
                 let id: String = r.try_get("id")?;
-                let base: String = r.try_get("base")?;
-                let base = parse_event(&base, "events", &id)?;
+                let report: Option<String> = r.try_get("report")?;
+                let Some(report) = report else {
+                    return Err(corrupt("events", &id, "representative report missing".into()));
+                };
+                let base = parse_event(&report, "event_sources", &id)?;
                 let overrides: Option<String> = r.try_get("overrides")?;
                 let overrides = parse_patch(overrides.as_deref(), &id)?;
                 let n_reports: i64 = r.try_get("n_reports")?;
@@ -454,7 +508,7 @@ impl BackendOps for SqliteBackend {
         {
             let mut rows =
                 sqlx::query("SELECT geonameid, name, lat, lon, country_code, admin1 FROM places")
-                    .fetch(&self.pool);
+                    .fetch(&mut *conn);
             while let Some(r) = rows.try_next().await? {
                 let g: i64 = r.try_get("geonameid")?;
                 places.push(PlaceInfo {
@@ -481,113 +535,44 @@ impl BackendOps for SqliteBackend {
         let now_s = ts(now);
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
 
-        // 1. Identity.
-        let (existing, unchanged_as) = match identify(&mut tx, doc, &hash).await? {
-            Identity::Unchanged(ext_id) => (None, Some(ext_id)),
-            Identity::Edited(id) => (Some(id), None),
-            Identity::New => (None, None),
+        // 1. Identity and the next free row ids.
+        let (identity, max_doc, max_src) = identify(&mut tx, doc, &hash).await?;
+        let (existing, status) = match identity {
+            Identity::Unchanged(ext_id) => {
+                tx.rollback().await?;
+                return Ok(WriteResult {
+                    outcome: IngestOutcome {
+                        doc_id: ext_id,
+                        status: DocStatus::Unchanged,
+                        created: Vec::new(),
+                        updated: Vec::new(),
+                        merged: Vec::new(),
+                        removed: Vec::new(),
+                    },
+                    upserted: Vec::new(),
+                    places: Vec::new(),
+                });
+            }
+            Identity::Edited(id) => (Some(id), DocStatus::Updated),
+            Identity::New => (None, DocStatus::New),
         };
-        if let Some(ext_id) = unchanged_as {
-            tx.rollback().await?;
-            return Ok(WriteResult {
-                outcome: IngestOutcome {
-                    doc_id: ext_id,
-                    status: DocStatus::Unchanged,
-                    created: Vec::new(),
-                    updated: Vec::new(),
-                    merged: Vec::new(),
-                    removed: Vec::new(),
-                },
-                upserted: Vec::new(),
-                places: Vec::new(),
-            });
-        }
+        let document_id = existing.unwrap_or(max_doc + 1);
 
-        // 2. The document row (and, for an edited document, drop its old
-        //    contribution).
-        let published = doc.published.map(|p| p.to_rfc3339());
-        let n_posts = input.posts.max(input.post_info.len()) as i64;
-        let n_events = input.events.len() as i64;
-        let mut old_events: HashSet<String> = HashSet::new();
-        let (document_id, status) = match existing {
-            Some(id) => {
-                sqlx::query(
-                    "UPDATE documents SET ext_id = ?, url = COALESCE(?, url), text_hash = ?, \
-                     title = ?, source = ?, published = ?, language = ?, text = ?, n_posts = ?, \
-                     n_events = ?, updated_at = ? WHERE id = ?",
-                )
-                .bind(&doc.id)
-                .bind(&doc.url)
-                .bind(&hash)
-                .bind(&doc.title)
-                .bind(&doc.source)
-                .bind(&published)
-                .bind(&doc.language)
-                .bind(&doc.text)
-                .bind(n_posts)
-                .bind(n_events)
-                .bind(&now_s)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                let rows = sqlx::query(
-                    "SELECT DISTINCT event_id FROM event_sources WHERE document_id = ?",
-                )
+        // Events this (edited) document supported before.
+        let mut old_events: Vec<String> = Vec::new();
+        if let Some(id) = existing {
+            let rows = sqlx::query("SELECT DISTINCT event_id FROM event_sources WHERE document_id = ?")
                 .bind(id)
                 .fetch_all(&mut *tx)
                 .await?;
-                for r in rows {
-                    old_events.insert(r.try_get(0)?);
-                }
-                sqlx::query("DELETE FROM event_sources WHERE document_id = ?")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("DELETE FROM posts WHERE document_id = ?")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                (id, DocStatus::Updated)
+            for r in rows {
+                old_events.push(r.try_get(0)?);
             }
-            None => {
-                let r = sqlx::query(
-                    "INSERT INTO documents (ext_id, url, text_hash, title, source, published, \
-                     language, text, n_posts, n_events, ingested_at, updated_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                )
-                .bind(&doc.id)
-                .bind(&doc.url)
-                .bind(&hash)
-                .bind(&doc.title)
-                .bind(&doc.source)
-                .bind(&published)
-                .bind(&doc.language)
-                .bind(&doc.text)
-                .bind(n_posts)
-                .bind(n_events)
-                .bind(&now_s)
-                .bind(&now_s)
-                .fetch_one(&mut *tx)
-                .await?;
-                (r.try_get::<i64, _>(0)?, DocStatus::New)
-            }
-        };
-        for (i, p) in input.post_info.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO posts (document_id, ordinal, title, published, start_offset, \
-                 end_offset) VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(document_id)
-            .bind(i as i64)
-            .bind(&p.title)
-            .bind(p.published.map(|t| t.to_rfc3339()))
-            .bind(p.start as i64)
-            .bind(p.end as i64)
-            .execute(&mut *tx)
-            .await?;
+            old_events.sort();
         }
+        let old_set: HashSet<&str> = old_events.iter().map(String::as_str).collect();
 
-        // 3. Events, grouped by merge key (duplicate extracted ids dropped).
+        // 2. Reports grouped by merge key (duplicate extracted ids dropped).
         let mut groups: BTreeMap<String, Vec<&Event>> = BTreeMap::new();
         let mut seen_ids = HashSet::new();
         for e in &input.events {
@@ -595,6 +580,111 @@ impl BackendOps for SqliteBackend {
                 groups.entry(merge_key(e)).or_default().push(e);
             }
         }
+        let keyed: Vec<(String, String, Vec<&Event>)> = groups
+            .into_iter()
+            .map(|(k, g)| (stored_event_id(&k), k, g))
+            .collect();
+        let mut wanted: Vec<&str> = keyed.iter().map(|(id, _, _)| id.as_str()).collect();
+        wanted.extend(old_events.iter().map(String::as_str));
+        let rows = read_event_rows(&mut tx, &wanted).await?;
+        for (id, key, _) in &keyed {
+            if let Some(r) = rows.get(id)
+                && r.merge_key != *key
+            {
+                return Err(corrupt(
+                    "events",
+                    id,
+                    format!("id collision between merge keys {:?} and {key:?}", r.merge_key),
+                ));
+            }
+        }
+
+        // 3. Document, posts and report rows.
+        let mut sources: Vec<SourceWrite<'_>> = Vec::new();
+        let mut next_src = max_src + 1;
+        let mut source_ids: Vec<Vec<i64>> = Vec::with_capacity(keyed.len());
+        for (id, _, group) in &keyed {
+            let mut ids = Vec::with_capacity(group.len());
+            for e in group {
+                sources.push(SourceWrite {
+                    id: next_src,
+                    event_id: id.clone(),
+                    event: e,
+                });
+                ids.push(next_src);
+                next_src += 1;
+            }
+            source_ids.push(ids);
+        }
+        let published = doc.published.map(|p| p.to_rfc3339());
+        let n_posts = input.posts.max(input.post_info.len()).max(1) as i64;
+        let n_events = input.events.len() as i64;
+        let mut batch = Batch::new();
+        match existing {
+            Some(id) => {
+                batch.qb.push("DELETE FROM event_sources WHERE document_id = ").push_bind(id);
+                batch.end();
+                batch.qb.push("DELETE FROM posts WHERE document_id = ").push_bind(id);
+                batch.end();
+                batch.qb.push("UPDATE documents SET ext_id = ").push_bind(doc.id.as_str());
+                batch.qb.push(", url = COALESCE(").push_bind(doc.url.as_deref());
+                batch.qb.push(", url), text_hash = ").push_bind(hash.as_str());
+                batch.qb.push(", title = ").push_bind(doc.title.as_deref());
+                batch.qb.push(", source = ").push_bind(doc.source.as_deref());
+                batch.qb.push(", published = ").push_bind(published.as_deref());
+                batch.qb.push(", language = ").push_bind(doc.language.as_deref());
+                batch.qb.push(", text = ").push_bind(doc.text.as_str());
+                batch.qb.push(", n_posts = ").push_bind(n_posts);
+                batch.qb.push(", n_events = ").push_bind(n_events);
+                batch.qb.push(", updated_at = ").push_bind(now_s.as_str());
+                batch.qb.push(" WHERE id = ").push_bind(id);
+                batch.end();
+            }
+            None => {
+                batch.qb.push(
+                    "INSERT INTO documents (id, ext_id, url, text_hash, title, source, \
+                     published, language, text, n_posts, n_events, ingested_at, updated_at) ",
+                );
+                batch.qb.push_values([()], |mut b, _| {
+                    b.push_bind(document_id)
+                        .push_bind(doc.id.as_str())
+                        .push_bind(doc.url.as_deref())
+                        .push_bind(hash.as_str())
+                        .push_bind(doc.title.as_deref())
+                        .push_bind(doc.source.as_deref())
+                        .push_bind(published.as_deref())
+                        .push_bind(doc.language.as_deref())
+                        .push_bind(doc.text.as_str())
+                        .push_bind(n_posts)
+                        .push_bind(n_events)
+                        .push_bind(now_s.as_str())
+                        .push_bind(now_s.as_str());
+                });
+                batch.end();
+            }
+        }
+        if !input.post_info.is_empty() {
+            for (n, chunk) in input.post_info.chunks(ROWS_PER_INSERT).enumerate() {
+                batch.qb.push(
+                    "INSERT INTO posts (document_id, ordinal, title, published, start_offset, \
+                     end_offset) ",
+                );
+                batch.qb.push_values(chunk.iter().enumerate(), |mut b, (i, p)| {
+                    b.push_bind(document_id)
+                        .push_bind((n * ROWS_PER_INSERT + i) as i64)
+                        .push_bind(p.title.as_deref())
+                        .push_bind(p.published.map(|t| t.to_rfc3339()))
+                        .push_bind(p.start as i64)
+                        .push_bind(p.end as i64);
+                });
+                batch.end();
+            }
+        }
+        batch.sources(&sources, document_id);
+
+        // 4. Events: new ones, incremental merges, and those to recompute from
+        //    all their reports (an edited document's, or when the in-memory
+        //    copy is not the committed one).
         let mut outcome = IngestOutcome {
             doc_id: doc.id.clone(),
             status,
@@ -603,209 +693,180 @@ impl BackendOps for SqliteBackend {
             merged: Vec::new(),
             removed: Vec::new(),
         };
+        let mut writes: Vec<EventWrite> = Vec::new();
         let mut upserted: Vec<Arc<StoredEvent>> = Vec::new();
-        let mut touched: HashSet<String> = HashSet::new();
-        for (key, group) in &groups {
-            let row = read_event_row(&mut tx, key).await?;
-            let id = match &row {
-                Some(r) => r.id.clone(),
-                None => stored_event_id(key),
-            };
-            touched.insert(id.clone());
-            let Some(row) = row else {
-                // A new event.
-                let Some(base) = best(group.iter().copied()) else {
-                    continue;
-                };
-                let base_json = to_json(base);
-                write_event_row(
-                    &mut tx, &id, key, &base_json, None, base, 1, 1, &now_s, &now_s,
-                )
-                .await?;
-                for e in group {
-                    insert_source(&mut tx, &id, document_id, e).await?;
-                }
-                upserted.push(Arc::new(StoredEvent {
-                    id: id.clone(),
-                    event: base.clone(),
-                    n_reports: 1,
-                    sources: group.iter().map(|e| source_ref(doc, e)).collect(),
-                    created_at: now,
-                    updated_at: now,
-                    version: 1,
-                    edited: false,
-                }));
-                outcome.created.push(id);
+        let mut recompute_ids: Vec<&str> = Vec::new();
+        for ((id, key, group), sids) in keyed.iter().zip(&source_ids) {
+            let Some((best_i, best_e)) = group
+                .iter()
+                .enumerate()
+                .min_by(|a, b| better(a.1, b.1))
+            else {
                 continue;
             };
-            for e in group {
-                insert_source(&mut tx, &id, document_id, e).await?;
-            }
-            if row.deleted {
-                // Tombstoned by a user: keep the report, do not revive.
-                continue;
-            }
-            let overrides = parse_patch(row.overrides.as_deref(), &id)?;
-            let created_at = parse_ts(&row.created_at, "events", &id)?;
-            let version = row.version + 1;
-            let in_memory = mem(&id).filter(|m| m.version == row.version.max(0) as u64);
-            let was_contributing = old_events.contains(&id);
-            let stored = match (in_memory, was_contributing) {
-                (Some(m), false) => {
-                    // Incremental merge: one more document reports it.
-                    let Some(new_best) = best(group.iter().copied()) else {
-                        continue;
-                    };
-                    let (base_json, eff) =
-                        if better(new_best, &m.event) == std::cmp::Ordering::Less {
-                            (to_json(new_best), effective(new_best, overrides.as_ref()))
-                        } else {
-                            (row.base.clone(), m.event.clone())
-                        };
-                    let n_reports = (row.n_reports.max(0) as u32) + 1;
-                    write_event_row(
-                        &mut tx,
-                        &id,
-                        key,
-                        &base_json,
-                        row.overrides.as_deref(),
-                        &eff,
-                        n_reports,
-                        version,
-                        &row.created_at,
-                        &now_s,
-                    )
-                    .await?;
-                    let mut sources = m.sources.clone();
-                    sources.extend(group.iter().map(|e| source_ref(doc, e)));
-                    StoredEvent {
-                        id: id.clone(),
-                        event: eff,
-                        n_reports,
-                        sources,
-                        created_at,
-                        updated_at: now,
-                        version: version as u64,
-                        edited: overrides.is_some(),
-                    }
-                }
-                _ => {
-                    let Some(rc) = recompute(&mut tx, &id).await? else {
-                        continue;
-                    };
-                    let eff = effective(&rc.base, overrides.as_ref());
-                    write_event_row(
-                        &mut tx,
-                        &id,
-                        key,
-                        &to_json(&rc.base),
-                        row.overrides.as_deref(),
-                        &eff,
-                        rc.n_reports,
-                        version,
-                        &row.created_at,
-                        &now_s,
-                    )
-                    .await?;
-                    StoredEvent {
-                        id: id.clone(),
-                        event: eff,
-                        n_reports: rc.n_reports,
-                        sources: rc.sources,
-                        created_at,
-                        updated_at: now,
-                        version: version as u64,
-                        edited: overrides.is_some(),
-                    }
-                }
-            };
-            upserted.push(Arc::new(stored));
-            if was_contributing {
-                outcome.updated.push(id);
-            } else {
-                outcome.merged.push(id);
-            }
-        }
-
-        // 4. Events this (edited) document no longer reports.
-        let mut gone: Vec<&String> = old_events.iter().filter(|id| !touched.contains(*id)).collect();
-        gone.sort();
-        for id in gone {
-            let Some((key, row)) = read_event_row_by_id(&mut tx, id).await? else {
-                continue;
-            };
-            if row.deleted {
-                continue;
-            }
-            match recompute(&mut tx, id).await? {
+            let best_sid = sids[best_i];
+            match rows.get(id) {
                 None => {
-                    sqlx::query("DELETE FROM events WHERE id = ?")
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                    outcome.removed.push(id.clone());
-                }
-                Some(rc) => {
-                    let overrides = parse_patch(row.overrides.as_deref(), id)?;
-                    let eff = effective(&rc.base, overrides.as_ref());
-                    let version = row.version + 1;
-                    write_event_row(
-                        &mut tx,
-                        id,
-                        &key,
-                        &to_json(&rc.base),
-                        row.overrides.as_deref(),
-                        &eff,
-                        rc.n_reports,
-                        version,
-                        &row.created_at,
-                        &now_s,
-                    )
-                    .await?;
+                    writes.push(EventWrite {
+                        id: id.clone(),
+                        key: key.clone(),
+                        eff: (*best_e).clone(),
+                        n_reports: 1,
+                        base_source: best_sid,
+                        overrides: None,
+                        version: 1,
+                        created_at: now_s.clone(),
+                    });
                     upserted.push(Arc::new(StoredEvent {
                         id: id.clone(),
-                        event: eff,
-                        n_reports: rc.n_reports,
-                        sources: rc.sources,
-                        created_at: parse_ts(&row.created_at, "events", id)?,
+                        event: (*best_e).clone(),
+                        n_reports: 1,
+                        sources: group.iter().map(|e| source_ref(doc, e)).collect(),
+                        created_at: now,
                         updated_at: now,
-                        version: version as u64,
-                        edited: overrides.is_some(),
+                        version: 1,
+                        edited: false,
                     }));
-                    outcome.updated.push(id.clone());
+                    outcome.created.push(id.clone());
+                }
+                // Tombstoned by a user: keep the report, do not revive.
+                Some(r) if r.deleted => {}
+                Some(r) => {
+                    let in_memory = mem(id).filter(|m| m.version == r.version.max(0) as u64);
+                    match in_memory {
+                        Some(m) if !old_set.contains(id.as_str()) => {
+                            // One more document reports it.
+                            let overrides = parse_patch(r.overrides.as_deref(), id)?;
+                            let (eff, base_source) =
+                                if better(best_e, &m.event) == std::cmp::Ordering::Less {
+                                    (effective(best_e, overrides.as_ref()), best_sid)
+                                } else {
+                                    (m.event.clone(), r.base_source)
+                                };
+                            let n_reports = (r.n_reports.max(0) as u32) + 1;
+                            let mut srcs = m.sources.clone();
+                            srcs.extend(group.iter().map(|e| source_ref(doc, e)));
+                            upserted.push(Arc::new(StoredEvent {
+                                id: id.clone(),
+                                event: eff.clone(),
+                                n_reports,
+                                sources: srcs,
+                                created_at: parse_ts(&r.created_at, "events", id)?,
+                                updated_at: now,
+                                version: (r.version + 1) as u64,
+                                edited: overrides.is_some(),
+                            }));
+                            writes.push(EventWrite {
+                                id: id.clone(),
+                                key: key.clone(),
+                                eff,
+                                n_reports,
+                                base_source,
+                                overrides: r.overrides.clone(),
+                                version: r.version + 1,
+                                created_at: r.created_at.clone(),
+                            });
+                            outcome.merged.push(id.clone());
+                        }
+                        _ => recompute_ids.push(id.as_str()),
+                    }
                 }
             }
+        }
+        let touched: HashSet<&str> = keyed.iter().map(|(id, _, _)| id.as_str()).collect();
+        for id in &old_events {
+            if !touched.contains(id.as_str()) {
+                recompute_ids.push(id.as_str());
+            }
+        }
+        let mut deletes: Vec<&str> = Vec::new();
+        if !recompute_ids.is_empty() {
+            batch.flush(&mut tx).await?;
+            for id in recompute_ids {
+                let Some(r) = rows.get(id) else { continue };
+                if r.deleted {
+                    continue;
+                }
+                match recompute(&mut tx, id).await? {
+                    None => {
+                        deletes.push(id);
+                        outcome.removed.push(id.to_string());
+                    }
+                    Some(rc) => {
+                        let overrides = parse_patch(r.overrides.as_deref(), id)?;
+                        let eff = effective(&rc.base, overrides.as_ref());
+                        upserted.push(Arc::new(StoredEvent {
+                            id: id.to_string(),
+                            event: eff.clone(),
+                            n_reports: rc.n_reports,
+                            sources: rc.sources,
+                            created_at: parse_ts(&r.created_at, "events", id)?,
+                            updated_at: now,
+                            version: (r.version + 1) as u64,
+                            edited: overrides.is_some(),
+                        }));
+                        writes.push(EventWrite {
+                            id: id.to_string(),
+                            key: r.merge_key.clone(),
+                            eff,
+                            n_reports: rc.n_reports,
+                            base_source: rc.base_source,
+                            overrides: r.overrides.clone(),
+                            version: r.version + 1,
+                            created_at: r.created_at.clone(),
+                        });
+                        if old_set.contains(id) {
+                            outcome.updated.push(id.to_string());
+                        } else {
+                            outcome.merged.push(id.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        batch.events(&writes, &now_s);
+        if !deletes.is_empty() {
+            batch.qb.push("DELETE FROM events WHERE id IN (");
+            let mut sep = batch.qb.separated(", ");
+            for id in &deletes {
+                sep.push_bind(*id);
+            }
+            batch.qb.push(")");
+            batch.end();
         }
 
         // 5. Places referenced.
         let mut places = Vec::new();
         let mut seen_places = HashSet::new();
         for e in &input.events {
-            let Some(g) = e.place.geonameid else { continue };
-            if !seen_places.insert(g) {
-                continue;
+            if let Some(g) = e.place.geonameid
+                && seen_places.insert(g)
+            {
+                places.push(PlaceInfo {
+                    geonameid: g,
+                    name: e.place.name.clone(),
+                    lat: e.place.lat,
+                    lon: e.place.lon,
+                    country_code: e.place.country_code.clone(),
+                    admin1: e.place.admin1.clone(),
+                });
             }
-            sqlx::query(
-                "INSERT OR IGNORE INTO places (geonameid, name, lat, lon, country_code, admin1) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(g as i64)
-            .bind(&e.place.name)
-            .bind(e.place.lat)
-            .bind(e.place.lon)
-            .bind(&e.place.country_code)
-            .bind(&e.place.admin1)
-            .execute(&mut *tx)
-            .await?;
-            places.push(PlaceInfo {
-                geonameid: g,
-                name: e.place.name.clone(),
-                lat: e.place.lat,
-                lon: e.place.lon,
-                country_code: e.place.country_code.clone(),
-                admin1: e.place.admin1.clone(),
-            });
         }
+        for chunk in places.chunks(ROWS_PER_INSERT) {
+            batch
+                .qb
+                .push("INSERT OR IGNORE INTO places (geonameid, name, lat, lon, country_code, admin1) ");
+            batch.qb.push_values(chunk, |mut b, p| {
+                b.push_bind(p.geonameid as i64)
+                    .push_bind(p.name.clone())
+                    .push_bind(p.lat)
+                    .push_bind(p.lon)
+                    .push_bind(p.country_code.clone())
+                    .push_bind(p.admin1.clone());
+            });
+            batch.end();
+        }
+        batch.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(WriteResult {
             outcome,
@@ -853,46 +914,43 @@ impl BackendOps for SqliteBackend {
         let now = Utc::now();
         let now_s = ts(now);
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let Some((key, row)) = read_event_row_by_id(&mut tx, &before.id).await? else {
+        let rows = read_event_rows(&mut tx, &[before.id.as_str()]).await?;
+        let Some(row) = rows.get(&before.id).filter(|r| !r.deleted) else {
             return Err(corrupt("events", &before.id, "row missing".into()));
         };
-        let base = parse_event(&row.base, "events", &before.id)?;
+        let base = read_base(&mut tx, &before.id).await?;
         let old = parse_patch(row.overrides.as_deref(), &before.id)?.unwrap_or_default();
         let mut merged = old.merged_with(patch);
         merged.note = None;
         let eff = effective(&base, Some(&merged));
-        let overrides_json = to_json(&merged);
-        let version = row.version + 1;
-        write_event_row(
-            &mut tx,
-            &before.id,
-            &key,
-            &row.base,
-            Some(&overrides_json),
-            &eff,
-            row.n_reports.max(0) as u32,
-            version,
-            &row.created_at,
-            &now_s,
-        )
-        .await?;
-        sqlx::query(
-            "INSERT INTO event_audit (event_id, at, who, action, patch, before, after) \
-             VALUES (?, ?, ?, 'patch', ?, ?, ?)",
-        )
-        .bind(&before.id)
-        .bind(&now_s)
-        .bind(who)
-        .bind(to_json(patch))
-        .bind(to_json(&before.event))
-        .bind(to_json(&eff))
-        .execute(&mut *tx)
-        .await?;
+        let writes = [EventWrite {
+            id: before.id.clone(),
+            key: row.merge_key.clone(),
+            eff: eff.clone(),
+            n_reports: row.n_reports.max(0) as u32,
+            base_source: row.base_source,
+            overrides: Some(to_json(&merged)),
+            version: row.version + 1,
+            created_at: row.created_at.clone(),
+        }];
+        let mut batch = Batch::new();
+        batch.events(&writes, &now_s);
+        batch.qb.push(
+            "INSERT INTO event_audit (event_id, at, who, action, patch, before, after) VALUES (",
+        );
+        batch.qb.push_bind(before.id.as_str()).push(", ");
+        batch.qb.push_bind(now_s.as_str()).push(", ");
+        batch.qb.push_bind(who).push(", 'patch', ");
+        batch.qb.push_bind(to_json(patch)).push(", ");
+        batch.qb.push_bind(to_json(&before.event)).push(", ");
+        batch.qb.push_bind(to_json(&eff)).push(")");
+        batch.end();
+        batch.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(StoredEvent {
             event: eff,
             updated_at: now,
-            version: version as u64,
+            version: (row.version + 1) as u64,
             edited: true,
             ..before.clone()
         })
@@ -953,7 +1011,10 @@ impl BackendOps for SqliteBackend {
         }
         for (i, d) in docs.iter().enumerate() {
             if known.contains(&hashes[i]) {
-                out[i] = matches!(identify(&mut conn, d, &hashes[i]).await?, Identity::Unchanged(_));
+                out[i] = matches!(
+                    identify(&mut conn, d, &hashes[i]).await?.0,
+                    Identity::Unchanged(_)
+                );
             }
         }
         Ok(out)

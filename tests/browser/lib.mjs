@@ -26,12 +26,12 @@ export function ensureOutputDir() {
  * is started as `serve --demo --bind 127.0.0.1:0` and its first stdout line,
  * `listening on http://127.0.0.1:PORT`, gives the address.
  */
-export async function startServer(extraArgs = []) {
+export async function startServer({ demo = true, args: extraArgs = [] } = {}) {
   if (process.env.FRONTLINE_URL) return { url: process.env.FRONTLINE_URL.replace(/\/$/, ''), stop: async () => {} };
   const bin = process.env.FRONTLINE_BIN;
   if (!bin) throw new Error('set FRONTLINE_BIN to the frontline binary (or FRONTLINE_URL to a running server)');
   if (!existsSync(bin)) throw new Error(`FRONTLINE_BIN=${bin} does not exist`);
-  const child = spawn(bin, ['serve', '--demo', '--bind', '127.0.0.1:0', ...extraArgs], {
+  const child = spawn(bin, ['serve', ...(demo ? ['--demo'] : []), '--bind', '127.0.0.1:0', ...extraArgs], {
     cwd: repoRoot,
     env: { ...process.env, FRONTLINE_TOKEN: TOKEN, RUST_LOG: process.env.RUST_LOG || 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
