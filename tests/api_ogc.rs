@@ -63,7 +63,11 @@ fn ids(v: &Value) -> BTreeSet<String> {
 }
 
 fn expected(pred: impl Fn(&Seed) -> bool) -> BTreeSet<String> {
-    seeds().iter().filter(|s| pred(s)).map(|s| s.id.clone()).collect()
+    seeds()
+        .iter()
+        .filter(|s| pred(s))
+        .map(|s| s.id.clone())
+        .collect()
 }
 
 /// Follow `next` links from `url`; returns all ids and the first page.
@@ -78,14 +82,23 @@ async fn all_pages(url: &str) -> (Vec<String>, Value) {
             page["numberReturned"].as_u64().unwrap() as usize,
             page["features"].as_array().unwrap().len()
         );
-        assert_eq!(page["numberMatched"], first["numberMatched"], "numberMatched stable across pages");
+        assert_eq!(
+            page["numberMatched"], first["numberMatched"],
+            "numberMatched stable across pages"
+        );
         out.extend(ids(&page));
-        let Some(next) = link(&page, "next") else { break };
+        let Some(next) = link(&page, "next") else {
+            break;
+        };
         let href = next["href"].as_str().unwrap().to_string();
         // ETS splits the href on ? & = : it must be key=value pairs.
         let (_, query) = href.split_once('?').expect("next href has a query");
         for kv in query.split('&') {
-            assert!(kv.split_once('=').is_some_and(|(k, v)| !k.is_empty() && !v.is_empty()), "{href}");
+            assert!(
+                kv.split_once('=')
+                    .is_some_and(|(k, v)| !k.is_empty() && !v.is_empty()),
+                "{href}"
+            );
         }
         assert_eq!(next["type"], "application/geo+json");
         let (st, _, p) = get_json(&href).await;
@@ -103,10 +116,26 @@ async fn landing_page_links_and_negotiation() {
     assert_eq!(st, 200);
     assert!(ct.starts_with("application/json"), "{ct}");
     let desc = link(&v, "service-desc").expect("service-desc");
-    assert_eq!(desc["type"].as_str().unwrap().replace(' ', ""), OPENAPI_TYPE);
-    assert_eq!(link(&v, "service-doc").expect("service-doc")["type"], "text/html");
-    assert!(link(&v, "conformance").unwrap()["href"].as_str().unwrap().ends_with("/conformance"));
-    assert!(link(&v, "data").unwrap()["href"].as_str().unwrap().ends_with("/collections"));
+    assert_eq!(
+        desc["type"].as_str().unwrap().replace(' ', ""),
+        OPENAPI_TYPE
+    );
+    assert_eq!(
+        link(&v, "service-doc").expect("service-doc")["type"],
+        "text/html"
+    );
+    assert!(
+        link(&v, "conformance").unwrap()["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("/conformance")
+    );
+    assert!(
+        link(&v, "data").unwrap()["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("/collections")
+    );
     for l in links(&v) {
         assert!(l["rel"].is_string() && l["type"].is_string(), "{l}");
     }
@@ -122,25 +151,48 @@ async fn landing_page_links_and_negotiation() {
     // Browsers and f=html get HTML; f=json and */* get JSON.
     let r = api_util::client()
         .get(format!("{}/", base()))
-        .header("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+        .header(
+            "accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let r = get(&format!("{}/?f=html", base())).await;
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let r = api_util::client()
         .get(format!("{}/?f=json", base()))
         .header("accept", "text/html")
         .send()
         .await
         .unwrap();
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     assert_problem(get(&format!("{}/?f=xml", base())).await, 400).await;
     let r = get(&format!("{}/api.html", base())).await;
     assert_eq!(r.status(), 200);
-    assert!(r.text().await.unwrap().contains("/collections/events/items"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("/collections/events/items")
+    );
 }
 
 #[tokio::test]
@@ -148,7 +200,12 @@ async fn conformance_declares_1_0_classes() {
     let (st, ct, v) = get_json(&format!("{}/conformance", base())).await;
     assert_eq!(st, 200);
     assert_eq!(ct, "application/json");
-    let c: Vec<&str> = v["conformsTo"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+    let c: Vec<&str> = v["conformsTo"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
     for want in [CORE, GEOJSON_CONF, OAS30] {
         assert!(c.contains(&want), "{want} missing from {c:?}");
     }
@@ -162,7 +219,18 @@ async fn openapi_document_is_3_0_with_ets_shapes() {
     assert_eq!(st, 200);
     assert_eq!(v["openapi"], "3.0.3");
     let paths = v["paths"].as_object().unwrap();
-    for p in ["/", "/conformance", "/collections", "/collections/events", "/collections/events/items", "/collections/events/items/{featureId}", "/collections/places/items", "/collections/events/queryables", "/api/documents", "/api/events/{eventId}"] {
+    for p in [
+        "/",
+        "/conformance",
+        "/collections",
+        "/collections/events",
+        "/collections/events/items",
+        "/collections/events/items/{featureId}",
+        "/collections/places/items",
+        "/collections/events/queryables",
+        "/api/documents",
+        "/api/events/{eventId}",
+    ] {
         assert!(paths.contains_key(p), "path {p} missing");
     }
     let params = &v["components"]["parameters"];
@@ -191,15 +259,35 @@ async fn openapi_document_is_3_0_with_ets_shapes() {
             None => p["name"].as_str().unwrap().to_string(),
         })
         .collect();
-    for want in ["bbox", "datetime", "limit", "f", "event_type", "actor", "frontline", "precision", "country_code", "admin1"] {
-        assert!(names.iter().any(|n| n == want), "items parameter {want} missing: {names:?}");
+    for want in [
+        "bbox",
+        "datetime",
+        "limit",
+        "f",
+        "event_type",
+        "actor",
+        "frontline",
+        "precision",
+        "country_code",
+        "admin1",
+    ] {
+        assert!(
+            names.iter().any(|n| n == want),
+            "items parameter {want} missing: {names:?}"
+        );
     }
     for code in ["200", "304", "400", "404", "500"] {
-        assert!(items["responses"].get(code).is_some(), "items response {code} missing");
+        assert!(
+            items["responses"].get(code).is_some(),
+            "items response {code} missing"
+        );
     }
     let write = &v["paths"]["/api/documents"]["post"]["responses"];
     for code in ["201", "400", "401", "403", "413", "415", "422", "503"] {
-        assert!(write.get(code).is_some(), "POST /api/documents response {code} missing");
+        assert!(
+            write.get(code).is_some(),
+            "POST /api/documents response {code} missing"
+        );
     }
     // Every $ref resolves.
     let text = v.to_string();
@@ -224,7 +312,10 @@ async fn collections_and_collection() {
     assert_eq!(names, ["events", "places"]);
     for c in cols {
         for l in links(c) {
-            assert!(l["rel"].is_string() && l["type"].is_string() && l["href"].is_string(), "{l}");
+            assert!(
+                l["rel"].is_string() && l["type"].is_string() && l["href"].is_string(),
+                "{l}"
+            );
         }
         let items: Vec<&Value> = links(c).iter().filter(|l| l["rel"] == "items").collect();
         assert!(items.iter().any(|l| l["type"] == "application/geo+json"));
@@ -247,7 +338,11 @@ async fn collections_and_collection() {
     assert_eq!(one, cols[0]);
     let p = assert_problem(get(&format!("{}/collections/nope", base())).await, 404).await;
     assert!(p["detail"].as_str().unwrap().contains("events"));
-    assert_problem(get(&format!("{}/collections/nope/items", base())).await, 404).await;
+    assert_problem(
+        get(&format!("{}/collections/nope/items", base())).await,
+        404,
+    )
+    .await;
     assert_problem(get(&format!("{}/no/such/path", base())).await, 404).await;
 }
 
@@ -265,7 +360,11 @@ async fn items_response_shape() {
     chrono::DateTime::parse_from_rfc3339(v["timeStamp"].as_str().unwrap()).expect("timeStamp");
     let selfl = link(&v, "self").expect("self");
     assert_eq!(selfl["type"], "application/geo+json");
-    let alts: Vec<&str> = links(&v).iter().filter(|l| l["rel"] == "alternate").map(|l| l["type"].as_str().unwrap()).collect();
+    let alts: Vec<&str> = links(&v)
+        .iter()
+        .filter(|l| l["rel"] == "alternate")
+        .map(|l| l["type"].as_str().unwrap())
+        .collect();
     assert!(alts.contains(&"application/geo+json-seq"));
     assert!(alts.iter().any(|t| t.starts_with("text/csv")));
     for l in links(&v) {
@@ -281,7 +380,10 @@ async fn items_response_shape() {
         assert!((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat));
         for x in [lon, lat] {
             let s = x.to_string();
-            assert!(s.split('.').nth(1).map_or(0, str::len) <= 6, "{s} has more than 6 decimals");
+            assert!(
+                s.split('.').nth(1).map_or(0, str::len) <= 6,
+                "{s} has more than 6 decimals"
+            );
         }
         let p = &f["properties"];
         assert!(p["date_start"].is_string() && p["date_end"].is_string());
@@ -292,7 +394,12 @@ async fn items_response_shape() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["properties"]["date_start"].as_str().unwrap().to_string(), f["id"].as_str().unwrap().to_string()))
+        .map(|f| {
+            (
+                f["properties"]["date_start"].as_str().unwrap().to_string(),
+                f["id"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let mut sorted = keys.clone();
     sorted.sort();
@@ -301,11 +408,20 @@ async fn items_response_shape() {
 
 #[tokio::test]
 async fn paging_number_matched_equals_sum_of_pages() {
-    for q in ["limit=100", "limit=7&actor=russia", "limit=10000", "limit=13&datetime=2025-01-10/2025-01-20"] {
+    for q in [
+        "limit=100",
+        "limit=7&actor=russia",
+        "limit=10000",
+        "limit=13&datetime=2025-01-10/2025-01-20",
+    ] {
         let (all, first) = all_pages(&format!("{}/collections/events/items?{q}", base())).await;
         let unique: BTreeSet<&String> = all.iter().collect();
         assert_eq!(unique.len(), all.len(), "{q}: a feature appeared twice");
-        assert_eq!(all.len() as u64, first["numberMatched"].as_u64().unwrap(), "{q}");
+        assert_eq!(
+            all.len() as u64,
+            first["numberMatched"].as_u64().unwrap(),
+            "{q}"
+        );
     }
     let (all, _) = all_pages(&format!("{}/collections/events/items?limit=100", base())).await;
     let want: BTreeSet<String> = seeds().iter().map(|s| s.id.clone()).collect();
@@ -313,14 +429,23 @@ async fn paging_number_matched_equals_sum_of_pages() {
     // prev from the second page leads back to the first page.
     let (_, _, p1) = get_json(&format!("{}/collections/events/items?limit=50", base())).await;
     let (_, _, p2) = get_json(link(&p1, "next").unwrap()["href"].as_str().unwrap()).await;
-    let prev = link(&p2, "prev").expect("prev on page 2")["href"].as_str().unwrap().to_string();
+    let prev = link(&p2, "prev").expect("prev on page 2")["href"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (_, _, back) = get_json(&prev).await;
     assert_eq!(ids(&back), ids(&p1));
     // Link header mirrors the payload links.
     let r = get(&format!("{}/collections/events/items?limit=50", base())).await;
     let lh = r.headers()["link"].to_str().unwrap().to_string();
-    assert!(lh.contains("rel=\"next\"") && lh.contains("rel=\"self\""), "{lh}");
-    assert_eq!(r.headers()["ogc-numbermatched"], seeds().len().to_string().as_str());
+    assert!(
+        lh.contains("rel=\"next\"") && lh.contains("rel=\"self\""),
+        "{lh}"
+    );
+    assert_eq!(
+        r.headers()["ogc-numbermatched"],
+        seeds().len().to_string().as_str()
+    );
 }
 
 #[tokio::test]
@@ -328,13 +453,26 @@ async fn limit_rules() {
     let (st, _, v) = get_json(&format!("{}/collections/events/items?limit=10001", base())).await;
     assert_eq!(st, 200, "over the maximum is clamped, not refused");
     assert_eq!(v["numberReturned"], seeds().len());
-    assert!(link(&v, "self").unwrap()["href"].as_str().unwrap().contains("limit=10000"));
-    let (_, _, v) = get_json(&format!("{}/collections/events/items?limit=99999999999999999999999", base())).await;
+    assert!(
+        link(&v, "self").unwrap()["href"]
+            .as_str()
+            .unwrap()
+            .contains("limit=10000")
+    );
+    let (_, _, v) = get_json(&format!(
+        "{}/collections/events/items?limit=99999999999999999999999",
+        base()
+    ))
+    .await;
     assert_eq!(v["numberReturned"], seeds().len());
     let (_, _, v) = get_json(&format!("{}/collections/events/items?limit=1", base())).await;
     assert_eq!(v["numberReturned"], 1);
     for bad in ["0", "-1", "unlimited", "1.5", "", "NaN", "1e3"] {
-        let p = assert_problem(get(&format!("{}/collections/events/items?limit={bad}", base())).await, 400).await;
+        let p = assert_problem(
+            get(&format!("{}/collections/events/items?limit={bad}", base())).await,
+            400,
+        )
+        .await;
         assert_eq!(p["parameter"], "limit", "limit={bad}");
     }
 }
@@ -342,20 +480,40 @@ async fn limit_rules() {
 #[tokio::test]
 async fn unknown_parameter_is_400() {
     let p = assert_problem(
-        get(&format!("{}/collections/events/items?unknownQueryParameter12345=1", base())).await,
+        get(&format!(
+            "{}/collections/events/items?unknownQueryParameter12345=1",
+            base()
+        ))
+        .await,
         400,
     )
     .await;
     assert_eq!(p["parameter"], "unknownQueryParameter12345");
     assert_problem(get(&format!("{}/collections?foo=1", base())).await, 400).await;
     assert_problem(get(&format!("{}/conformance?limit=1", base())).await, 400).await;
-    assert_problem(get(&format!("{}/collections/events/items?limit=5&limit=6", base())).await, 400).await;
+    assert_problem(
+        get(&format!(
+            "{}/collections/events/items?limit=5&limit=6",
+            base()
+        ))
+        .await,
+        400,
+    )
+    .await;
     // GDAL sends these; CRS84 is accepted, other CRSs are not.
     let crs = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
-    let r = get(&format!("{}/collections/events/items?crs={crs}&bbox-crs={crs}&bbox=30,45,40,52", base())).await;
+    let r = get(&format!(
+        "{}/collections/events/items?crs={crs}&bbox-crs={crs}&bbox=30,45,40,52",
+        base()
+    ))
+    .await;
     assert_eq!(r.status(), 200);
     let p = assert_problem(
-        get(&format!("{}/collections/events/items?crs=http://www.opengis.net/def/crs/EPSG/0/3857", base())).await,
+        get(&format!(
+            "{}/collections/events/items?crs=http://www.opengis.net/def/crs/EPSG/0/3857",
+            base()
+        ))
+        .await,
         400,
     )
     .await;
@@ -367,7 +525,11 @@ async fn bbox_filters_including_antimeridian() {
     let q = |b: &str| format!("{}/collections/events/items?limit=10000&bbox={b}", base());
     let (st, _, v) = get_json(&q("177,65,-177,70")).await;
     assert_eq!(st, 200);
-    let want = expected(|s| s.event.place.lat >= 65.0 && s.event.place.lat <= 70.0 && (s.event.place.lon >= 177.0 || s.event.place.lon <= -177.0));
+    let want = expected(|s| {
+        s.event.place.lat >= 65.0
+            && s.event.place.lat <= 70.0
+            && (s.event.place.lon >= 177.0 || s.event.place.lon <= -177.0)
+    });
     assert_eq!(want.len(), 2);
     assert_eq!(ids(&v), want);
     assert_eq!(v["numberMatched"], 2);
@@ -383,7 +545,13 @@ async fn bbox_filters_including_antimeridian() {
     let (_, _, v6) = get_json(&q("31,47,-100,33.5,49,100")).await;
     assert_eq!(ids(&v6), want);
     // The ETS boxes all answer 200.
-    for b in ["-1.5,50,1.5,53", "-80,-5,-70,5", "-180,85,180,90", "-180,-90,180,-85", "-180,-90,180,90"] {
+    for b in [
+        "-1.5,50,1.5,53",
+        "-80,-5,-70,5",
+        "-180,85,180,90",
+        "-180,-90,180,-85",
+        "-180,-90,180,90",
+    ] {
         let (st, _, v) = get_json(&q(b)).await;
         assert_eq!(st, 200, "{b}");
         if b == "-180,-90,180,90" {
@@ -394,42 +562,83 @@ async fn bbox_filters_including_antimeridian() {
     }
     // The collection's own extent matches everything.
     let (_, _, c) = get_json(&format!("{}/collections/events", base())).await;
-    let e: Vec<String> = c["extent"]["spatial"]["bbox"][0].as_array().unwrap().iter().map(|x| x.to_string()).collect();
+    let e: Vec<String> = c["extent"]["spatial"]["bbox"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
     let (_, _, v) = get_json(&q(&e.join(","))).await;
     assert_eq!(v["numberMatched"], seeds().len());
 }
 
 #[tokio::test]
 async fn datetime_instants_and_intervals() {
-    let q = |dt: &str| format!("{}/collections/events/items?limit=10000&datetime={dt}", base());
+    let q = |dt: &str| {
+        format!(
+            "{}/collections/events/items?limit=10000&datetime={dt}",
+            base()
+        )
+    };
     let overlaps = |s: &Seed, a: Option<&str>, b: Option<&str>| {
         a.is_none_or(|a| s.event.date_end >= d(a)) && b.is_none_or(|b| s.event.date_start <= d(b))
     };
     let cases: Vec<(&str, Option<&str>, Option<&str>)> = vec![
         ("2025-01-10", Some("2025-01-10"), Some("2025-01-10")),
-        ("2025-01-10T15:30:00Z", Some("2025-01-10"), Some("2025-01-10")),
-        ("2025-01-10T23:30:00-05:00", Some("2025-01-11"), Some("2025-01-11")),
-        ("2025-01-05/2025-01-07", Some("2025-01-05"), Some("2025-01-07")),
-        ("2025-01-05T00:00:00Z/2025-01-07T00:00:00Z", Some("2025-01-05"), Some("2025-01-07")),
+        (
+            "2025-01-10T15:30:00Z",
+            Some("2025-01-10"),
+            Some("2025-01-10"),
+        ),
+        (
+            "2025-01-10T23:30:00-05:00",
+            Some("2025-01-11"),
+            Some("2025-01-11"),
+        ),
+        (
+            "2025-01-05/2025-01-07",
+            Some("2025-01-05"),
+            Some("2025-01-07"),
+        ),
+        (
+            "2025-01-05T00:00:00Z/2025-01-07T00:00:00Z",
+            Some("2025-01-05"),
+            Some("2025-01-07"),
+        ),
         ("../2025-01-03", None, Some("2025-01-03")),
         ("/2025-01-03", None, Some("2025-01-03")),
         ("2025-01-30/..", Some("2025-01-30"), None),
         ("2025-01-30/", Some("2025-01-30"), None),
-        ("2024-01-01/2024-12-31", Some("2024-01-01"), Some("2024-12-31")),
+        (
+            "2024-01-01/2024-12-31",
+            Some("2024-01-01"),
+            Some("2024-12-31"),
+        ),
     ];
     for (dt, a, b) in cases {
         let (st, _, v) = get_json(&q(dt)).await;
         assert_eq!(st, 200, "{dt}: {v}");
         let want = expected(|s| overlaps(s, a, b));
         assert_eq!(ids(&v), want, "datetime={dt}");
-        assert_eq!(v["numberMatched"].as_u64().unwrap() as usize, want.len(), "{dt}");
+        assert_eq!(
+            v["numberMatched"].as_u64().unwrap() as usize,
+            want.len(),
+            "{dt}"
+        );
     }
     // A multi-day event (i % 4 == 0: 3 days) matches on its last day.
     let s0 = &seeds()[0];
     assert_eq!(s0.event.date_end, d("2025-01-03"));
     let (_, _, v) = get_json(&q("2025-01-03")).await;
     assert!(ids(&v).contains(&s0.id));
-    for bad in ["yesterday", "2025-02-30", "2025-01-10/2025-01-01", "../..", "2018-02-12/P2D", "2025-01-01T10:00:00"] {
+    for bad in [
+        "yesterday",
+        "2025-02-30",
+        "2025-01-10/2025-01-01",
+        "../..",
+        "2018-02-12/P2D",
+        "2025-01-01T10:00:00",
+    ] {
         let p = assert_problem(get(&q(bad)).await, 400).await;
         assert_eq!(p["parameter"], "datetime", "{bad}");
     }
@@ -439,15 +648,44 @@ async fn datetime_instants_and_intervals() {
 async fn property_filters() {
     let q = |f: &str| format!("{}/collections/events/items?limit=10000&{f}", base());
     let checks: Vec<(&str, Box<dyn Fn(&Seed) -> bool>)> = vec![
-        ("event_type=shelling", Box::new(|s: &Seed| s.event.event_type == "shelling")),
-        ("event_type=shelling,air_drone_strike", Box::new(|s: &Seed| s.event.event_type == "shelling" || s.event.event_type == "air_drone_strike")),
-        ("actor=ukraine", Box::new(|s: &Seed| s.event.actor == frontline::model::Actor::Ukraine)),
+        (
+            "event_type=shelling",
+            Box::new(|s: &Seed| s.event.event_type == "shelling"),
+        ),
+        (
+            "event_type=shelling,air_drone_strike",
+            Box::new(|s: &Seed| {
+                s.event.event_type == "shelling" || s.event.event_type == "air_drone_strike"
+            }),
+        ),
+        (
+            "actor=ukraine",
+            Box::new(|s: &Seed| s.event.actor == frontline::model::Actor::Ukraine),
+        ),
         ("frontline=false", Box::new(|s: &Seed| !s.event.frontline)),
         ("frontline=true", Box::new(|s: &Seed| s.event.frontline)),
-        ("precision=admin1", Box::new(|s: &Seed| s.event.place.precision == frontline::model::LocationPrecision::Admin1)),
-        ("country_code=ru", Box::new(|s: &Seed| s.event.place.country_code == "RU")),
-        ("admin1=UA.14", Box::new(|s: &Seed| s.event.place.admin1 == "UA.14")),
-        ("admin1=UA.14&actor=russia&event_type=territory_claimed", Box::new(|s: &Seed| s.event.place.admin1 == "UA.14" && s.event.actor == frontline::model::Actor::Russia && s.event.event_type == "territory_claimed")),
+        (
+            "precision=admin1",
+            Box::new(|s: &Seed| {
+                s.event.place.precision == frontline::model::LocationPrecision::Admin1
+            }),
+        ),
+        (
+            "country_code=ru",
+            Box::new(|s: &Seed| s.event.place.country_code == "RU"),
+        ),
+        (
+            "admin1=UA.14",
+            Box::new(|s: &Seed| s.event.place.admin1 == "UA.14"),
+        ),
+        (
+            "admin1=UA.14&actor=russia&event_type=territory_claimed",
+            Box::new(|s: &Seed| {
+                s.event.place.admin1 == "UA.14"
+                    && s.event.actor == frontline::model::Actor::Russia
+                    && s.event.event_type == "territory_claimed"
+            }),
+        ),
         ("event_type=aid", Box::new(|_: &Seed| false)),
     ];
     for (f, pred) in checks {
@@ -455,25 +693,49 @@ async fn property_filters() {
         assert_eq!(st, 200, "{f}");
         let want = expected(|s| pred(s));
         assert_eq!(ids(&v), want, "{f}");
-        assert_eq!(v["numberMatched"].as_u64().unwrap() as usize, want.len(), "{f}");
+        assert_eq!(
+            v["numberMatched"].as_u64().unwrap() as usize,
+            want.len(),
+            "{f}"
+        );
     }
     // Combined with bbox and datetime, and echoed in next links.
-    let (all, first) = all_pages(&q("limit=5&actor=russia&bbox=30,45,40,52&datetime=2025-01-01/2025-01-15").replace("limit=10000&", "")).await;
+    let (all, first) = all_pages(
+        &q("limit=5&actor=russia&bbox=30,45,40,52&datetime=2025-01-01/2025-01-15")
+            .replace("limit=10000&", ""),
+    )
+    .await;
     let want = expected(|s| {
         s.event.actor == frontline::model::Actor::Russia
-            && s.event.place.lon >= 30.0 && s.event.place.lon <= 40.0 && s.event.place.lat >= 45.0 && s.event.place.lat <= 52.0
-            && s.event.date_start <= d("2025-01-15") && s.event.date_end >= d("2025-01-01")
+            && s.event.place.lon >= 30.0
+            && s.event.place.lon <= 40.0
+            && s.event.place.lat >= 45.0
+            && s.event.place.lat <= 52.0
+            && s.event.date_start <= d("2025-01-15")
+            && s.event.date_end >= d("2025-01-01")
     });
     assert_eq!(all.into_iter().collect::<BTreeSet<_>>(), want);
-    assert_eq!(first["numberMatched"].as_u64().unwrap() as usize, want.len());
+    assert_eq!(
+        first["numberMatched"].as_u64().unwrap() as usize,
+        want.len()
+    );
 }
 
 #[tokio::test]
 async fn csv_and_jsonseq_formats() {
-    let r = get(&format!("{}/collections/events/items?f=csv&limit=20", base())).await;
+    let r = get(&format!(
+        "{}/collections/events/items?f=csv&limit=20",
+        base()
+    ))
+    .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
-    assert!(r.headers()["link"].to_str().unwrap().contains("rel=\"next\""));
+    assert!(
+        r.headers()["link"]
+            .to_str()
+            .unwrap()
+            .contains("rel=\"next\"")
+    );
     let body = r.text().await.unwrap();
     let mut rd = csv::Reader::from_reader(body.as_bytes());
     let header = rd.headers().unwrap().clone();
@@ -481,7 +743,11 @@ async fn csv_and_jsonseq_formats() {
     assert_eq!(&header[0], "event_id_cnty");
     assert_eq!(&header[30], "timestamp");
     assert_eq!(rd.records().count(), 20);
-    let r = get(&format!("{}/collections/events/items?f=jsonseq&limit=15", base())).await;
+    let r = get(&format!(
+        "{}/collections/events/items?f=jsonseq&limit=15",
+        base()
+    ))
+    .await;
     assert_eq!(r.headers()["content-type"], "application/geo+json-seq");
     let body = r.bytes().await.unwrap();
     let texts: Vec<&[u8]> = body.split(|&b| b == 0x1e).skip(1).collect();
@@ -499,9 +765,18 @@ async fn csv_and_jsonseq_formats() {
         .send()
         .await
         .unwrap();
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     // places has no CSV.
-    let p = assert_problem(get(&format!("{}/collections/places/items?f=csv", base())).await, 400).await;
+    let p = assert_problem(
+        get(&format!("{}/collections/places/items?f=csv", base())).await,
+        400,
+    )
+    .await;
     assert_eq!(p["parameter"], "f");
 }
 
@@ -527,8 +802,21 @@ async fn single_feature() {
     assert_eq!(r.headers()["content-type"], "application/geo+json-seq");
     let r = get(&format!("{url}?f=csv")).await;
     assert!(r.text().await.unwrap().lines().count() == 2);
-    let p = assert_problem(get(&format!("{}/collections/events/items/ev-0000000000000000", base())).await, 404).await;
-    assert!(p["detail"].as_str().unwrap().contains("ev-0000000000000000"));
+    let p = assert_problem(
+        get(&format!(
+            "{}/collections/events/items/ev-0000000000000000",
+            base()
+        ))
+        .await,
+        404,
+    )
+    .await;
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("ev-0000000000000000")
+    );
     assert_problem(get(&format!("{url}?limit=3")).await, 400).await;
     // The hostile event comes back verbatim as data.
     let h = seeds().last().unwrap();
@@ -541,20 +829,39 @@ async fn single_feature() {
 async fn places_collection() {
     let (st, _, v) = get_json(&format!("{}/collections/places/items?limit=10000", base())).await;
     assert_eq!(st, 200);
-    assert_eq!(v["numberMatched"], seeds().len(), "one place per seeded event");
+    assert_eq!(
+        v["numberMatched"],
+        seeds().len(),
+        "one place per seeded event"
+    );
     let f = &v["features"][0];
     assert!(f["id"].as_str().unwrap().starts_with("gn-"));
     assert_eq!(f["properties"]["n_events"], 1);
-    let (all, first) = all_pages(&format!("{}/collections/places/items?limit=40&country_code=RU", base())).await;
-    let want = seeds().iter().filter(|s| s.event.place.country_code == "RU").count();
+    let (all, first) = all_pages(&format!(
+        "{}/collections/places/items?limit=40&country_code=RU",
+        base()
+    ))
+    .await;
+    let want = seeds()
+        .iter()
+        .filter(|s| s.event.place.country_code == "RU")
+        .count();
     assert_eq!(all.len(), want);
     assert_eq!(first["numberMatched"].as_u64().unwrap() as usize, want);
     let gid = seeds()[3].event.place.geonameid.unwrap();
     let (st, _, f) = get_json(&format!("{}/collections/places/items/gn-{gid}", base())).await;
     assert_eq!(st, 200);
     assert_eq!(f["properties"]["geonameid"], gid);
-    assert_problem(get(&format!("{}/collections/places/items/gn-1", base())).await, 404).await;
-    assert_problem(get(&format!("{}/collections/places/items/xyz", base())).await, 404).await;
+    assert_problem(
+        get(&format!("{}/collections/places/items/gn-1", base())).await,
+        404,
+    )
+    .await;
+    assert_problem(
+        get(&format!("{}/collections/places/items/xyz", base())).await,
+        404,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -564,9 +871,22 @@ async fn queryables_schema() {
     assert_eq!(r.headers()["content-type"], "application/schema+json");
     let v: Value = api_util::json(r).await;
     assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
-    assert!(v["$id"].as_str().unwrap().ends_with("/collections/events/queryables"));
+    assert!(
+        v["$id"]
+            .as_str()
+            .unwrap()
+            .ends_with("/collections/events/queryables")
+    );
     assert_eq!(v["type"], "object");
-    for p in ["event_type", "actor", "frontline", "precision", "country_code", "admin1", "geometry"] {
+    for p in [
+        "event_type",
+        "actor",
+        "frontline",
+        "precision",
+        "country_code",
+        "admin1",
+        "geometry",
+    ] {
         assert!(v["properties"].get(p).is_some(), "{p}");
     }
     assert_eq!(v["properties"]["geometry"]["format"], "geometry-point");
@@ -574,36 +894,66 @@ async fn queryables_schema() {
 
 #[tokio::test]
 async fn etag_head_cors_compression() {
-    let url = format!("{}/collections/events/items?limit=200&bbox=30,45,40,52", base());
+    let url = format!(
+        "{}/collections/events/items?limit=200&bbox=30,45,40,52",
+        base()
+    );
     let r = get(&url).await;
     let etag = r.headers()["etag"].to_str().unwrap().to_string();
-    assert!(etag.starts_with('"') && !etag.starts_with("W/"), "strong ETag: {etag}");
+    assert!(
+        etag.starts_with('"') && !etag.starts_with("W/"),
+        "strong ETag: {etag}"
+    );
     let body = r.bytes().await.unwrap();
     // Same request, same bytes, same tag.
     let r2 = get(&url).await;
     assert_eq!(r2.headers()["etag"].to_str().unwrap(), etag);
     assert_eq!(r2.bytes().await.unwrap(), body);
     let c = api_util::client();
-    let r = c.get(&url).header("if-none-match", &etag).send().await.unwrap();
+    let r = c
+        .get(&url)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 304);
     assert_eq!(r.headers()["etag"].to_str().unwrap(), etag);
     assert!(r.bytes().await.unwrap().is_empty());
-    let r = c.get(&url).header("if-none-match", "\"nope\"").send().await.unwrap();
+    let r = c
+        .get(&url)
+        .header("if-none-match", "\"nope\"")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     // HEAD: same headers, no body.
     let r = c.head(&url).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["etag"].to_str().unwrap(), etag);
     assert_eq!(r.headers()["content-type"], "application/geo+json");
-    assert_eq!(r.headers()["content-length"].to_str().unwrap(), body.len().to_string());
+    assert_eq!(
+        r.headers()["content-length"].to_str().unwrap(),
+        body.len().to_string()
+    );
     assert!(r.bytes().await.unwrap().is_empty());
-    for path in ["/", "/conformance", "/collections", "/collections/events", "/api"] {
+    for path in [
+        "/",
+        "/conformance",
+        "/collections",
+        "/collections/events",
+        "/api",
+    ] {
         let r = c.head(format!("{}{path}", base())).send().await.unwrap();
         assert_eq!(r.status(), 200, "HEAD {path}");
         assert!(r.headers().contains_key("etag"), "HEAD {path}");
     }
     // CORS for GET from any origin, including the preflight.
-    let r = c.get(&url).header("origin", "https://example.invalid").send().await.unwrap();
+    let r = c
+        .get(&url)
+        .header("origin", "https://example.invalid")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
     let r = c
         .request(reqwest::Method::OPTIONS, &url)
@@ -614,26 +964,53 @@ async fn etag_head_cors_compression() {
         .unwrap();
     assert!(r.status().is_success());
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
-    assert!(r.headers()["access-control-allow-methods"].to_str().unwrap().contains("GET"));
+    assert!(
+        r.headers()["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("GET")
+    );
     // gzip and br, decoding to the same bytes; tags differ per coding.
-    for (enc, decode) in [
-        ("gzip", Box::new(|b: &[u8]| {
+    for (enc, decode) in [(
+        "gzip",
+        Box::new(|b: &[u8]| {
             let mut out = Vec::new();
             std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(b), &mut out).unwrap();
             out
-        }) as Box<dyn Fn(&[u8]) -> Vec<u8>>),
-    ] {
-        let r = c.get(&url).header("accept-encoding", enc).send().await.unwrap();
+        }) as Box<dyn Fn(&[u8]) -> Vec<u8>>,
+    )] {
+        let r = c
+            .get(&url)
+            .header("accept-encoding", enc)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.headers()["content-encoding"], enc);
         let tag = r.headers()["etag"].to_str().unwrap().to_string();
         assert_ne!(tag, etag);
         let zipped = r.bytes().await.unwrap();
-        assert!(zipped.len() < body.len() / 3, "{enc}: {} vs {}", zipped.len(), body.len());
+        assert!(
+            zipped.len() < body.len() / 3,
+            "{enc}: {} vs {}",
+            zipped.len(),
+            body.len()
+        );
         assert_eq!(decode(&zipped), body.to_vec());
-        let r = c.get(&url).header("accept-encoding", enc).header("if-none-match", &tag).send().await.unwrap();
+        let r = c
+            .get(&url)
+            .header("accept-encoding", enc)
+            .header("if-none-match", &tag)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 304, "{enc} tag revalidates");
     }
-    let r = c.get(&url).header("accept-encoding", "br").send().await.unwrap();
+    let r = c
+        .get(&url)
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["content-encoding"], "br");
 }
 
@@ -648,9 +1025,17 @@ async fn health() {
 #[tokio::test]
 async fn methods_not_allowed_are_problems() {
     let c = api_util::client();
-    let r = c.post(format!("{}/collections/events/items", base())).send().await.unwrap();
+    let r = c
+        .post(format!("{}/collections/events/items", base()))
+        .send()
+        .await
+        .unwrap();
     let p = assert_problem(r, 405).await;
     assert!(p["detail"].as_str().unwrap().contains("POST"));
-    let r = c.delete(format!("{}/collections", base())).send().await.unwrap();
+    let r = c
+        .delete(format!("{}/collections", base()))
+        .send()
+        .await
+        .unwrap();
     assert_problem(r, 405).await;
 }

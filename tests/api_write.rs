@@ -24,8 +24,15 @@ async fn writes_refused_without_configured_token() {
         .await
         .unwrap();
     let p = assert_problem(r, 403).await;
-    assert!(p["detail"].as_str().unwrap().contains("FRONTLINE_TOKEN"), "{p}");
-    let r = c.delete(format!("{}/api/events/{id}", srv.base)).send().await.unwrap();
+    assert!(
+        p["detail"].as_str().unwrap().contains("FRONTLINE_TOKEN"),
+        "{p}"
+    );
+    let r = c
+        .delete(format!("{}/api/events/{id}", srv.base))
+        .send()
+        .await
+        .unwrap();
     assert_problem(r, 403).await;
     let r = c
         .patch(format!("{}/api/events/{id}", srv.base))
@@ -44,7 +51,13 @@ async fn wrong_or_missing_token_is_401() {
     let (srv, seeds) = seeded_server("badtoken", Some(TOKEN), &[]).await;
     let c = client();
     let url = format!("{}/api/events/{}", srv.base, seeds[1].id);
-    for auth in [None, Some("Bearer wrong"), Some("Bearer "), Some("Basic dGVzdDp0ZXN0"), Some(TOKEN)] {
+    for auth in [
+        None,
+        Some("Bearer wrong"),
+        Some("Bearer "),
+        Some("Basic dGVzdDp0ZXN0"),
+        Some(TOKEN),
+    ] {
         let mut rq = c.delete(&url);
         if let Some(a) = auth {
             rq = rq.header("authorization", a);
@@ -70,17 +83,32 @@ async fn delete_patch_audit_and_live_stream() {
     let (srv, seeds) = seeded_server("crud", Some(TOKEN), &[]).await;
     let c = client();
     // Live stream first.
-    let mut stream = c.get(format!("{}/api/events/stream", srv.base)).send().await.unwrap();
+    let mut stream = c
+        .get(format!("{}/api/events/stream", srv.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stream.status(), 200);
-    assert!(stream.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    assert!(
+        stream.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
     let mut buf = String::new();
     let mut next_event = async |want: &str| -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(pos) = buf.find("\n\n") {
                 let msg: String = buf.drain(..pos + 2).collect();
-                let kind = msg.lines().find_map(|l| l.strip_prefix("event: ")).unwrap_or("");
-                let data = msg.lines().find_map(|l| l.strip_prefix("data: ")).unwrap_or("null");
+                let kind = msg
+                    .lines()
+                    .find_map(|l| l.strip_prefix("event: "))
+                    .unwrap_or("");
+                let data = msg
+                    .lines()
+                    .find_map(|l| l.strip_prefix("data: "))
+                    .unwrap_or("null");
                 if kind == want {
                     return serde_json::from_str(data).unwrap();
                 }
@@ -148,10 +176,17 @@ async fn delete_patch_audit_and_live_stream() {
     let ev = next_event("updated").await;
     assert_eq!(ev["id"], target.id.as_str());
     assert_eq!(ev["feature"]["properties"]["date_start"], "2024-12-01");
-    let (_, _, v) = get_json(&format!("{}/collections/events/items?datetime=2024-12-01", srv.base)).await;
+    let (_, _, v) = get_json(&format!(
+        "{}/collections/events/items?datetime=2024-12-01",
+        srv.base
+    ))
+    .await;
     assert_eq!(v["numberMatched"], 1);
     assert_eq!(v["features"][0]["id"], target.id.as_str());
-    assert_eq!(v["features"][0]["geometry"]["coordinates"], json!([37.9, 48.5]));
+    assert_eq!(
+        v["features"][0]["geometry"]["coordinates"],
+        json!([37.9, 48.5])
+    );
     let (_, _, audit) = get_json(&format!("{}/api/events/{}/audit", srv.base, target.id)).await;
     assert_eq!(audit[0]["action"], "patch");
 
@@ -163,18 +198,52 @@ async fn delete_patch_audit_and_live_stream() {
             .body(body)
             .send()
     };
-    let p = assert_problem(patch(r#"{"colour": "red"}"#, "application/json").await.unwrap(), 422).await;
+    let p = assert_problem(
+        patch(r#"{"colour": "red"}"#, "application/json")
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
     assert_eq!(p["field"], "colour");
-    let p = assert_problem(patch(r#"{"place": {"lat": 95}}"#, "application/json").await.unwrap(), 422).await;
+    let p = assert_problem(
+        patch(r#"{"place": {"lat": 95}}"#, "application/json")
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
     assert_eq!(p["field"], "place.lat");
-    let p = assert_problem(patch(r#"{"date_end": "2020-01-01"}"#, "application/json").await.unwrap(), 422).await;
+    let p = assert_problem(
+        patch(r#"{"date_end": "2020-01-01"}"#, "application/json")
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
     assert_eq!(p["field"], "date_end");
-    let p = assert_problem(patch(r#"{"actor": "martians"}"#, "application/json").await.unwrap(), 422).await;
+    let p = assert_problem(
+        patch(r#"{"actor": "martians"}"#, "application/json")
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
     assert!(p["detail"].as_str().unwrap().contains("martians"));
     assert_problem(patch(r#"{}"#, "application/json").await.unwrap(), 422).await;
-    let p = assert_problem(patch(r#"{"actor": "#, "application/json").await.unwrap(), 400).await;
+    let p = assert_problem(
+        patch(r#"{"actor": "#, "application/json").await.unwrap(),
+        400,
+    )
+    .await;
     assert_eq!(p["field"], "body");
-    assert_problem(patch(r#"{"actor": "ukraine"}"#, "text/plain").await.unwrap(), 415).await;
+    assert_problem(
+        patch(r#"{"actor": "ukraine"}"#, "text/plain")
+            .await
+            .unwrap(),
+        415,
+    )
+    .await;
     let r = c
         .patch(format!("{}/api/events/ev-0000000000000000", srv.base))
         .header("authorization", bearer(TOKEN))
@@ -214,7 +283,12 @@ async fn post_documents_runs_the_pipeline() {
     };
     // Keyset paging stays correct while events arrive: read page 1 first.
     let (_, _, p1) = get_json(&format!("{}/collections/events/items?limit=100", srv.base)).await;
-    let next = p1["links"].as_array().unwrap().iter().find(|l| l["rel"] == "next").unwrap()["href"]
+    let next = p1["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "next")
+        .unwrap()["href"]
         .as_str()
         .unwrap()
         .to_string();
@@ -229,9 +303,21 @@ async fn post_documents_runs_the_pipeline() {
     let r = post(doc.clone()).await.unwrap();
     assert_eq!(r.status(), 201);
     let v: Value = api_util::json(r).await;
-    let created: Vec<String> = v["created"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
-    assert!(!created.is_empty(), "no event from a plain shelling report: {v}");
-    let (st, _, f) = get_json(&format!("{}/collections/events/items/{}", srv.base, created[0])).await;
+    let created: Vec<String> = v["created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !created.is_empty(),
+        "no event from a plain shelling report: {v}"
+    );
+    let (st, _, f) = get_json(&format!(
+        "{}/collections/events/items/{}",
+        srv.base, created[0]
+    ))
+    .await;
     assert_eq!(st, 200);
     assert_eq!(f["properties"]["place_name"], "Kherson");
     assert_eq!(f["properties"]["date_start"], "2025-01-06");
@@ -240,10 +326,14 @@ async fn post_documents_runs_the_pipeline() {
     assert_eq!(v["created"], json!([]));
     assert_eq!(v["documents"][0]["status"], "unchanged");
     // Arrays; a bad element is named.
-    let r = post(json!([{"text": "ok", "published": "2025-01-02"}, {"text": "no date"}])).await.unwrap();
+    let r = post(json!([{"text": "ok", "published": "2025-01-02"}, {"text": "no date"}]))
+        .await
+        .unwrap();
     let p = assert_problem(r, 422).await;
     assert_eq!(p["field"], "[1].published");
-    let r = post(json!({"text": "x", "published": "2025-01-02", "extra": true})).await.unwrap();
+    let r = post(json!({"text": "x", "published": "2025-01-02", "extra": true}))
+        .await
+        .unwrap();
     assert_eq!(assert_problem(r, 422).await["field"], "document.extra");
     let r = post(json!([])).await.unwrap();
     assert_problem(r, 422).await;
@@ -259,18 +349,44 @@ async fn post_documents_runs_the_pipeline() {
 
     // Page 2 of the earlier read: nothing repeated from page 1, nothing lost.
     let (_, _, p2) = get_json(&next).await;
-    let mut seen: Vec<String> = p1["features"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_string()).collect();
+    let mut seen: Vec<String> = p1["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect();
     let mut page = p2;
     loop {
-        seen.extend(page["features"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_string()));
-        let Some(n) = page["links"].as_array().unwrap().iter().find(|l| l["rel"] == "next") else { break };
+        seen.extend(
+            page["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["id"].as_str().unwrap().to_string()),
+        );
+        let Some(n) = page["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == "next")
+        else {
+            break;
+        };
         let (_, _, p) = get_json(n["href"].as_str().unwrap()).await;
         page = p;
     }
     let unique: std::collections::BTreeSet<&String> = seen.iter().collect();
-    assert_eq!(unique.len(), seen.len(), "duplicates while paging during writes");
+    assert_eq!(
+        unique.len(),
+        seen.len(),
+        "duplicates while paging during writes"
+    );
     for s in &seeds {
-        assert!(unique.contains(&s.id), "{} lost while paging during writes", s.id);
+        assert!(
+            unique.contains(&s.id),
+            "{} lost while paging during writes",
+            s.id
+        );
     }
 }
 
@@ -288,7 +404,10 @@ async fn extract_preview_saves_nothing() {
     let mentions = v["mentions"].as_array().unwrap();
     assert!(mentions.iter().any(|m| m["text"] == "Bryansk"), "{v}");
     assert_eq!(v["events"]["type"], "FeatureCollection");
-    assert!(!v["events"]["features"].as_array().unwrap().is_empty(), "{v}");
+    assert!(
+        !v["events"]["features"].as_array().unwrap().is_empty(),
+        "{v}"
+    );
     let (_, _, h) = get_json(&format!("{}/health", srv.base)).await;
     assert_eq!(h["events"], seeds.len());
     let r = client()
@@ -303,7 +422,11 @@ async fn extract_preview_saves_nothing() {
 #[tokio::test]
 async fn sigterm_stops_gracefully_with_open_stream() {
     let (mut srv, _) = seeded_server("term", None, &[]).await;
-    let mut stream = client().get(format!("{}/api/events/stream", srv.base)).send().await.unwrap();
+    let mut stream = client()
+        .get(format!("{}/api/events/stream", srv.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stream.status(), 200);
     let first = stream.chunk().await.unwrap().unwrap();
     assert!(String::from_utf8_lossy(&first).contains("hello"));
@@ -318,7 +441,10 @@ async fn sigterm_stops_gracefully_with_open_stream() {
             assert!(status.success(), "exit status {status}");
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "server did not stop within 15 s of SIGTERM");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "server did not stop within 15 s of SIGTERM"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // The stream ended rather than hanging.
@@ -335,6 +461,13 @@ async fn demo_mode_serves_the_embedded_dataset() {
     let srv = api_util::start(&dir.join("unused.db"), None, &["--demo"]);
     let (st, _, v) = get_json(&format!("{}/collections/events/items?limit=1", srv.base)).await;
     assert_eq!(st, 200);
-    assert!(v["numberMatched"].as_u64().unwrap() >= 60, "demo has too few events: {}", v["numberMatched"]);
-    assert!(!dir.join("unused.db").exists(), "--demo must not touch --db");
+    assert!(
+        v["numberMatched"].as_u64().unwrap() >= 60,
+        "demo has too few events: {}",
+        v["numberMatched"]
+    );
+    assert!(
+        !dir.join("unused.db").exists(),
+        "--demo must not touch --db"
+    );
 }

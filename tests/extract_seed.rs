@@ -125,7 +125,7 @@ fn seed_events_come_out() {
 }
 
 /// Find the seed sentence containing every part of a gold phrase ("A ... B").
-fn sentence_with<'a>(text: &'a str, phrase: &str) -> Option<(&'a str, &'a str)> {
+fn sentence_with<'a>(text: &'a str, phrase: &'a str) -> Option<(&'a str, &'a str)> {
     let parts: Vec<&str> = phrase.split(" ... ").collect();
     let last = parts.last()?;
     sentences(text).into_iter().map(|r| &text[r]).find_map(|s| {

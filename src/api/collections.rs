@@ -64,7 +64,10 @@ pub trait ItemsPage: Send {
     fn write_features(&self, out: &mut Vec<u8>) -> Result<(), Problem>;
     /// Write CSV (header + rows). Only called when the collection offers CSV.
     fn write_csv(&self, _out: &mut Vec<u8>) -> Result<(), Problem> {
-        Err(Problem::bad_param("f", "CSV is not offered for this collection"))
+        Err(Problem::bad_param(
+            "f",
+            "CSV is not offered for this collection",
+        ))
     }
     /// Write an RFC 8142 sequence of features.
     fn write_jsonseq(&self, out: &mut Vec<u8>) -> Result<(), Problem>;

@@ -39,7 +39,14 @@ pub fn demo_documents() -> (Vec<Document>, Vec<String>) {
             errors.push(format!("{name}: not UTF-8"));
             continue;
         };
-        let loaded = parse_text(&name, &name, text, Format::Markdown, &LoadOptions::default(), true);
+        let loaded = parse_text(
+            &name,
+            &name,
+            text,
+            Format::Markdown,
+            &LoadOptions::default(),
+            true,
+        );
         docs.extend(loaded.docs);
         errors.extend(loaded.errors.into_iter().map(|e| e.to_string()));
     }

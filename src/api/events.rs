@@ -485,7 +485,10 @@ mod tests {
 
     #[test]
     fn event_types_match_the_taxonomy() {
-        let codes: Vec<&str> = crate::extract::EventType::ALL.iter().map(|t| t.code()).collect();
+        let codes: Vec<&str> = crate::extract::EventType::ALL
+            .iter()
+            .map(|t| t.code())
+            .collect();
         assert_eq!(codes, EVENT_TYPES);
     }
 }

@@ -47,7 +47,10 @@ pub fn if_none_match(headers: &HeaderMap, tag: &str) -> bool {
             if candidate == "*" {
                 return true;
             }
-            let c = candidate.strip_prefix("W/").unwrap_or(candidate).trim_matches('"');
+            let c = candidate
+                .strip_prefix("W/")
+                .unwrap_or(candidate)
+                .trim_matches('"');
             c == bare
                 || c.strip_suffix("-gzip") == Some(bare)
                 || c.strip_suffix("-br") == Some(bare)
@@ -83,7 +86,11 @@ pub async fn etag_layer(mut req: Request, next: Next) -> Response {
             return Problem::internal(format!("cannot buffer the response: {e}")).into_response();
         }
     };
-    let tag = match parts.headers.get(header::ETAG).and_then(|v| v.to_str().ok()) {
+    let tag = match parts
+        .headers
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+    {
         Some(existing) => existing.to_string(),
         None => {
             parts.extensions.insert(OwnEtag);
@@ -138,7 +145,10 @@ pub async fn etag_encoding_layer(req: Request, next: Next) -> Response {
         .map(str::to_string);
     if let Some(enc) = enc
         && resp.extensions().get::<OwnEtag>().is_some()
-        && let Some(tag) = resp.headers().get(header::ETAG).and_then(|v| v.to_str().ok())
+        && let Some(tag) = resp
+            .headers()
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
         && let Some(bare) = tag.strip_suffix('"')
         && let Ok(v) = HeaderValue::from_str(&format!("{bare}-{enc}\""))
     {

@@ -141,9 +141,9 @@ impl ApiState {
             .filter(|h| {
                 !h.is_empty()
                     && h.len() <= 255
-                    && h
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+                    && h.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                    })
             })
             .unwrap_or("localhost");
         format!("http://{host}")
@@ -205,7 +205,9 @@ async fn health(State(st): State<Arc<ApiState>>) -> Response {
 }
 
 async fn fallback() -> problem::Problem {
-    problem::Problem::not_found("no such resource; start at / (landing page) or /api (OpenAPI document)")
+    problem::Problem::not_found(
+        "no such resource; start at / (landing page) or /api (OpenAPI document)",
+    )
 }
 
 /// The complete router with every layer.

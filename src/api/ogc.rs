@@ -71,7 +71,9 @@ pub fn prefers_html(headers: &HeaderMap) -> bool {
             .next()
             .unwrap_or(1.0);
         match mt.as_str() {
-            "text/html" | "application/xhtml+xml" => html_q = Some(html_q.map_or(q, |h: f32| h.max(q))),
+            "text/html" | "application/xhtml+xml" => {
+                html_q = Some(html_q.map_or(q, |h: f32| h.max(q)))
+            }
             "application/json" | "application/geo+json" => {
                 json_q = Some(json_q.map_or(q, |j| j.max(q)))
             }
@@ -102,7 +104,11 @@ fn negotiate_items(headers: &HeaderMap, offered: &[Format]) -> Format {
     }
 }
 
-pub async fn landing(State(st): State<Arc<ApiState>>, headers: HeaderMap, uri: Uri) -> ApiResult<Response> {
+pub async fn landing(
+    State(st): State<Arc<ApiState>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> ApiResult<Response> {
     let pairs = query_pairs(&uri)?;
     let f = parse_plain(&pairs, &[Format::Json, Format::Html])?;
     let html = match f {
@@ -137,18 +143,29 @@ pub async fn conformance(uri: Uri) -> ApiResult<Response> {
     ))
 }
 
-pub async fn api_doc(State(st): State<Arc<ApiState>>, headers: HeaderMap, uri: Uri) -> ApiResult<Response> {
+pub async fn api_doc(
+    State(st): State<Arc<ApiState>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> ApiResult<Response> {
     parse_plain(&query_pairs(&uri)?, &[Format::Json])?;
     let doc = super::openapi::document(&st.registry, &st.base(&headers));
     Ok(json_response(&doc, OPENAPI_TYPE))
 }
 
-pub async fn api_html(State(st): State<Arc<ApiState>>, headers: HeaderMap, uri: Uri) -> ApiResult<Response> {
+pub async fn api_html(
+    State(st): State<Arc<ApiState>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> ApiResult<Response> {
     parse_plain(&query_pairs(&uri)?, &[Format::Html])?;
     let doc = super::openapi::document(&st.registry, &st.base(&headers));
     let html = super::openapi::html(&doc);
     Ok((
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
         html,
     )
         .into_response())
@@ -157,7 +174,12 @@ pub async fn api_html(State(st): State<Arc<ApiState>>, headers: HeaderMap, uri: 
 fn collection_json(c: &dyn Collection, base: &str) -> Value {
     let id = c.id();
     let mut links = vec![
-        link(format!("{base}/collections/{id}"), "self", "application/json", c.title()),
+        link(
+            format!("{base}/collections/{id}"),
+            "self",
+            "application/json",
+            c.title(),
+        ),
         link(
             format!("{base}/collections/{id}/items?f=json"),
             "items",
@@ -203,7 +225,11 @@ fn collection_json(c: &dyn Collection, base: &str) -> Value {
     v
 }
 
-pub async fn collections(State(st): State<Arc<ApiState>>, headers: HeaderMap, uri: Uri) -> ApiResult<Response> {
+pub async fn collections(
+    State(st): State<Arc<ApiState>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> ApiResult<Response> {
     parse_plain(&query_pairs(&uri)?, &[Format::Json])?;
     let base = st.base(&headers);
     let cols: Vec<Value> = st
@@ -304,7 +330,9 @@ pub async fn items(
     let c = find(&st, &id)?.clone();
     let pairs = query_pairs(&uri)?;
     let (p, extra) = parse_items(&pairs, c.queryables(), c.formats(), c.extra_params())?;
-    let fmt = p.format.unwrap_or_else(|| negotiate_items(&headers, c.formats()));
+    let fmt = p
+        .format
+        .unwrap_or_else(|| negotiate_items(&headers, c.formats()));
     let timestamp = st.timestamp();
     let page = c.items(&p, &extra)?;
     let base = st.base(&headers);
@@ -335,10 +363,20 @@ pub async fn items(
     let next = page.next();
     let prev = page.prev();
     if let Some(n) = &next {
-        links.push(link(url_for(fmt, Some(n)), "next", content_type(fmt), "Next page"));
+        links.push(link(
+            url_for(fmt, Some(n)),
+            "next",
+            content_type(fmt),
+            "Next page",
+        ));
     }
     if let Some(pv) = &prev {
-        links.push(link(url_for(fmt, Some(pv)), "prev", content_type(fmt), "Previous page"));
+        links.push(link(
+            url_for(fmt, Some(pv)),
+            "prev",
+            content_type(fmt),
+            "Previous page",
+        ));
     }
     links.push(link(
         format!("{base}/collections/{}", c.id()),
@@ -361,12 +399,21 @@ pub async fn items(
     let body = render_items(page.as_ref(), fmt, &links, &timestamp)?;
     let mut resp = Response::new(Body::from(body));
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(fmt)));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(fmt)),
+    );
     if let Ok(v) = HeaderValue::from_str(&link_header.join(", ")) {
         h.insert(header::LINK, v);
     }
-    h.insert("OGC-NumberMatched", HeaderValue::from(page.number_matched()));
-    h.insert("OGC-NumberReturned", HeaderValue::from(page.number_returned()));
+    h.insert(
+        "OGC-NumberMatched",
+        HeaderValue::from(page.number_matched()),
+    );
+    h.insert(
+        "OGC-NumberReturned",
+        HeaderValue::from(page.number_returned()),
+    );
     if fmt == Format::Csv {
         h.insert(
             header::CONTENT_DISPOSITION,
@@ -376,7 +423,12 @@ pub async fn items(
     Ok(resp)
 }
 
-fn render_items(page: &dyn ItemsPage, fmt: Format, links: &[Value], timestamp: &str) -> ApiResult<Vec<u8>> {
+fn render_items(
+    page: &dyn ItemsPage,
+    fmt: Format,
+    links: &[Value],
+    timestamp: &str,
+) -> ApiResult<Vec<u8>> {
     let mut out = Vec::with_capacity(1024 + page.number_returned() * 900);
     match fmt {
         Format::Csv => page.write_csv(&mut out)?,
@@ -427,8 +479,15 @@ pub async fn item(
             page.write_features(&mut arr)?;
             let mut features: Vec<Value> = serde_json::from_slice(&arr)
                 .map_err(|e| Problem::internal(format!("cannot re-read feature: {e}")))?;
-            let mut feature = features.pop().ok_or_else(|| Problem::internal("empty feature page"))?;
-            let mut links = vec![link(format!("{url}?f=json"), "self", GEOJSON, "This feature")];
+            let mut feature = features
+                .pop()
+                .ok_or_else(|| Problem::internal("empty feature page"))?;
+            let mut links = vec![link(
+                format!("{url}?f=json"),
+                "self",
+                GEOJSON,
+                "This feature",
+            )];
             for &f in c.formats() {
                 if f != Format::Json {
                     links.push(link(
@@ -451,8 +510,10 @@ pub async fn item(
         }
     }
     let mut resp = Response::new(Body::from(body));
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(fmt)));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(fmt)),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!(
         "<{url}?f=json>; rel=\"self\"; type=\"{GEOJSON}\", <{base}/collections/{}>; rel=\"collection\"; type=\"application/json\"",
         c.id()

@@ -39,7 +39,14 @@ fn std_errors(r: &mut Map<String, Value>, with_404: bool) {
     r.insert("500".into(), problem_response("Server error"));
 }
 
-fn get_op(id: &str, summary: &str, tag: &str, params: Vec<Value>, ok: Value, with_404: bool) -> Value {
+fn get_op(
+    id: &str,
+    summary: &str,
+    tag: &str,
+    params: Vec<Value>,
+    ok: Value,
+    with_404: bool,
+) -> Value {
     let mut responses = Map::new();
     responses.insert("200".into(), ok);
     std_errors(&mut responses, with_404);
@@ -62,7 +69,10 @@ fn write_responses(ok_code: &str, ok: Value, body: bool, with_404: bool) -> Valu
     let mut r = Map::new();
     r.insert(ok_code.into(), ok);
     if body {
-        r.insert("400".into(), problem_response("Malformed JSON body (the problem names the field)"));
+        r.insert(
+            "400".into(),
+            problem_response("Malformed JSON body (the problem names the field)"),
+        );
     }
     r.insert(
         "401".into(),
@@ -78,7 +88,10 @@ fn write_responses(ok_code: &str, ok: Value, body: bool, with_404: bool) -> Valu
     r.insert("405".into(), problem_response("Method not allowed"));
     if body {
         r.insert("413".into(), problem_response("Request body too large"));
-        r.insert("415".into(), problem_response("Body is not application/json"));
+        r.insert(
+            "415".into(),
+            problem_response("Body is not application/json"),
+        );
         r.insert(
             "422".into(),
             problem_response("Well-formed JSON with invalid values (the problem names the field)"),
@@ -132,7 +145,10 @@ pub fn document(registry: &Registry, base: &str) -> Value {
             "Conformance classes implemented",
             "Capabilities",
             vec![f_plain.clone()],
-            json_ok("Conformance declaration", json!({"$ref": "#/components/schemas/confClasses"})),
+            json_ok(
+                "Conformance declaration",
+                json!({"$ref": "#/components/schemas/confClasses"}),
+            ),
             false,
         ),
     );
@@ -187,7 +203,10 @@ pub fn document(registry: &Registry, base: &str) -> Value {
             "The feature collections",
             "Data",
             vec![f_plain.clone()],
-            json_ok("Collections", json!({"$ref": "#/components/schemas/collections"})),
+            json_ok(
+                "Collections",
+                json!({"$ref": "#/components/schemas/collections"}),
+            ),
             false,
         ),
     );
@@ -200,7 +219,10 @@ pub fn document(registry: &Registry, base: &str) -> Value {
                 &format!("Metadata of the {id} collection"),
                 "Data",
                 vec![f_plain.clone()],
-                json_ok("Collection", json!({"$ref": "#/components/schemas/collection"})),
+                json_ok(
+                    "Collection",
+                    json!({"$ref": "#/components/schemas/collection"}),
+                ),
                 true,
             ),
         );

@@ -152,7 +152,8 @@ impl Queryable {
         match self.kind {
             QueryableKind::Ident => {
                 if v.len() <= 64
-                    && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                    && v.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
                 {
                     Ok(v.to_string())
                 } else {
@@ -294,7 +295,10 @@ pub fn single_valued(pairs: &[(String, String)]) -> Result<BTreeMap<&str, &str>,
         if v.len() > MAX_VALUE_LEN {
             return Err(Problem::bad_param(
                 k,
-                format!("parameter '{}' is longer than {MAX_VALUE_LEN} bytes", safe(k)),
+                format!(
+                    "parameter '{}' is longer than {MAX_VALUE_LEN} bytes",
+                    safe(k)
+                ),
             ));
         }
         if map.insert(k.as_str(), v.as_str()).is_some() {
@@ -328,7 +332,11 @@ pub fn parse_format(value: &str, allowed: &[Format]) -> Result<Format, Problem> 
                 "f",
                 format!(
                     "unsupported format; use one of: {}",
-                    allowed.iter().map(|f| f.param()).collect::<Vec<_>>().join(", ")
+                    allowed
+                        .iter()
+                        .map(|f| f.param())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }
@@ -341,7 +349,11 @@ pub fn parse_format(value: &str, allowed: &[Format]) -> Result<Format, Problem> 
             format!(
                 "format '{}' is not offered here; use one of: {}",
                 f.param(),
-                allowed.iter().map(|f| f.param()).collect::<Vec<_>>().join(", ")
+                allowed
+                    .iter()
+                    .map(|f| f.param())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         ))
     }
@@ -371,7 +383,9 @@ pub fn parse_limit(value: &str) -> Result<usize, Problem> {
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Problem::bad_param(
             "limit",
-            format!("limit must be an integer between 1 and {MAX_LIMIT} (larger values are clamped)"),
+            format!(
+                "limit must be an integer between 1 and {MAX_LIMIT} (larger values are clamped)"
+            ),
         ));
     }
     let digits = v.trim_start_matches('0');
@@ -538,9 +552,9 @@ pub fn parse_datetime(value: &str) -> Result<DayRange, Problem> {
 pub fn parse_cursor(param: &str, value: &str) -> Result<String, Problem> {
     if value.is_empty()
         || value.len() > 512
-        || !value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b':' | b'='))
+        || !value.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b':' | b'=')
+        })
     {
         return Err(Problem::bad_param(
             param,
@@ -591,9 +605,9 @@ pub fn parse_items(
                 if let Some(q) = queryables.iter().find(|q| q.name == k) {
                     let mut values = Vec::new();
                     for part in v.split(',') {
-                        let n = q.normalise(part).map_err(|e| {
-                            Problem::bad_param(k, format!("'{}' {e}", q.name))
-                        })?;
+                        let n = q
+                            .normalise(part)
+                            .map_err(|e| Problem::bad_param(k, format!("'{}' {e}", q.name)))?;
                         if !values.contains(&n) {
                             values.push(n);
                         }
@@ -632,7 +646,10 @@ pub fn unknown_param(name: &str, allowed: &[&str]) -> Problem {
 }
 
 /// Only `f` (and the CRS84 tolerance) on resources without other parameters.
-pub fn parse_plain(pairs: &[(String, String)], formats: &[Format]) -> Result<Option<Format>, Problem> {
+pub fn parse_plain(
+    pairs: &[(String, String)],
+    formats: &[Format],
+) -> Result<Option<Format>, Problem> {
     let map = single_valued(pairs)?;
     let mut f = None;
     for (&k, &v) in &map {
@@ -654,7 +671,9 @@ mod tests {
     }
 
     fn pairs(q: &[(&str, &str)]) -> Vec<(String, String)> {
-        q.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        q.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     const QS: &[Queryable] = &[
@@ -712,7 +731,12 @@ mod tests {
         assert!(!b.contains(179.5, 60.0));
         assert_eq!(b.parts().len(), 2);
         // The other ETS boxes are valid too.
-        for q in ["-180,85,180,90", "-180,-90,180,-85", "-1.5,50,1.5,53", "-80,-5,-70,5"] {
+        for q in [
+            "-180,85,180,90",
+            "-180,-90,180,-85",
+            "-1.5,50,1.5,53",
+            "-80,-5,-70,5",
+        ] {
             assert!(parse_bbox(q).is_ok(), "{q}");
         }
     }
@@ -746,11 +770,17 @@ mod tests {
     #[test]
     fn datetime_forms() {
         let r = parse_datetime("2025-01-06").unwrap();
-        assert_eq!((r.start, r.end), (Some(d("2025-01-06")), Some(d("2025-01-06"))));
+        assert_eq!(
+            (r.start, r.end),
+            (Some(d("2025-01-06")), Some(d("2025-01-06")))
+        );
         let r = parse_datetime("2025-01-06T23:30:00-05:00").unwrap();
         assert_eq!(r.start, Some(d("2025-01-07")), "converted to UTC");
         let r = parse_datetime("2025-01-01T00:00:00Z/2025-01-31T00:00:00Z").unwrap();
-        assert_eq!((r.start, r.end), (Some(d("2025-01-01")), Some(d("2025-01-31"))));
+        assert_eq!(
+            (r.start, r.end),
+            (Some(d("2025-01-01")), Some(d("2025-01-31")))
+        );
         let r = parse_datetime("../2025-01-31").unwrap();
         assert_eq!((r.start, r.end), (None, Some(d("2025-01-31"))));
         let r = parse_datetime("/2025-01-31").unwrap();
@@ -794,16 +824,36 @@ mod tests {
         assert_eq!(parse_limit("100").unwrap(), 100);
         assert_eq!(parse_limit("10000").unwrap(), 10_000);
         assert_eq!(parse_limit("10001").unwrap(), MAX_LIMIT);
-        assert_eq!(parse_limit("99999999999999999999999999").unwrap(), MAX_LIMIT);
+        assert_eq!(
+            parse_limit("99999999999999999999999999").unwrap(),
+            MAX_LIMIT
+        );
         assert_eq!(parse_limit("007").unwrap(), 7);
-        for q in ["0", "000", "-1", "unlimited", "", "1.5", "1e3", "NaN", " ", "+5", "10 0"] {
-            assert_eq!(parse_limit(q).unwrap_err().parameter.as_deref(), Some("limit"), "{q:?}");
+        for q in [
+            "0",
+            "000",
+            "-1",
+            "unlimited",
+            "",
+            "1.5",
+            "1e3",
+            "NaN",
+            " ",
+            "+5",
+            "10 0",
+        ] {
+            assert_eq!(
+                parse_limit(q).unwrap_err().parameter.as_deref(),
+                Some("limit"),
+                "{q:?}"
+            );
         }
     }
 
     #[test]
     fn items_unknown_and_duplicate() {
-        let e = parse_items(&pairs(&[("unknownQueryParameter123", "1")]), QS, FMTS, &[]).unwrap_err();
+        let e =
+            parse_items(&pairs(&[("unknownQueryParameter123", "1")]), QS, FMTS, &[]).unwrap_err();
         assert_eq!(e.parameter.as_deref(), Some("unknownQueryParameter123"));
         let e = parse_items(&pairs(&[("limit", "5"), ("limit", "6")]), QS, FMTS, &[]).unwrap_err();
         assert_eq!(e.parameter.as_deref(), Some("limit"));
@@ -841,7 +891,10 @@ mod tests {
         assert_eq!(p.cursor.as_deref(), Some("a2025010665762d31"));
         assert_eq!(extra["sort"], "x");
         let q = encode_query(&p.link_query(Format::Json));
-        assert!(q.starts_with("f=json&limit=10000&bbox=30,45,40,52&datetime=2025-01-01%2F2025-01-31"), "{q}");
+        assert!(
+            q.starts_with("f=json&limit=10000&bbox=30,45,40,52&datetime=2025-01-01%2F2025-01-31"),
+            "{q}"
+        );
     }
 
     #[test]
@@ -875,7 +928,10 @@ mod tests {
     #[test]
     fn plain_resources() {
         assert_eq!(parse_plain(&pairs(&[]), &[Format::Json]).unwrap(), None);
-        assert_eq!(parse_plain(&pairs(&[("f", "json")]), &[Format::Json]).unwrap(), Some(Format::Json));
+        assert_eq!(
+            parse_plain(&pairs(&[("f", "json")]), &[Format::Json]).unwrap(),
+            Some(Format::Json)
+        );
         assert!(parse_plain(&pairs(&[("f", "csv")]), &[Format::Json]).is_err());
         assert!(parse_plain(&pairs(&[("x", "1")]), &[Format::Json]).is_err());
     }

@@ -29,7 +29,10 @@ const PIPELINE_WAIT: Duration = Duration::from_secs(120);
 fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     // Compare digests so the time taken does not depend on the token.
     let (da, db) = (Sha256::digest(a), Sha256::digest(b));
-    da.iter().zip(db.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    da.iter()
+        .zip(db.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 /// Check the bearer token; returns who to record in the audit trail.
@@ -81,7 +84,12 @@ fn require_json(headers: &HeaderMap) -> ApiResult<()> {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let mt = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mt = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if mt == "application/json" || mt == "application/merge-patch+json" || mt.ends_with("+json") {
         Ok(())
     } else {
@@ -115,10 +123,21 @@ pub fn parse_published(s: &str) -> Option<DateTime<FixedOffset>> {
     }
     let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
     let dt = d.and_hms_opt(0, 0, 0)?;
-    Some(DateTime::from_naive_utc_and_offset(dt, FixedOffset::east_opt(0)?))
+    Some(DateTime::from_naive_utc_and_offset(
+        dt,
+        FixedOffset::east_opt(0)?,
+    ))
 }
 
-const DOC_FIELDS: &[&str] = &["id", "text", "published", "source", "url", "title", "language"];
+const DOC_FIELDS: &[&str] = &[
+    "id",
+    "text",
+    "published",
+    "source",
+    "url",
+    "title",
+    "language",
+];
 
 /// One document of the ingest JSON contract, with field-level errors.
 pub fn document_from_json(v: &Value, path: &str, published_required: bool) -> ApiResult<Document> {
@@ -194,7 +213,11 @@ pub fn document_from_json(v: &Value, path: &str, published_required: bool) -> Ap
 
 async fn pipeline(st: &ApiState) -> ApiResult<Arc<dyn TextPipeline>> {
     let mut rx = st.pipeline.clone();
-    let ready = tokio::time::timeout(PIPELINE_WAIT, rx.wait_for(|s| !matches!(s, PipelineState::Loading))).await;
+    let ready = tokio::time::timeout(
+        PIPELINE_WAIT,
+        rx.wait_for(|s| !matches!(s, PipelineState::Loading)),
+    )
+    .await;
     let state = match ready {
         Ok(Ok(s)) => s.clone(),
         _ => PipelineState::Loading,
@@ -322,7 +345,12 @@ pub async fn delete_event(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let who = authorize(&st, &headers)?;
-    if st.store.delete_event(&id, &who).await.map_err(store_error)? {
+    if st
+        .store
+        .delete_event(&id, &who)
+        .await
+        .map_err(store_error)?
+    {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(no_event(&id))
@@ -359,7 +387,10 @@ pub async fn patch_event(
         return Err(Problem::bad_field(
             StatusCode::UNPROCESSABLE_ENTITY,
             "event_type",
-            format!("event_type must be one of {}", super::events::EVENT_TYPES.join(", ")),
+            format!(
+                "event_type must be one of {}",
+                super::events::EVENT_TYPES.join(", ")
+            ),
         ));
     }
     if patch.is_empty() {
@@ -369,7 +400,12 @@ pub async fn patch_event(
             "the patch changes nothing; give at least one of place, date_start, date_end, time_precision, event_type, sub_event_type, frontline, actor",
         ));
     }
-    match st.store.patch_event(&id, &patch, &who).await.map_err(store_error)? {
+    match st
+        .store
+        .patch_event(&id, &patch, &who)
+        .await
+        .map_err(store_error)?
+    {
         Some(e) => {
             let f = super::events::event_feature_value(&e)?;
             let mut r = axum::Json(f).into_response();
@@ -438,7 +474,10 @@ pub async fn extract(
         features.push(super::events::event_feature_value(&se)?);
     }
     let mut out = Map::new();
-    out.insert("mentions".into(), serde_json::to_value(&mentions).unwrap_or(Value::Null));
+    out.insert(
+        "mentions".into(),
+        serde_json::to_value(&mentions).unwrap_or(Value::Null),
+    );
     out.insert(
         "events".into(),
         json!({"type": "FeatureCollection", "features": features}),
@@ -463,18 +502,35 @@ mod tests {
         )
         .unwrap();
         assert_eq!(d.id, "https://x.invalid/a");
-        assert_eq!(d.published.unwrap().to_rfc3339(), "2025-01-06T00:00:00+00:00");
+        assert_eq!(
+            d.published.unwrap().to_rfc3339(),
+            "2025-01-06T00:00:00+00:00"
+        );
         let e = document_from_json(&json!({"text": "x"}), "[3]", true).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("[3].published"));
-        let e = document_from_json(&json!({"text": "x", "published": "soon"}), "document", true).unwrap_err();
+        let e = document_from_json(&json!({"text": "x", "published": "soon"}), "document", true)
+            .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("document.published"));
-        let e = document_from_json(&json!({"text": "", "published": "2025-01-01"}), "document", true)
-            .unwrap_err();
+        let e = document_from_json(
+            &json!({"text": "", "published": "2025-01-01"}),
+            "document",
+            true,
+        )
+        .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("document.text"));
-        let e = document_from_json(&json!({"text": "a", "published": "2025-01-01", "bogus": 1}), "document", true)
-            .unwrap_err();
+        let e = document_from_json(
+            &json!({"text": "a", "published": "2025-01-01", "bogus": 1}),
+            "document",
+            true,
+        )
+        .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("document.bogus"));
-        let e = document_from_json(&json!({"text": 5, "published": "2025-01-01"}), "document", true).unwrap_err();
+        let e = document_from_json(
+            &json!({"text": 5, "published": "2025-01-01"}),
+            "document",
+            true,
+        )
+        .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("document.text"));
         let e = document_from_json(&json!([1]), "document", true).unwrap_err();
         assert_eq!(e.status, 422);

@@ -39,7 +39,12 @@ pub struct ServeArgs {
     #[arg(long)]
     pub demo: bool,
     /// Bearer token that enables the write API (unset: writes are refused).
-    #[arg(long, env = "FRONTLINE_TOKEN", hide_env_values = true, value_name = "SECRET")]
+    #[arg(
+        long,
+        env = "FRONTLINE_TOKEN",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
     pub token: Option<String>,
     /// Public base URL used in links (default: from the request's Host header).
     #[arg(long, value_name = "URL")]
@@ -69,10 +74,9 @@ impl TempDb {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        TempDb(std::env::temp_dir().join(format!(
-            "frontline-demo-{}-{nanos}.db",
-            std::process::id()
-        )))
+        TempDb(
+            std::env::temp_dir().join(format!("frontline-demo-{}-{nanos}.db", std::process::id())),
+        )
     }
 }
 
@@ -173,7 +177,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             let s = match loader.await {
                 Ok(Ok(p)) => PipelineState::Ready(p),
                 Ok(Err(e)) => {
-                    tracing::error!("text pipeline unavailable (writes and /api/extract will answer 503): {e}");
+                    tracing::error!(
+                        "text pipeline unavailable (writes and /api/extract will answer 503): {e}"
+                    );
                     PipelineState::Failed(e)
                 }
                 Err(e) => PipelineState::Failed(format!("loader task failed: {e}")),
@@ -207,15 +213,22 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;
-    let addr = listener.local_addr().context("cannot read the bound address")?;
+    let addr = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on http://{addr}").context("cannot write to stdout")?;
         out.flush().context("cannot write to stdout")?;
     }
-    api::serve(listener, state, shutdown_tx, shutdown_signal(args.stop_on_stdin_eof))
-        .await
-        .context("server error")?;
+    api::serve(
+        listener,
+        state,
+        shutdown_tx,
+        shutdown_signal(args.stop_on_stdin_eof),
+    )
+    .await
+    .context("server error")?;
     store.close().await;
     drop(temp);
     Ok(())
@@ -279,7 +292,8 @@ impl TextPipeline for ServePipeline {
 /// The text pipeline (gazetteer + geoparser + extractor) behind the write API.
 fn build_pipeline(gaz: &GazetteerOpts) -> Result<Arc<dyn TextPipeline>, String> {
     let started = std::time::Instant::now();
-    let (g, _report) = Gazetteer::load(&GazLoadOptions::from_cli(gaz)).map_err(|e| e.to_string())?;
+    let (g, _report) =
+        Gazetteer::load(&GazLoadOptions::from_cli(gaz)).map_err(|e| e.to_string())?;
     let gp = Geoparser::new(Arc::new(g), GeoparseOptions::default());
     tracing::info!("text pipeline ready in {:.2?}", started.elapsed());
     Ok(Arc::new(ServePipeline {

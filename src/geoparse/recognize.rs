@@ -174,7 +174,7 @@ impl<'t> Doc<'t> {
                 } else if t.is_lower_word() && len >= 4 {
                     lowers += 1;
                 }
-                if !war && t.is_lower_word() && len >= 3 {
+                if !war && len >= 3 && !t.has(flag::ALLCAPS) {
                     lower_key(t, text, &mut buf);
                     war = is_war_word(&buf);
                 }

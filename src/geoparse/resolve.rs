@@ -473,7 +473,10 @@ impl Geoparser {
     fn base_features(&self, doc: &Doc<'_>, c: &Cand, rs: &mut [Reading]) {
         // Population is compared within settlements only (admin units and countries
         // have their own features; a county's population says nothing about its town).
-        let maxpop = rs.iter().filter(|r| r.fclass == 'P').map(|r| r.population).max().unwrap_or(0);
+        // A settlement without a population figure (most approximate KATOTTG points)
+        // is counted as a small village, not as empty.
+        let pop_of = |r: &Reading| if r.fclass == 'P' { r.population.max(300) } else { r.population };
+        let maxpop = rs.iter().filter(|r| r.fclass == 'P').map(pop_of).max().unwrap_or(0);
         let admin_hint_level = if c.admin.is_empty() {
             None
         } else if c.admin2_hint {
@@ -485,11 +488,12 @@ impl Geoparser {
         let settlement_cue = c.cues.type_before || c.cues.near || c.cues.near_after;
         for r in rs.iter_mut() {
             let mut f: Vec<(&'static str, f32)> = Vec::new();
-            if r.population > 0 {
-                f.push(("prominence (log population)", 0.35 * ((r.population as f64 + 1.0).log10().min(7.5)) as f32));
+            let pop = pop_of(r);
+            if pop > 0 {
+                f.push(("prominence (log population)", 0.35 * ((pop as f64 + 1.0).log10().min(7.5)) as f32));
             }
             if maxpop > 0 && r.fclass == 'P' {
-                let ratio = ((r.population as f64 + 1.0) / (maxpop as f64 + 1.0)).ln().max(-5.0) as f32;
+                let ratio = ((pop as f64 + 1.0) / (maxpop as f64 + 1.0)).ln().max(-5.0) as f32;
                 f.push(("population share among settlements", 0.2 * ratio));
             }
             if r.fclass == 'P' {
@@ -546,6 +550,14 @@ impl Geoparser {
                 let by_a1 = self.opts.focus.admin1.iter().any(|k| *k == r.admin1);
                 let w = if by_a1 { 1.3 } else { 1.0 };
                 f.push(("area of interest", if war { w * 1.5 } else { w }));
+                if war && crate::gazetteer::FRONTLINE_ADMIN1.contains(&r.admin1.as_str()) {
+                    f.push(("front-line oblast, sentence about fighting", 1.2));
+                    // Donetsk oblast carried most of the ground fighting reported in
+                    // 2023-2025: a same-name village there is the likelier reading.
+                    if r.admin1 == "UA.05" {
+                        f.push(("most active front-line oblast", 0.6));
+                    }
+                }
             }
             r.base = f;
         }

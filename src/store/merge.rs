@@ -71,11 +71,6 @@ pub(crate) fn better(a: &Event, b: &Event) -> Ordering {
         .then_with(|| a.event_id.cmp(&b.event_id))
 }
 
-/// The best of several reports (None when empty).
-pub(crate) fn best<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<&'a Event> {
-    events.into_iter().min_by(|a, b| better(a, b))
-}
-
 pub(crate) fn source_ref(doc: &Document, e: &Event) -> SourceRef {
     SourceRef {
         doc_id: doc.id.clone(),

@@ -12,7 +12,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions,
     SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqlitePool};
 
 use super::backend::{BackendOps, Loaded, Lookup, WriteResult};
 use super::index::PlaceInfo;
@@ -25,6 +25,35 @@ use crate::model::{Evidence, Event};
 
 pub(crate) struct SqliteBackend {
     pool: SqlitePool,
+    /// The one connection all writes go through (its page cache stays warm;
+    /// pooled connections would start every transaction cold). None for an
+    /// in-memory database, whose single pooled connection is used.
+    writer: Option<tokio::sync::Mutex<SqliteConnection>>,
+}
+
+/// The write connection, locked for the duration of one write.
+enum WriteConn<'a> {
+    Dedicated(tokio::sync::MutexGuard<'a, SqliteConnection>),
+    Pooled(sqlx::pool::PoolConnection<Sqlite>),
+}
+
+impl std::ops::Deref for WriteConn<'_> {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        match self {
+            WriteConn::Dedicated(g) => g,
+            WriteConn::Pooled(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for WriteConn<'_> {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        match self {
+            WriteConn::Dedicated(g) => &mut *g,
+            WriteConn::Pooled(c) => &mut *c,
+        }
+    }
 }
 
 fn ts(t: DateTime<Utc>) -> String {
@@ -420,7 +449,10 @@ impl SqliteBackend {
         } else {
             SqlitePoolOptions::new().max_connections(4)
         };
-        let pool = pool_opts.connect_with(opts).await.map_err(open_err)?;
+        let pool = pool_opts
+            .connect_with(opts.clone())
+            .await
+            .map_err(open_err)?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
@@ -428,11 +460,26 @@ impl SqliteBackend {
                 url: url_or_path.to_string(),
                 source,
             })?;
-        Ok(SqliteBackend { pool })
+        let writer = if memory {
+            None
+        } else {
+            use sqlx::ConnectOptions;
+            Some(tokio::sync::Mutex::new(
+                opts.connect().await.map_err(open_err)?,
+            ))
+        };
+        Ok(SqliteBackend { pool, writer })
     }
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    async fn write_conn(&self) -> Result<WriteConn<'_>, StoreError> {
+        Ok(match &self.writer {
+            Some(w) => WriteConn::Dedicated(w.lock().await),
+            None => WriteConn::Pooled(self.pool.acquire().await?),
+        })
     }
 }
 
@@ -533,7 +580,8 @@ impl BackendOps for SqliteBackend {
         let hash = document_hash(&doc.text);
         let now = Utc::now();
         let now_s = ts(now);
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut conn = self.write_conn().await?;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
 
         // 1. Identity and the next free row ids.
         let (identity, max_doc, max_src) = identify(&mut tx, doc, &hash).await?;
@@ -877,7 +925,8 @@ impl BackendOps for SqliteBackend {
 
     async fn delete_event(&self, before: &StoredEvent, who: &str) -> Result<bool, StoreError> {
         let now = ts(Utc::now());
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut conn = self.write_conn().await?;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         let n = sqlx::query(
             "UPDATE events SET deleted = 1, version = version + 1, updated_at = ? \
              WHERE id = ? AND deleted = 0",
@@ -913,7 +962,8 @@ impl BackendOps for SqliteBackend {
     ) -> Result<StoredEvent, StoreError> {
         let now = Utc::now();
         let now_s = ts(now);
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut conn = self.write_conn().await?;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         let rows = read_event_rows(&mut tx, &[before.id.as_str()]).await?;
         let Some(row) = rows.get(&before.id).filter(|r| !r.deleted) else {
             return Err(corrupt("events", &before.id, "row missing".into()));
@@ -1104,6 +1154,13 @@ impl BackendOps for SqliteBackend {
     }
 
     async fn close(&self) {
+        if let Some(w) = &self.writer {
+            use sqlx::Connection;
+            // Checkpoint-on-close happens when the last connection closes.
+            let mut g = w.lock().await;
+            let _ = sqlx::query("PRAGMA optimize").execute(&mut *g).await;
+            drop(g);
+        }
         self.pool.close().await;
     }
 }

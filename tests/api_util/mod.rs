@@ -29,7 +29,12 @@ fn day(s: &str) -> NaiveDate {
 }
 
 fn event(i: usize, lon: f64, lat: f64, start: NaiveDate, end: NaiveDate) -> Event {
-    const TYPES: [&str; 4] = ["shelling", "air_drone_strike", "territory_claimed", "armed_clash"];
+    const TYPES: [&str; 4] = [
+        "shelling",
+        "air_drone_strike",
+        "territory_claimed",
+        "armed_clash",
+    ];
     const ACTORS: [Actor; 3] = [Actor::Russia, Actor::Ukraine, Actor::Unknown];
     const PRECISIONS: [LocationPrecision; 3] = [
         LocationPrecision::Settlement,
@@ -53,7 +58,11 @@ fn event(i: usize, lon: f64, lat: f64, start: NaiveDate, end: NaiveDate) -> Even
             },
             Claim {
                 by: "ukraine".into(),
-                stance: if i % 8 == 2 { Stance::Denied } else { Stance::Confirmed },
+                stance: if i % 8 == 2 {
+                    Stance::Denied
+                } else {
+                    Stance::Confirmed
+                },
             },
         ]
     } else {
@@ -64,7 +73,11 @@ fn event(i: usize, lon: f64, lat: f64, start: NaiveDate, end: NaiveDate) -> Even
         event_id: format!("test-ev-{i}"),
         date_start: start,
         date_end: end,
-        time_precision: if start == end { TimePrecision::Day } else { TimePrecision::Days },
+        time_precision: if start == end {
+            TimePrecision::Day
+        } else {
+            TimePrecision::Days
+        },
         published: None,
         event_type: event_type.into(),
         sub_event_type: format!("{event_type}_sub"),
@@ -99,7 +112,11 @@ pub fn seed_events() -> Vec<Seed> {
     let jan1 = day("2025-01-01");
     for i in 0..240usize {
         let start = jan1 + chrono::Duration::days((i % 31) as i64);
-        let end = if i % 4 == 0 { start + chrono::Duration::days(2) } else { start };
+        let end = if i % 4 == 0 {
+            start + chrono::Duration::days(2)
+        } else {
+            start
+        };
         let lon = 30.0 + (i % 20) as f64 * 0.4;
         let lat = 46.0 + (i / 20) as f64 * 0.5;
         out.push(event(i, lon, lat, start, end));
@@ -129,8 +146,11 @@ pub fn seed_events() -> Vec<Seed> {
 }
 
 fn published(e: &Event) -> DateTime<FixedOffset> {
-    DateTime::parse_from_rfc3339(&format!("{}T12:00:00+00:00", e.date_start.format("%Y-%m-%d")))
-        .expect("valid timestamp")
+    DateTime::parse_from_rfc3339(&format!(
+        "{}T12:00:00+00:00",
+        e.date_start.format("%Y-%m-%d")
+    ))
+    .expect("valid timestamp")
 }
 
 /// Write the seed into a new SQLite database through the real store.
@@ -161,7 +181,12 @@ pub async fn write_seed(db: &Path) -> Vec<Seed> {
             })
             .await
             .expect("seed ingest");
-        assert_eq!(out.created, vec![s.id.clone()], "seed event {} not created alone", e.event_id);
+        assert_eq!(
+            out.created,
+            vec![s.id.clone()],
+            "seed event {} not created alone",
+            e.event_id
+        );
     }
     assert_eq!(store.count(), seeds.len());
     store.close().await;
@@ -261,7 +286,10 @@ pub fn start(db: &Path, token: Option<&str>, args: &[&str]) -> Server {
     let Some(addr) = line.trim().strip_prefix("listening on ") else {
         let _ = child.kill();
         let errs: Vec<String> = err_rx.try_iter().collect();
-        panic!("server did not start: first stdout line {line:?}; stderr: {}", errs.join(""));
+        panic!(
+            "server did not start: first stdout line {line:?}; stderr: {}",
+            errs.join("")
+        );
     };
     let base = addr.trim_end_matches('/').to_string();
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
@@ -305,9 +333,8 @@ pub async fn get_json(url: &str) -> (reqwest::StatusCode, String, serde_json::Va
         .unwrap_or("")
         .to_string();
     let body = r.bytes().await.expect("body");
-    let v = serde_json::from_slice(&body).unwrap_or_else(|e| {
-        panic!("{url}: not JSON ({e}): {}", String::from_utf8_lossy(&body))
-    });
+    let v = serde_json::from_slice(&body)
+        .unwrap_or_else(|e| panic!("{url}: not JSON ({e}): {}", String::from_utf8_lossy(&body)));
     (status, ct, v)
 }
 
@@ -324,7 +351,10 @@ pub async fn assert_problem(resp: reqwest::Response, status: u16) -> serde_json:
     assert_eq!(ct, "application/problem+json", "{url}");
     let v = json(resp).await;
     assert_eq!(v["status"], status, "{url}: {v}");
-    assert!(v["title"].is_string() && v["detail"].is_string(), "{url}: {v}");
+    assert!(
+        v["title"].is_string() && v["detail"].is_string(),
+        "{url}: {v}"
+    );
     v
 }
 
@@ -343,6 +373,7 @@ pub trait JsonBody {
 
 impl JsonBody for reqwest::RequestBuilder {
     fn json_body(self, v: &serde_json::Value) -> Self {
-        self.header("content-type", "application/json").body(v.to_string())
+        self.header("content-type", "application/json")
+            .body(v.to_string())
     }
 }

@@ -21,8 +21,9 @@ import traceback
 import urllib.parse
 import urllib.request
 
-import geojson_validator
-from owslib.ogcapi.features import Features
+os.environ.setdefault("LOGURU_LEVEL", "WARNING")  # quiet the validator
+import geojson_validator  # noqa: E402
+from owslib.ogcapi.features import Features  # noqa: E402
 
 BASE = sys.argv[1].rstrip("/") if len(sys.argv) > 1 else "http://127.0.0.1:8080"
 OAPIF = f"OAPIF:{BASE}/"
