@@ -251,7 +251,7 @@ fn zip_gz_bom_crlf_and_single_files() {
     assert_eq!(has(&g, "Работино", 3000000001), Some(NameKind::Alternate));
     assert_eq!(has(&g, "Роботине", 3000000001), Some(NameKind::Alternate));
     // Single files: the zip, the gz.
-    let (g1, _) = load(&[zpath.clone()], &[]);
+    let (g1, _) = load(std::slice::from_ref(&zpath), &[]);
     assert_eq!(g1.places().len(), 2);
     let single = dir.path().join("cities500.txt.gz");
     gz(&single, &ua);

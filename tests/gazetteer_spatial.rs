@@ -29,7 +29,7 @@ fn random_point(rng: &mut Rng) -> (f64, f64) {
         // near the antimeridian
         0 => (
             rng.range(-60.0, 60.0),
-            if rng.next() % 2 == 0 {
+            if rng.next().is_multiple_of(2) {
                 rng.range(175.0, 180.0)
             } else {
                 rng.range(-180.0, -175.0)
@@ -37,7 +37,7 @@ fn random_point(rng: &mut Rng) -> (f64, f64) {
         ),
         // near a pole
         1 => (
-            if rng.next() % 2 == 0 {
+            if rng.next().is_multiple_of(2) {
                 rng.range(85.0, 90.0)
             } else {
                 rng.range(-90.0, -85.0)

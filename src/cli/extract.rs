@@ -304,7 +304,7 @@ fn write_events(out: &mut impl Write, format: Format, doc_id: &str, events: &[Ev
     match format {
         Format::Jsonl => {
             for e in events {
-                serde_json::to_writer(&mut *out, e)?;
+                serde_json::to_writer(&mut *out, &extract::ContractEvent::from(e))?;
                 out.write_all(b"\n")?;
             }
             Ok(())

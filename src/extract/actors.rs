@@ -256,8 +256,13 @@ pub fn find_actors(tokens: &[Token], cues: &[CueMatch], is_place_token: &dyn Fn(
 /// The acting side for an event anchored at token `at` (the event cue).
 /// `territorial`: a side reporting a capture is taken as its author.
 pub fn event_actor(actors: &[ActorCue], at: usize, claimant: Option<Actor>, territorial: bool) -> Actor {
-    // 1. Nearest subject before the cue.
-    if let Some(a) = actors.iter().rev().find(|a| a.role == Role::Subject && a.t0 < at) {
+    // 1. Nearest subject before the cue (for territory, a claimant counts:
+    //    "a town that Russia claims to have captured").
+    if let Some(a) = actors
+        .iter()
+        .rev()
+        .find(|a| a.t0 < at && (a.role == Role::Subject || (territorial && a.role == Role::Claimant)))
+    {
         return a.side;
     }
     // 2. An agent ("by Russian forces").

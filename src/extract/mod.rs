@@ -25,10 +25,12 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::model::{
     Actor, Claim, Document, Event, EventPlace, Evidence, LocationPrecision, Mention, ResolvedPlace, Stance,
+    TimePrecision,
 };
 
 pub mod actors;
@@ -121,6 +123,68 @@ pub fn extract_with_mentions(doc: &Document, mentions: &[Mention]) -> Result<Vec
     }
     let drafts = merge_document(drafts);
     Ok(drafts.into_iter().map(|d| d.into_event(doc, &cmap)).collect())
+}
+
+/// The `frontline extract` JSONL contract: exactly these keys, in this order
+/// (`model::Event` also carries `place.surface_form` and `place.approximate`,
+/// which the contract leaves out).
+#[derive(Debug, Serialize)]
+pub struct ContractEvent<'a> {
+    pub doc_id: &'a str,
+    pub event_id: &'a str,
+    pub date_start: NaiveDate,
+    pub date_end: NaiveDate,
+    pub time_precision: TimePrecision,
+    pub published: Option<DateTime<FixedOffset>>,
+    pub event_type: &'a str,
+    pub sub_event_type: &'a str,
+    pub frontline: bool,
+    pub actor: Actor,
+    pub claims: &'a [Claim],
+    pub place: ContractPlace<'a>,
+    pub evidence: &'a Evidence,
+    pub confidence: f64,
+}
+
+/// The `place` object of the extract contract.
+#[derive(Debug, Serialize)]
+pub struct ContractPlace<'a> {
+    pub name: &'a str,
+    pub geonameid: Option<u64>,
+    pub lat: f64,
+    pub lon: f64,
+    pub country_code: &'a str,
+    pub admin1: &'a str,
+    pub precision: LocationPrecision,
+}
+
+impl<'a> From<&'a Event> for ContractEvent<'a> {
+    fn from(e: &'a Event) -> Self {
+        ContractEvent {
+            doc_id: &e.doc_id,
+            event_id: &e.event_id,
+            date_start: e.date_start,
+            date_end: e.date_end,
+            time_precision: e.time_precision,
+            published: e.published,
+            event_type: &e.event_type,
+            sub_event_type: &e.sub_event_type,
+            frontline: e.frontline,
+            actor: e.actor,
+            claims: &e.claims,
+            place: ContractPlace {
+                name: &e.place.name,
+                geonameid: e.place.geonameid,
+                lat: e.place.lat,
+                lon: e.place.lon,
+                country_code: &e.place.country_code,
+                admin1: &e.place.admin1,
+                precision: e.place.precision,
+            },
+            evidence: &e.evidence,
+            confidence: e.confidence,
+        }
+    }
 }
 
 /// True when the claims contain both a claim and a denial by different parties.
@@ -1122,6 +1186,11 @@ fn merge_document(drafts: Vec<Draft>) -> Vec<Draft> {
                 .map(|(j, _)| j)
                 .next();
             if let Some(j) = target {
+                // Keep the dated, then the more confident report as the event.
+                let rank = |d: &Draft| (!d.date_default, d.confidence);
+                if rank(&drafts[i]) > rank(&drafts[j]) {
+                    drafts.swap(i, j);
+                }
                 let src = drafts.remove(i);
                 let dst = &mut drafts[j];
                 let span = match (dst.date_default, src.date_default) {

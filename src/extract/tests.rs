@@ -310,6 +310,27 @@ fn serialises_to_the_contract() {
 }
 
 #[test]
+fn contract_view_has_exactly_the_contract_keys() {
+    let t = "Russian drones struck Kurakhove on 5 January.";
+    let ev = run(t, &[("Kurakhove", KURAKHOVE)]);
+    let v = serde_json::to_value(ContractEvent::from(&ev[0])).unwrap();
+    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort();
+    let mut want = vec![
+        "doc_id", "event_id", "date_start", "date_end", "time_precision", "published", "event_type",
+        "sub_event_type", "frontline", "actor", "claims", "place", "evidence", "confidence",
+    ];
+    want.sort();
+    assert_eq!(keys, want);
+    let mut pk: Vec<&str> = v["place"].as_object().unwrap().keys().map(String::as_str).collect();
+    pk.sort();
+    assert_eq!(pk, vec!["admin1", "country_code", "geonameid", "lat", "lon", "name", "precision"]);
+    let mut ek: Vec<&str> = v["evidence"].as_object().unwrap().keys().map(String::as_str).collect();
+    ek.sort();
+    assert_eq!(ek, vec!["end", "start", "text"]);
+}
+
+#[test]
 fn disputed_helper() {
     assert!(disputed(&[claim("russia", Stance::Claimed), claim("ukraine", Stance::Denied)]));
     assert!(!disputed(&[claim("russia", Stance::Claimed), claim("russia", Stance::Denied)]));
@@ -376,3 +397,16 @@ fn reporters_and_attackers_are_told_apart() {
     assert_eq!(ev[0].actor, Actor::Russia);
 }
 
+
+#[test]
+fn claimant_of_a_relative_clause_is_the_actor() {
+    let t = "Kyiv said it still holds part of Kurakhove, a town that Moscow claims to have captured.\n\n\
+             Russia claimed control of Kurakhove on Monday.";
+    let ev = run(t, &[("Kyiv", KYIV), ("Kurakhove", KURAKHOVE), ("Moscow", MOSCOW)]);
+    let terr: Vec<&Event> = ev.iter().filter(|e| e.event_type.starts_with("territory")).collect();
+    assert_eq!(terr.len(), 1, "{ev:#?}");
+    assert_eq!(terr[0].event_type, "territory_claimed");
+    assert_eq!(terr[0].actor, Actor::Russia);
+    assert_eq!(terr[0].date_start, day("2025-01-06"));
+    assert!(disputed(&terr[0].claims), "{:?}", terr[0].claims);
+}

@@ -350,10 +350,10 @@ fn adj_forms(base: &str) -> Vec<String> {
     const ENDINGS: &[&str] = &["ia", "ya", "sa", "sy", "a", "y", "i", "e"];
     let mut stems: Vec<&str> = vec![base];
     for e in ENDINGS {
-        if let Some(st) = base.strip_suffix(e) {
-            if st.len() >= 2 {
-                stems.push(st);
-            }
+        if let Some(st) = base.strip_suffix(e)
+            && st.len() >= 2
+        {
+            stems.push(st);
         }
     }
     let mut out = Vec::new();

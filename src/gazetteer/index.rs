@@ -149,7 +149,8 @@ impl NameIndex {
         wanted_gids: &FxSet<u64>,
         places: &[Place],
     ) -> Result<(NameIndex, Orphans), GazetteerError> {
-        let per_chunk: Vec<(Vec<Entry>, u64, Vec<(u64, String)>)> = chunks
+        type ChunkOut = (Vec<Entry>, u64, Vec<(u64, String)>);
+        let per_chunk: Vec<ChunkOut> = chunks
             .par_iter()
             .enumerate()
             .map(|(ci, ch)| {

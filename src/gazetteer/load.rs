@@ -68,10 +68,8 @@ fn each_line<P: Default>(
     mut f: impl FnMut(&mut Parsed<P>, u64, &str),
 ) {
     let mut data = data;
-    if first_chunk {
-        if let Some(d) = data.strip_prefix(BOM) {
-            data = d;
-        }
+    if first_chunk && let Some(d) = data.strip_prefix(BOM) {
+        data = d;
     }
     // Validate the whole chunk at once; fall back to line by line when some
     // line is not UTF-8, so that only that line is reported.
@@ -186,7 +184,7 @@ impl ChunkReader<'_> {
 }
 
 /// Read `f` in chunks and parse them in parallel, keeping chunk order.
-fn read_chunks<P, F>(f: &InputFile, parse: &F) -> Result<(Vec<Parsed<P>>, u64), GazetteerError>
+fn read_chunks<P, F>(f: &InputFile, parse: &F) -> Result<ParsedFile<P>, GazetteerError>
 where
     P: Send,
     F: Fn(&[u8], bool) -> Parsed<P> + Sync,
@@ -545,11 +543,11 @@ impl Builder {
     }
 }
 
+/// A parsed file: its chunks and the bytes read.
+type ParsedFile<P> = (Vec<Parsed<P>>, u64);
+
 /// Parse every file of one format in parallel (files in order).
-fn parse_all<P, F>(
-    files: &[&InputFile],
-    parse: F,
-) -> Result<Vec<(Vec<Parsed<P>>, u64)>, GazetteerError>
+fn parse_all<P, F>(files: &[&InputFile], parse: F) -> Result<Vec<ParsedFile<P>>, GazetteerError>
 where
     P: Send,
     F: Fn(&InputFile, &[u8], bool) -> Parsed<P> + Sync,

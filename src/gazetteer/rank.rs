@@ -96,10 +96,10 @@ pub(crate) fn lookup(g: &Gazetteer, name: &str, opts: &LookupOptions) -> Vec<Can
     if raw.is_empty() {
         // A region phrase ("Donetsk oblast"): the unit's own record.
         for m in g.admins_by_phrase(name).into_iter().take(3) {
-            if let Some(p) = m.place {
-                if keep(g.place(p)) {
-                    raw.push((p, NameKind::Primary, false));
-                }
+            if let Some(p) = m.place
+                && keep(g.place(p))
+            {
+                raw.push((p, NameKind::Primary, false));
             }
         }
     }

@@ -131,7 +131,7 @@ impl Spatial {
         r_km: f64,
     ) -> Vec<(u32, f64)> {
         let mut out = Vec::new();
-        if !(r_km >= 0.0) {
+        if r_km.is_nan() || r_km < 0.0 {
             return out;
         }
         for bb in Self::circle_envelopes(lat, lon, r_km) {

@@ -10,8 +10,9 @@
 //! `territory_captured`, `territory_claimed`, `territory_regained` (territorial
 //! entries) or `armed_clash`, `ground_assault` (fighting entries).
 //!
-//! **The gaining side** of a territorial event is its `actor` when that is
-//! Russia or Ukraine, else the one side that claims it. With no side, the event
+//! **The gaining side** of a territorial event is, when someone denied it,
+//! the side whose claim the other side denied; else its `actor` when that is
+//! Russia or Ukraine; else the one side that claims it. With no side, the event
 //! says only that ground changed hands there: it counts as fighting.
 //!
 //! **Assertion of a territorial event** (G = gaining side, O = the other side):
@@ -198,8 +199,29 @@ pub fn at_settlement(e: &Event) -> bool {
     }
 }
 
-/// The side an event's claim says gained the settlement.
+/// The side an event's claim says gained the settlement: in a disputed event
+/// the one side whose claim the other side denied; else the event's `actor`
+/// when that is Russia or Ukraine; else the one side that claims it.
 pub fn gaining_side(e: &Event) -> Option<Side> {
+    let deniers: Vec<Option<Side>> = e
+        .claims
+        .iter()
+        .filter(|c| c.stance == Stance::Denied)
+        .map(|c| Side::from_party(&c.by))
+        .collect();
+    if !deniers.is_empty() {
+        let mut denied_claimants = e
+            .claims
+            .iter()
+            .filter(|c| c.stance == Stance::Claimed)
+            .filter_map(|c| Side::from_party(&c.by))
+            .filter(|s| deniers.iter().any(|d| *d != Some(*s)));
+        if let Some(first) = denied_claimants.next()
+            && denied_claimants.all(|s| s == first)
+        {
+            return Some(first);
+        }
+    }
     if let Some(s) = Side::from_actor(e.actor) {
         return Some(s);
     }
@@ -209,11 +231,7 @@ pub fn gaining_side(e: &Event) -> Option<Side> {
         .filter(|c| c.stance == Stance::Claimed)
         .filter_map(|c| Side::from_party(&c.by));
     let first = claimants.next()?;
-    if claimants.all(|s| s == first) {
-        Some(first)
-    } else {
-        None
-    }
+    if claimants.all(|s| s == first) { Some(first) } else { None }
 }
 
 /// What an event asserts about control of its settlement, or None when it
@@ -598,6 +616,25 @@ mod tests {
         assert_eq!(classify(&isw).map(|a| a.kind), Some(AssertionKind::Held));
         let rumour = ev("territory_claimed", Actor::Russia, vec![claim("milbloggers", Stance::Claimed)], "2025-01-06");
         assert_eq!(classify(&rumour).map(|a| a.kind), Some(AssertionKind::Claimed));
+    }
+
+    #[test]
+    fn disputed_claimant_is_the_denied_side() {
+        // Whatever the actor, Russia's claim denied by Ukraine makes Russia the claimant.
+        let e = ev(
+            "territory_claimed",
+            Actor::Ukraine,
+            vec![
+                claim("ukraine", Stance::Claimed),
+                claim("russia", Stance::Claimed),
+                claim("ukraine", Stance::Denied),
+            ],
+            "2025-01-06",
+        );
+        assert_eq!(gaining_side(&e), Some(Side::Russia));
+        // A denial without a matching claim leaves the actor.
+        let e = ev("territory_regained", Actor::Ukraine, vec![claim("russia", Stance::Denied)], "2025-01-06");
+        assert_eq!(gaining_side(&e), Some(Side::Ukraine));
     }
 
     #[test]

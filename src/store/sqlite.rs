@@ -28,12 +28,12 @@ pub(crate) struct SqliteBackend {
     /// The one connection all writes go through (its page cache stays warm;
     /// pooled connections would start every transaction cold). None for an
     /// in-memory database, whose single pooled connection is used.
-    writer: Option<tokio::sync::Mutex<SqliteConnection>>,
+    writer: Option<tokio::sync::Mutex<Option<SqliteConnection>>>,
 }
 
 /// The write connection, locked for the duration of one write.
 enum WriteConn<'a> {
-    Dedicated(tokio::sync::MutexGuard<'a, SqliteConnection>),
+    Dedicated(tokio::sync::MappedMutexGuard<'a, SqliteConnection>),
     Pooled(sqlx::pool::PoolConnection<Sqlite>),
 }
 
@@ -464,9 +464,9 @@ impl SqliteBackend {
             None
         } else {
             use sqlx::ConnectOptions;
-            Some(tokio::sync::Mutex::new(
+            Some(tokio::sync::Mutex::new(Some(
                 opts.connect().await.map_err(open_err)?,
-            ))
+            )))
         };
         Ok(SqliteBackend { pool, writer })
     }
@@ -477,7 +477,11 @@ impl SqliteBackend {
 
     async fn write_conn(&self) -> Result<WriteConn<'_>, StoreError> {
         Ok(match &self.writer {
-            Some(w) => WriteConn::Dedicated(w.lock().await),
+            Some(w) => {
+                let g = tokio::sync::MutexGuard::try_map(w.lock().await, |c| c.as_mut())
+                    .map_err(|_| StoreError::Sql(sqlx::Error::PoolClosed))?;
+                WriteConn::Dedicated(g)
+            }
             None => WriteConn::Pooled(self.pool.acquire().await?),
         })
     }
@@ -1154,12 +1158,10 @@ impl BackendOps for SqliteBackend {
     }
 
     async fn close(&self) {
-        if let Some(w) = &self.writer {
-            use sqlx::Connection;
-            // Checkpoint-on-close happens when the last connection closes.
-            let mut g = w.lock().await;
-            let _ = sqlx::query("PRAGMA optimize").execute(&mut *g).await;
-            drop(g);
+        if let Some(w) = &self.writer
+            && let Some(c) = w.lock().await.take()
+        {
+            let _ = c.close().await;
         }
         self.pool.close().await;
     }

@@ -1,0 +1,189 @@
+//! The seed's traps, in our own words: people named like towns, organisations and
+//! media, feast days, parent cues, region phrases, metonymy, demonyms, precision,
+//! spans mode and the area-of-interest option.
+
+use std::sync::{Arc, OnceLock};
+
+use frontline::gazetteer::{Gazetteer, haversine_km};
+use frontline::geoparse::{Focus, GeoparseOptions, Geoparser};
+use frontline::model::{LocationPrecision, Mention};
+
+fn gaz() -> Arc<Gazetteer> {
+    static G: OnceLock<Arc<Gazetteer>> = OnceLock::new();
+    G.get_or_init(|| Arc::new(Gazetteer::load_default().expect("default gazetteer loads").0)).clone()
+}
+
+fn gp() -> &'static Geoparser {
+    static GP: OnceLock<Geoparser> = OnceLock::new();
+    GP.get_or_init(|| Geoparser::new(gaz(), GeoparseOptions::default()))
+}
+
+fn find<'a>(ms: &'a [Mention], text: &str) -> Vec<&'a Mention> {
+    ms.iter().filter(|m| m.text == text).collect()
+}
+
+fn assert_near(ms: &[Mention], text: &str, lat: f64, lon: f64, km: f64) -> LocationPrecision {
+    let found = find(ms, text);
+    assert!(!found.is_empty(), "{text:?} not found in {:?}", ms.iter().map(|m| &m.text).collect::<Vec<_>>());
+    for m in &found {
+        let p = m.place.as_ref().unwrap_or_else(|| panic!("{text:?} unresolved"));
+        let d = haversine_km(lat, lon, p.lat, p.lon);
+        assert!(d <= km, "{text:?} resolved to {} {} ({d:.0} km away)", p.name, p.admin1);
+    }
+    found[0].precision
+}
+
+fn assert_absent(ms: &[Mention], text: &str) {
+    let found = find(ms, text);
+    assert!(found.is_empty(), "{text:?} must not be a place: {found:?}");
+}
+
+#[test]
+fn people_named_like_towns_are_not_places() {
+    let t = "The retired general Keith Kellogg flew in on Sunday. Defence chief Lloyd Austin said the aid \
+             would arrive soon, and Mr Austin later thanked the crews. Roman Biletskiy, a welder, wrote that his \
+             son Roman Jr. was safe. Kellogg told reporters nothing new.";
+    let ms = gp().parse(t);
+    for w in ["Austin", "Kellogg", "Roman", "Lloyd", "Keith"] {
+        assert_absent(&ms, w);
+    }
+}
+
+#[test]
+fn organisations_media_and_feasts_are_not_places() {
+    let t = "Nato ministers met again. The Independent reported the story first, and Independent subscribers \
+             shared it on Telegram. Crowds marked Epiphany on Monday; Christmas came early for Trump, Biden and Putin.";
+    let ms = gp().parse(t);
+    for w in ["Nato", "Independent", "Telegram", "Epiphany", "Christmas", "Trump", "Biden", "Putin", "Monday"] {
+        assert_absent(&ms, w);
+    }
+}
+
+#[test]
+fn parent_cues_pick_the_right_homonym() {
+    let t = "A command post near the Kursk settlement of Belaya was hit overnight. \
+             Later the president held a dinner in Palm Beach, Florida. \
+             A family from Kharkiv moved to Washington state last year.";
+    let ms = gp().parse(t);
+    let prec = assert_near(&ms, "Belaya", 51.05878, 35.71088, 10.0);
+    assert_eq!(prec, LocationPrecision::NearSettlement, "'near the … settlement of Belaya' is near-settlement precision");
+    assert_near(&ms, "Palm Beach", 26.70562, -80.03643, 10.0);
+    assert_near(&ms, "Florida", 28.0, -82.0, 500.0);
+    let p = assert_near(&ms, "Washington", 47.5, -120.5, 400.0);
+    assert_eq!(p, LocationPrecision::Admin1);
+}
+
+#[test]
+fn region_phrases_cover_only_the_name_and_resolve_to_the_unit() {
+    let t = "Shelling continued in the eastern Donetsk region and across Russia's Kursk Oblast.";
+    let ms = gp().parse(t);
+    let d = find(&ms, "Donetsk");
+    assert_eq!(d.len(), 1, "{ms:?}");
+    assert_eq!(d[0].precision, LocationPrecision::Admin1);
+    assert_eq!(d[0].place.as_ref().map(|p| p.admin1.as_str()), Some("UA.05"));
+    let k = find(&ms, "Kursk");
+    assert_eq!(k.len(), 1, "{ms:?}");
+    assert_eq!(k[0].place.as_ref().map(|p| p.admin1.as_str()), Some("RU.41"));
+    assert_eq!(k[0].precision, LocationPrecision::Admin1);
+    assert_near(&ms, "Russia", 60.0, 100.0, 3000.0);
+    assert!(ms.iter().all(|m| !m.text.contains("region") && !m.text.contains("Oblast")));
+}
+
+#[test]
+fn war_places_metonymy_and_countries() {
+    let t = "Kyiv said its troops still held part of Kurakhove. Moscow claimed the opposite. \
+             Fighting raged on the outskirts of Pokrovsk, and allies met in Germany and Bulgaria \
+             a decade after the Bucharest Summit.";
+    let ms = gp().parse(t);
+    assert_near(&ms, "Kyiv", 50.45466, 30.5238, 10.0);
+    assert_near(&ms, "Moscow", 55.75, 37.62, 15.0);
+    assert_near(&ms, "Kurakhove", 47.9847, 37.28069, 10.0);
+    let p = assert_near(&ms, "Pokrovsk", 48.28, 37.18, 15.0);
+    assert_eq!(p, LocationPrecision::NearSettlement);
+    assert_eq!(assert_near(&ms, "Germany", 51.5, 10.5, 600.0), LocationPrecision::Country);
+    assert_near(&ms, "Bulgaria", 42.67, 25.25, 400.0);
+    assert_near(&ms, "Bucharest", 44.43225, 26.10626, 25.0);
+}
+
+#[test]
+fn demonyms_are_context_not_mentions() {
+    let t = "Ukrainian drones hit a depot, Russian officials said, and Bulgarians rallied in Sofia.";
+    let a = gp().analyze(t);
+    assert!(a.mentions.iter().all(|m| m.text != "Ukrainian" && m.text != "Russian" && m.text != "Bulgarians"));
+    let ccs: Vec<&str> = a.demonyms.iter().map(|d| d.2.as_str()).collect();
+    assert_eq!(ccs, vec!["UA", "RU", "BG"]);
+    assert_eq!((a.demonyms[0].0, a.demonyms[0].1), (0, 9));
+    assert!(a.countries.iter().any(|(c, _)| c == "BG"));
+    assert_near(&a.mentions, "Sofia", 42.69, 23.32, 20.0);
+}
+
+#[test]
+fn spans_mode_answers_one_mention_per_span() {
+    let t = "Refugees from Kharkiv reached Lviv, then Xyzzyqua, then Paris.";
+    let idx = |w: &str| {
+        let b = t.find(w).unwrap();
+        let s = t[..b].chars().count();
+        (s, s + w.chars().count())
+    };
+    let spans = vec![idx("Lviv"), idx("Kharkiv"), idx("Xyzzyqua"), idx("Paris"), (0, 0)];
+    let ms = gp().parse_with_spans(t, &spans);
+    assert_eq!(ms.len(), spans.len());
+    for (m, s) in ms.iter().zip(&spans) {
+        assert_eq!((m.start, m.end), *s);
+    }
+    assert_eq!(ms[0].text, "Lviv");
+    assert!(ms[0].place.as_ref().is_some_and(|p| p.admin1 == "UA.15"));
+    assert!(ms[1].place.as_ref().is_some_and(|p| p.admin1 == "UA.07"));
+    assert!(ms[2].place.is_none(), "an unknown name stays unresolved: {:?}", ms[2]);
+    assert!(ms[3].place.as_ref().is_some_and(|p| p.country_code == "FR"));
+    assert!(ms[4].place.is_none());
+}
+
+#[test]
+fn explain_lists_features_of_candidates() {
+    let ex = gp().explain("Fighting continued near Pokrovsk on Tuesday.");
+    let p = ex.iter().find(|e| e.text == "Pokrovsk").expect("explained");
+    assert!(p.accepted);
+    assert!(p.candidates.len() >= 2, "Pokrovsk has homonyms");
+    let chosen = p.candidates.iter().find(|c| c.chosen).expect("a chosen candidate");
+    assert_eq!(chosen.admin1, "UA.05");
+    assert!(chosen.features.iter().any(|(n, _)| n == "area of interest"));
+    let sum: f64 = chosen.features.iter().map(|f| f.1).sum();
+    assert!((sum - chosen.score).abs() < 0.01, "score is the sum of its features");
+}
+
+#[test]
+fn focus_option_moves_the_prior() {
+    assert_eq!(Focus::parse("none").unwrap(), Focus::none());
+    let f = Focus::parse("ua,ru.41").unwrap();
+    assert_eq!(f.countries, vec!["UA"]);
+    assert_eq!(f.admin1, vec!["RU.41"]);
+    assert!(Focus::parse("Ukraine").is_err());
+    assert!(Focus::parse("UA.").is_err());
+    // Without an area of interest, a bare name with no context takes the prominent
+    // reading; with the default focus, the front-line one.
+    let none = Geoparser::new(gaz(), GeoparseOptions { focus: Focus::none() });
+    let t = "Fighting continued near Pokrovsk on Tuesday.";
+    let with = gp().explain(t);
+    let without = none.explain(t);
+    let score = |e: &[frontline::geoparse::MentionExplanation]| {
+        e.iter()
+            .find(|m| m.text == "Pokrovsk")
+            .and_then(|m| m.candidates.iter().find(|c| c.admin1 == "UA.05").map(|c| c.score))
+            .expect("UA.05 candidate")
+    };
+    assert!(score(&with) > score(&without) + 1.0);
+}
+
+#[test]
+fn far_homonym_is_left_unresolved() {
+    // A tiny, ambiguous name in a document that is otherwise entirely about one far region.
+    let t = "Officials in Kharkiv, Sumy, Poltava and Chuhuiv met on Friday. Later they drove to Mirny.";
+    let ms = gp().parse(t);
+    for m in find(&ms, "Mirny") {
+        if let Some(p) = &m.place {
+            let d = haversine_km(49.9, 36.3, p.lat, p.lon);
+            assert!(d < 1500.0, "Mirny resolved to a far homonym {} {} ({d:.0} km)", p.name, p.admin1);
+        }
+    }
+}
