@@ -18,15 +18,20 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use frontline::layers::collections::write_control_feature;
 use frontline::layers::control_index::{ControlItem, ControlQuery};
 use frontline::layers::{ControlRules, ControlSet, Layers, PolygonIndex, parse_polygons};
-use frontline::model::{Actor, Claim, Event, EventPlace, Evidence, LocationPrecision, Stance, TimePrecision};
-use frontline::store::{StoredEvent, Store};
+use frontline::model::{
+    Actor, Claim, Event, EventPlace, Evidence, LocationPrecision, Stance, TimePrecision,
+};
+use frontline::store::{Store, StoredEvent};
 use geo::{Contains, Coord, LineString, MultiPolygon, Point, Polygon};
 
 /// Deterministic pseudo-random numbers in [0, 1).
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 11) as f64 / (1u64 << 53) as f64
     }
 }
@@ -52,7 +57,10 @@ fn ring(cx: f64, cy: f64, r: f64, n: usize, seed: u64) -> LineString<f64> {
 /// two 200-vertex pockets.
 fn multipolygon() -> MultiPolygon<f64> {
     MultiPolygon::new(vec![
-        Polygon::new(ring(37.5, 48.0, 2.0, 2399, 1), vec![ring(37.5, 48.0, 0.3, 199, 2)]),
+        Polygon::new(
+            ring(37.5, 48.0, 2.0, 2399, 1),
+            vec![ring(37.5, 48.0, 0.3, 199, 2)],
+        ),
         Polygon::new(ring(34.5, 47.0, 0.3, 199, 3), vec![]),
         Polygon::new(ring(35.8, 51.2, 0.3, 199, 4), vec![]),
     ])
@@ -60,30 +68,39 @@ fn multipolygon() -> MultiPolygon<f64> {
 
 fn query_points(n: usize) -> Vec<(f64, f64)> {
     let mut rng = Lcg(99);
-    (0..n).map(|_| (34.0 + rng.next() * 6.0, 46.0 + rng.next() * 6.0)).collect()
+    (0..n)
+        .map(|_| (34.0 + rng.next() * 6.0, 46.0 + rng.next() * 6.0))
+        .collect()
 }
 
 fn point_in_frontline(c: &mut Criterion) {
     let mp = multipolygon();
-    let n_vertices: usize = mp
-        .0
-        .iter()
-        .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
-        .sum();
+    let n_vertices: usize =
+        mp.0.iter()
+            .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
+            .sum();
     assert_eq!(n_vertices, 3000);
     let index = PolygonIndex::new(mp.0.clone());
     let points = query_points(1024);
-    let inside = points.iter().filter(|(x, y)| index.contains(*x, *y)).count();
+    let inside = points
+        .iter()
+        .filter(|(x, y)| index.contains(*x, *y))
+        .count();
     assert!(inside > 100 && inside < 1000, "{inside}");
     for (x, y) in &points {
         assert_eq!(index.contains(*x, *y), mp.contains(&Point::new(*x, *y)));
     }
 
     // The full path through Layers (two snapshots of the same geometry).
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (store, layers) = rt.block_on(async {
-        let store = Store::open(dir.path().join("bench.db").to_str().unwrap()).await.unwrap();
+        let store = Store::open(dir.path().join("bench.db").to_str().unwrap())
+            .await
+            .unwrap();
         let layers = Layers::open(&store).await.unwrap();
         let text = geojson_of(&mp);
         let parsed = parse_polygons(&text).unwrap();

@@ -647,7 +647,8 @@ async fn datetime_instants_and_intervals() {
 #[tokio::test]
 async fn property_filters() {
     let q = |f: &str| format!("{}/collections/events/items?limit=10000&{f}", base());
-    let checks: Vec<(&str, Box<dyn Fn(&Seed) -> bool>)> = vec![
+    type Pred = Box<dyn Fn(&Seed) -> bool>;
+    let checks: Vec<(&str, Pred)> = vec![
         (
             "event_type=shelling",
             Box::new(|s: &Seed| s.event.event_type == "shelling"),

@@ -175,15 +175,44 @@ fn focus_option_moves_the_prior() {
     assert!(score(&with) > score(&without) + 1.0);
 }
 
+fn mini() -> Geoparser {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geoparse/mini");
+    let opts = frontline::gazetteer::LoadOptions { default: false, paths: vec![dir], ..Default::default() };
+    let (g, _) = Gazetteer::load(&opts).expect("mini gazetteer loads");
+    Geoparser::new(Arc::new(g), GeoparseOptions::default())
+}
+
 #[test]
 fn far_homonym_is_left_unresolved() {
-    // A tiny, ambiguous name in a document that is otherwise entirely about one far region.
-    let t = "Officials in Kharkiv, Sumy, Poltava and Chuhuiv met on Friday. Later they drove to Mirny.";
-    let ms = gp().parse(t);
-    for m in find(&ms, "Mirny") {
-        if let Some(p) = &m.place {
-            let d = haversine_km(49.9, 36.3, p.lat, p.lon);
-            assert!(d < 1500.0, "Mirny resolved to a far homonym {} {} ({d:.0} km)", p.name, p.admin1);
-        }
-    }
+    // A small, ambiguous name whose readings are all far from everything else the
+    // document talks about: unresolved rather than a guess.
+    let gp = mini();
+    let ms = gp.parse("Shelling hit Alphaton and Betaburg on Monday. Volunteers from Gammaville arrived later.");
+    let g = find(&ms, "Gammaville");
+    assert_eq!(g.len(), 1, "{ms:?}");
+    assert!(g[0].place.is_none(), "far homonym chosen: {:?}", g[0].place);
+    assert!(find(&ms, "Alphaton")[0].place.is_some());
+    // Context moves an ambiguous name: the Donetsk-area reading next to the others,
+    // although the far one is larger.
+    let d = gp.parse("Troops left Alphaton for Deltaly.");
+    let dm = find(&d, "Deltaly");
+    assert_eq!(dm[0].place.as_ref().map(|p| p.admin1.as_str()), Some("UA.05"));
+    // With no area of interest and no context, the larger reading wins.
+    let (g2, _) = Gazetteer::load(&frontline::gazetteer::LoadOptions {
+        default: false,
+        paths: vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geoparse/mini")],
+        ..Default::default()
+    })
+    .expect("mini gazetteer loads");
+    let none = Geoparser::new(Arc::new(g2), GeoparseOptions { focus: Focus::none() });
+    let d = none.parse("Volunteers drove to Deltaly.");
+    assert_eq!(find(&d, "Deltaly")[0].place.as_ref().map(|p| p.admin1.as_str()), Some("RU.63"));
+}
+
+#[test]
+fn strong_cue_unknown_name_is_a_mention_without_a_place() {
+    let ms = gp().parse("Russian troops entered the village of Zzyxovka on Friday.");
+    let z = find(&ms, "Zzyxovka");
+    assert_eq!(z.len(), 1, "{ms:?}");
+    assert!(z[0].place.is_none());
 }

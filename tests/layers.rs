@@ -10,7 +10,9 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use frontline::api::{self, ApiOptions, ApiState, PipelineState};
 use frontline::layers::{self, Layers};
-use frontline::model::{Actor, Claim, Document, Event, EventPlace, Evidence, LocationPrecision, Stance, TimePrecision};
+use frontline::model::{
+    Actor, Claim, Document, Event, EventPlace, Evidence, LocationPrecision, Stance, TimePrecision,
+};
 use frontline::store::{IngestDocument, Store};
 use serde_json::Value;
 use tokio::sync::watch;
@@ -46,10 +48,18 @@ struct Server {
 
 impl Server {
     async fn start(store: &Store, layers: &Layers) -> Server {
-        let registry = layers::register(api::events::default_registry(store), store, layers).unwrap();
+        let registry =
+            layers::register(api::events::default_registry(store), store, layers).unwrap();
         let (_ptx, prx) = watch::channel(PipelineState::Loading);
         let (_stx, srx) = watch::channel(false);
-        let state = Arc::new(ApiState::new(store.clone(), registry, ApiOptions::default(), prx, None, srx));
+        let state = Arc::new(ApiState::new(
+            store.clone(),
+            registry,
+            ApiOptions::default(),
+            prx,
+            None,
+            srx,
+        ));
         let app = api::router(state).merge(layers::router(layers.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -70,7 +80,12 @@ impl Server {
     }
 
     async fn get(&self, path: &str) -> (u16, String, Value) {
-        let r = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
         let status = r.status().as_u16();
         let ct = r
             .headers()
@@ -92,7 +107,15 @@ impl Drop for Server {
     }
 }
 
-fn news_event(doc: &str, etype: &str, actor: Actor, claims: &[(&str, Stance)], date: &str, place: (&str, u64, f64, f64, LocationPrecision), evidence: &str) -> Event {
+fn news_event(
+    doc: &str,
+    etype: &str,
+    actor: Actor,
+    claims: &[(&str, Stance)],
+    date: &str,
+    place: (&str, u64, f64, f64, LocationPrecision),
+    evidence: &str,
+) -> Event {
     Event {
         doc_id: doc.into(),
         event_id: format!("{doc}-1"),
@@ -132,7 +155,8 @@ fn news_event(doc: &str, etype: &str, actor: Actor, claims: &[(&str, Stance)], d
 }
 
 async fn ingest(store: &Store, doc: &str, published: &str, ev: Event) {
-    let p: DateTime<FixedOffset> = DateTime::parse_from_rfc3339(&format!("{published}T18:00:00Z")).unwrap();
+    let p: DateTime<FixedOffset> =
+        DateTime::parse_from_rfc3339(&format!("{published}T18:00:00Z")).unwrap();
     store
         .ingest_document(&IngestDocument {
             doc: Document {
@@ -153,7 +177,13 @@ async fn ingest(store: &Store, doc: &str, published: &str, ev: Event) {
 
 /// Our own news items around Kurakhove (facts only; the wording is ours).
 async fn seed_news(store: &Store) {
-    let k = ("Kurakhove", KURAKHOVE_ID, KURAKHOVE.0, KURAKHOVE.1, LocationPrecision::Settlement);
+    let k = (
+        "Kurakhove",
+        KURAKHOVE_ID,
+        KURAKHOVE.0,
+        KURAKHOVE.1,
+        LocationPrecision::Settlement,
+    );
     ingest(
         store,
         "n1",
@@ -169,36 +199,86 @@ async fn seed_news(store: &Store) {
         ),
     )
     .await;
-    let near = ("Kurakhove", KURAKHOVE_ID, KURAKHOVE.0, KURAKHOVE.1, LocationPrecision::NearSettlement);
+    let near = (
+        "Kurakhove",
+        KURAKHOVE_ID,
+        KURAKHOVE.0,
+        KURAKHOVE.1,
+        LocationPrecision::NearSettlement,
+    );
     ingest(
         store,
         "n2",
         "2025-01-07",
-        news_event("n2", "armed_clash", Actor::Unknown, &[], "2025-01-07", near, "Both armies kept fighting on the western edge of Kurakhove."),
+        news_event(
+            "n2",
+            "armed_clash",
+            Actor::Unknown,
+            &[],
+            "2025-01-07",
+            near,
+            "Both armies kept fighting on the western edge of Kurakhove.",
+        ),
     )
     .await;
-    let village = ("Testivka", 9_100_001, 37.35, 47.95, LocationPrecision::Settlement);
+    let village = (
+        "Testivka",
+        9_100_001,
+        37.35,
+        47.95,
+        LocationPrecision::Settlement,
+    );
     ingest(
         store,
         "n3",
         "2025-01-07",
-        news_event("n3", "ground_assault", Actor::Russia, &[], "2025-01-07", village, "Russian infantry attacked Testivka on Tuesday."),
+        news_event(
+            "n3",
+            "ground_assault",
+            Actor::Russia,
+            &[],
+            "2025-01-07",
+            village,
+            "Russian infantry attacked Testivka on Tuesday.",
+        ),
     )
     .await;
     ingest(
         store,
         "n4",
         "2025-01-05",
-        news_event("n4", "shelling", Actor::Russia, &[], "2025-01-05", k, "Artillery hit the centre of Kurakhove on Sunday."),
+        news_event(
+            "n4",
+            "shelling",
+            Actor::Russia,
+            &[],
+            "2025-01-05",
+            k,
+            "Artillery hit the centre of Kurakhove on Sunday.",
+        ),
     )
     .await;
     // Far away and alone: no activity zone.
-    let far = ("Farplace", 9_100_002, 30.52, 50.45, LocationPrecision::Settlement);
+    let far = (
+        "Farplace",
+        9_100_002,
+        30.52,
+        50.45,
+        LocationPrecision::Settlement,
+    );
     ingest(
         store,
         "n5",
         "2025-01-07",
-        news_event("n5", "air_drone_strike", Actor::Russia, &[], "2025-01-07", far, "A drone struck a depot in Farplace."),
+        news_event(
+            "n5",
+            "air_drone_strike",
+            Actor::Russia,
+            &[],
+            "2025-01-07",
+            far,
+            "A drone struck a depot in Farplace.",
+        ),
     )
     .await;
 }
@@ -211,52 +291,146 @@ async fn import_snapshots_and_serve_them() {
 
     // Two dated snapshots from a directory: the town crosses the line between them.
     let dated = fixtures().join("dated");
-    let out = frontline(&["layers", "import", "--db", db_s, "--layer", "testfront", dated.to_str().unwrap()]);
+    let out = frontline(&[
+        "layers",
+        "import",
+        "--db",
+        db_s,
+        "--layer",
+        "testfront",
+        dated.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("snapshot 2025-01-01: 1 polygon(s)"), "{stdout}");
-    assert!(stdout.contains("snapshot 2025-01-10: 2 polygon(s)"), "{stdout}");
+    assert!(
+        stdout.contains("snapshot 2025-01-01: 1 polygon(s)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("snapshot 2025-01-10: 2 polygon(s)"),
+        "{stdout}"
+    );
 
     // A messy file: null and unsupported geometries reported and skipped, rings repaired.
     let mixed = fixtures().join("mixed.geojson");
     let out = frontline(&[
-        "layers", "import", "--db", db_s, "--layer", "mixed", "--date", "2025-01-20",
+        "layers",
+        "import",
+        "--db",
+        db_s,
+        "--layer",
+        "mixed",
+        "--date",
+        "2025-01-20",
         mixed.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("3 skipped"), "{stdout}");
-    assert!(stdout.contains("feature 1: skipped: null geometry"), "{stdout}");
-    assert!(stdout.contains("feature 2: skipped: unsupported geometry type \"LineString\""), "{stdout}");
-    assert!(stdout.contains("feature 4: skipped: unsupported geometry type \"Point\""), "{stdout}");
-    assert!(stdout.contains("feature 0: repaired: 1 unclosed ring(s) closed"), "{stdout}");
-    assert!(stdout.contains("feature 3, polygon 1: repaired: self-intersecting"), "{stdout}");
+    assert!(
+        stdout.contains("feature 1: skipped: null geometry"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("feature 2: skipped: unsupported geometry type \"LineString\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("feature 4: skipped: unsupported geometry type \"Point\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("feature 0: repaired: 1 unclosed ring(s) closed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("feature 3, polygon 1: repaired: self-intersecting"),
+        "{stdout}"
+    );
     // square + closed ring + two bow-tie triangles
     assert!(stdout.contains("4 polygon(s)"), "{stdout}");
 
     // A file with nothing usable fails, naming file and features; a file without a date too.
     let null = fixtures().join("all_null.geojson");
-    let out = frontline(&["layers", "import", "--db", db_s, "--layer", "x", "--date", "2025-01-01", null.to_str().unwrap()]);
+    let out = frontline(&[
+        "layers",
+        "import",
+        "--db",
+        db_s,
+        "--layer",
+        "x",
+        "--date",
+        "2025-01-01",
+        null.to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("all_null.geojson: no polygon could be imported"), "{stderr}");
-    assert!(stderr.contains("feature 1: skipped: null geometry"), "{stderr}");
-    let out = frontline(&["layers", "import", "--db", db_s, "--layer", "x", mixed.to_str().unwrap()]);
+    assert!(
+        stderr.contains("all_null.geojson: no polygon could be imported"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("feature 1: skipped: null geometry"),
+        "{stderr}"
+    );
+    let out = frontline(&[
+        "layers",
+        "import",
+        "--db",
+        db_s,
+        "--layer",
+        "x",
+        mixed.to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("--date"), "{}", text(&out.stderr));
-    let out = frontline(&["layers", "import", "--db", db_s, "--layer", "Bad-Name", "--date", "2025-01-01", mixed.to_str().unwrap()]);
+    assert!(
+        text(&out.stderr).contains("--date"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = frontline(&[
+        "layers",
+        "import",
+        "--db",
+        db_s,
+        "--layer",
+        "Bad-Name",
+        "--date",
+        "2025-01-01",
+        mixed.to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("invalid layer name"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("invalid layer name"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let out = frontline(&["layers", "list", "--db", db_s, "--json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let names: Vec<&str> = list.as_array().unwrap().iter().map(|l| l["layer"].as_str().unwrap()).collect();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["layer"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["mixed", "testfront"]);
     assert_eq!(list[1]["snapshots"], 2);
 
     // The CLI point query agrees with the API contract.
-    let out = frontline(&["layers", "at", "--db", db_s, "--lon", "37.28069", "--lat", "47.9847", "--date", "2025-01-12"]);
+    let out = frontline(&[
+        "layers",
+        "at",
+        "--db",
+        db_s,
+        "--lon",
+        "37.28069",
+        "--lat",
+        "47.9847",
+        "--date",
+        "2025-01-12",
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let at: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(at["layers"][1]["inside"], true);
@@ -265,7 +439,12 @@ async fn import_snapshots_and_serve_them() {
     let store = Store::open(db_s).await.unwrap();
     let layers = Layers::open(&store).await.unwrap();
     let srv = Server::start(&store, &layers).await;
-    let at = |date: &str| format!("/api/frontline/at?lon={}&lat={}&date={date}", KURAKHOVE.0, KURAKHOVE.1);
+    let at = |date: &str| {
+        format!(
+            "/api/frontline/at?lon={}&lat={}&date={date}",
+            KURAKHOVE.0, KURAKHOVE.1
+        )
+    };
 
     let (status, ct, v) = srv.get(&at("2025-01-05")).await;
     assert_eq!(status, 200);
@@ -278,18 +457,31 @@ async fn import_snapshots_and_serve_them() {
     assert_eq!(tf["inside"], false, "{v}");
     assert_eq!(tf["snapshot_date"], "2025-01-01");
     // "mixed" has no snapshot yet on that date.
-    assert_eq!(v["layers"][0], serde_json::json!({"layer": "mixed", "inside": false, "snapshot_date": null}));
+    assert_eq!(
+        v["layers"][0],
+        serde_json::json!({"layer": "mixed", "inside": false, "snapshot_date": null})
+    );
 
     let (_, _, v) = srv.get(&at("2025-01-10")).await;
     assert_eq!(v["layers"][1]["inside"], true, "{v}");
     assert_eq!(v["layers"][1]["snapshot_date"], "2025-01-10");
     let (_, _, v) = srv.get(&at("2024-12-31")).await;
-    assert_eq!(v["layers"][1], serde_json::json!({"layer": "testfront", "inside": false, "snapshot_date": null}));
+    assert_eq!(
+        v["layers"][1],
+        serde_json::json!({"layer": "testfront", "inside": false, "snapshot_date": null})
+    );
     // Inside the hole of the 10 January polygon.
-    let (_, _, v) = srv.get("/api/frontline/at?lon=37.65&lat=47.95&date=2025-02-01").await;
+    let (_, _, v) = srv
+        .get("/api/frontline/at?lon=37.65&lat=47.95&date=2025-02-01")
+        .await;
     assert_eq!(v["layers"][1]["inside"], false, "{v}");
     // Date defaults to today: the latest snapshot.
-    let (status, _, v) = srv.get(&format!("/api/frontline/at?lon={}&lat={}", KURAKHOVE.0, KURAKHOVE.1)).await;
+    let (status, _, v) = srv
+        .get(&format!(
+            "/api/frontline/at?lon={}&lat={}",
+            KURAKHOVE.0, KURAKHOVE.1
+        ))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(v["layers"][1]["snapshot_date"], "2025-01-10");
 
@@ -308,7 +500,9 @@ async fn import_snapshots_and_serve_them() {
     }
 
     // The frontline collection: per layer, the snapshot in force on the date.
-    let (status, ct, v) = srv.get("/collections/frontline/items?datetime=2025-01-05").await;
+    let (status, ct, v) = srv
+        .get("/collections/frontline/items?datetime=2025-01-05")
+        .await;
     assert_eq!(status, 200, "{v}");
     assert!(ct.starts_with("application/geo+json"), "{ct}");
     assert_eq!(v["numberMatched"], 1);
@@ -319,11 +513,15 @@ async fn import_snapshots_and_serve_them() {
     assert_eq!(f["properties"]["valid_from"], "2025-01-01");
     assert_eq!(f["properties"]["valid_to"], "2025-01-10");
 
-    let (_, _, v) = srv.get("/collections/frontline/items?datetime=2024-12-31").await;
+    let (_, _, v) = srv
+        .get("/collections/frontline/items?datetime=2024-12-31")
+        .await;
     assert_eq!(v["numberMatched"], 0, "before the first snapshot: nothing");
     assert_eq!(v["features"].as_array().unwrap().len(), 0);
 
-    let (_, _, v) = srv.get("/collections/frontline/items?datetime=2025-03-01").await;
+    let (_, _, v) = srv
+        .get("/collections/frontline/items?datetime=2025-03-01")
+        .await;
     assert_eq!(v["numberMatched"], 2);
     let by_layer: Vec<(String, Value, Value)> = v["features"]
         .as_array()
@@ -345,32 +543,58 @@ async fn import_snapshots_and_serve_them() {
         ]
     );
     // Between the snapshots with a layer filter; an interval picks its end.
-    let (_, _, v) = srv.get("/collections/frontline/items?datetime=2025-01-01/2025-01-15&layer=testfront").await;
+    let (_, _, v) = srv
+        .get("/collections/frontline/items?datetime=2025-01-01/2025-01-15&layer=testfront")
+        .await;
     assert_eq!(v["numberMatched"], 1);
     assert_eq!(v["features"][0]["properties"]["valid_from"], "2025-01-10");
-    assert_eq!(v["features"][0]["geometry"]["coordinates"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        v["features"][0]["geometry"]["coordinates"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     let (status, _, v) = srv.get("/collections/frontline/items?layer=Bad-Name").await;
     assert_eq!((status, v["parameter"].as_str()), (400, Some("layer")));
-    let (status, _, v) = srv.get("/collections/frontline/items/testfront@2025-01-01").await;
+    let (status, _, v) = srv
+        .get("/collections/frontline/items/testfront@2025-01-01")
+        .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["properties"]["valid_to"], "2025-01-10");
-    let (status, ct, _) = srv.get("/collections/frontline/items/testfront@2025-01-02").await;
+    let (status, ct, _) = srv
+        .get("/collections/frontline/items/testfront@2025-01-02")
+        .await;
     assert_eq!((status, ct.as_str()), (404, "application/problem+json"));
 
     let (_, _, v) = srv.get("/collections").await;
-    let ids: Vec<&str> = v["collections"].as_array().unwrap().iter().filter_map(|c| c["id"].as_str()).collect();
+    let ids: Vec<&str> = v["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
     for id in ["events", "control", "frontline", "activity"] {
         assert!(ids.contains(&id), "{ids:?}");
     }
 
     // Control: news items we wrote, written through the store while serving.
-    let (_, _, v) = srv.get("/collections/control/items?datetime=2025-01-07").await;
+    let (_, _, v) = srv
+        .get("/collections/control/items?datetime=2025-01-07")
+        .await;
     assert_eq!(v["numberMatched"], 0);
     seed_news(&store).await;
-    let (status, _, v) = srv.get("/collections/control/items?datetime=2025-01-07").await;
+    let (status, _, v) = srv
+        .get("/collections/control/items?datetime=2025-01-07")
+        .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["numberMatched"], 2, "{v}");
-    let k = v["features"].as_array().unwrap().iter().find(|f| f["id"] == "gn-695357").expect("Kurakhove");
+    let k = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "gn-695357")
+        .expect("Kurakhove");
     let p = &k["properties"];
     assert_eq!(p["name"], "Kurakhove");
     assert_eq!(p["status"], "contested", "{p}");
@@ -382,17 +606,37 @@ async fn import_snapshots_and_serve_them() {
     assert_eq!(tl[0]["assertion"], "disputed");
     assert_eq!(tl[0]["claimant"], "russia");
     let claims = &tl[0]["claims"];
-    assert!(claims.as_array().unwrap().contains(&serde_json::json!({"by": "russia", "stance": "claimed"})));
-    assert!(claims.as_array().unwrap().contains(&serde_json::json!({"by": "ukraine", "stance": "denied"})));
+    assert!(
+        claims
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"by": "russia", "stance": "claimed"}))
+    );
+    assert!(
+        claims
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"by": "ukraine", "stance": "denied"}))
+    );
     assert_eq!(tl[0]["source"], "test wire");
     assert_eq!(tl[1]["assertion"], "fighting");
 
     // On 6 January only the claim exists; the timeline stops at the date.
-    let (_, _, v) = srv.get("/collections/control/items?datetime=2025-01-06&status=contested").await;
+    let (_, _, v) = srv
+        .get("/collections/control/items?datetime=2025-01-06&status=contested")
+        .await;
     assert_eq!(v["numberMatched"], 1);
-    assert_eq!(v["features"][0]["properties"]["timeline"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        v["features"][0]["properties"]["timeline"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     // Fighting alone at Testivka stops counting after 14 days; the dispute stays.
-    let (_, _, v) = srv.get("/collections/control/items?datetime=2025-01-21").await;
+    let (_, _, v) = srv
+        .get("/collections/control/items?datetime=2025-01-21")
+        .await;
     let st: Vec<(Value, Value)> = v["features"]
         .as_array()
         .unwrap()
@@ -406,8 +650,13 @@ async fn import_snapshots_and_serve_them() {
             (Value::from("gn-9100001"), Value::from("unknown")),
         ]
     );
-    let (_, _, v) = srv.get("/collections/control/items?datetime=2025-01-12").await;
-    assert_eq!(v["features"][0]["properties"]["occupied_per_testfront"], true);
+    let (_, _, v) = srv
+        .get("/collections/control/items?datetime=2025-01-12")
+        .await;
+    assert_eq!(
+        v["features"][0]["properties"]["occupied_per_testfront"],
+        true
+    );
     let (status, _, v) = srv.get("/collections/control/items?status=lost").await;
     assert_eq!((status, v["parameter"].as_str()), (400, Some("status")));
     let (status, _, v) = srv.get("/collections/control/items/gn-695357").await;
@@ -416,7 +665,9 @@ async fn import_snapshots_and_serve_them() {
     let (status, _, _) = srv.get("/collections/control/items/gn-1").await;
     assert_eq!(status, 404);
     // Paging by settlement.
-    let (_, _, v) = srv.get("/collections/control/items?datetime=2025-01-07&limit=1").await;
+    let (_, _, v) = srv
+        .get("/collections/control/items?datetime=2025-01-07&limit=1")
+        .await;
     assert_eq!(v["numberReturned"], 1);
     let next = v["links"]
         .as_array()
@@ -432,13 +683,24 @@ async fn import_snapshots_and_serve_them() {
     assert_ne!(v2["features"][0]["id"], v["features"][0]["id"]);
 
     // The same answer from a separate process (the CLI).
-    let out = frontline(&["layers", "control", "--db", db_s, "--date", "2025-01-07", "--name", "kurakhove"]);
+    let out = frontline(&[
+        "layers",
+        "control",
+        "--db",
+        db_s,
+        "--date",
+        "2025-01-07",
+        "--name",
+        "kurakhove",
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let line: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["properties"]["status"], "contested");
 
     // Activity: the four frontline events around Kurakhove form one zone; the lone one does not.
-    let (status, _, v) = srv.get("/collections/activity/items?datetime=2025-01-07").await;
+    let (status, _, v) = srv
+        .get("/collections/activity/items?datetime=2025-01-07")
+        .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["numberMatched"], 1, "{v}");
     let z = &v["features"][0];
@@ -446,9 +708,13 @@ async fn import_snapshots_and_serve_them() {
     assert_eq!(z["properties"]["n_events"], 4);
     assert_eq!(z["properties"]["window_start"], "2024-12-25");
     assert_eq!(z["properties"]["places"][0], "Kurakhove");
-    let (_, _, v) = srv.get("/collections/activity/items?datetime=2025-01-07&min_points=5").await;
+    let (_, _, v) = srv
+        .get("/collections/activity/items?datetime=2025-01-07&min_points=5")
+        .await;
     assert_eq!(v["numberMatched"], 0);
-    let (_, _, v) = srv.get("/collections/activity/items?datetime=2025-02-01").await;
+    let (_, _, v) = srv
+        .get("/collections/activity/items?datetime=2025-02-01")
+        .await;
     assert_eq!(v["numberMatched"], 0, "outside the 14-day window");
     let (status, _, v) = srv.get("/collections/activity/items?eps_km=-1").await;
     assert_eq!((status, v["parameter"].as_str()), (400, Some("eps_km")));

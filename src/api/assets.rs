@@ -108,7 +108,11 @@ fn serve(headers: &HeaderMap, path: &str) -> Response {
     insert(
         &mut out,
         header::CACHE_CONTROL,
-        if asset.immutable { IMMUTABLE } else { REVALIDATE },
+        if asset.immutable {
+            IMMUTABLE
+        } else {
+            REVALIDATE
+        },
     );
     if asset.gzip.is_some() || asset.br.is_some() {
         insert(&mut out, header::VARY, "accept-encoding");
@@ -139,10 +143,7 @@ fn insert(headers: &mut HeaderMap, name: header::HeaderName, value: &str) {
 }
 
 /// Pick brotli, then gzip, then identity, as far as `Accept-Encoding` allows.
-fn choose_encoding(
-    headers: &HeaderMap,
-    asset: &WebAsset,
-) -> (&'static [u8], Option<&'static str>) {
+fn choose_encoding(headers: &HeaderMap, asset: &WebAsset) -> (&'static [u8], Option<&'static str>) {
     let accepted = accepted_encodings(headers);
     if let Some(br) = asset.br
         && accepted.iter().any(|e| e == "br")
@@ -280,7 +281,10 @@ mod tests {
 
     #[test]
     fn escape() {
-        assert_eq!(html_escape("<a href='x'>&"), "&lt;a href=&#39;x&#39;&gt;&amp;");
+        assert_eq!(
+            html_escape("<a href='x'>&"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;"
+        );
     }
 
     #[tokio::test]
@@ -293,7 +297,10 @@ mod tests {
     async fn index_is_html_with_csp_or_explains_how_to_build() {
         let r = get_with("/index.html", &[]).await;
         assert_eq!(r.status(), StatusCode::OK);
-        assert_eq!(r.headers()[header::CONTENT_TYPE], "text/html; charset=utf-8");
+        assert_eq!(
+            r.headers()[header::CONTENT_TYPE],
+            "text/html; charset=utf-8"
+        );
         let built = is_built();
         if built {
             assert_eq!(r.headers()[header::CACHE_CONTROL], REVALIDATE);
@@ -305,7 +312,10 @@ mod tests {
             assert!(text.contains("id=\"map\""), "map container missing");
             assert!(!text.contains("{{"), "unfilled placeholder in index.html");
         } else {
-            assert!(text.contains("npm"), "the fallback page must say how to build");
+            assert!(
+                text.contains("npm"),
+                "the fallback page must say how to build"
+            );
         }
         // index_html() gives the same page.
         let again = to_bytes(index_html().into_body(), usize::MAX)
@@ -323,7 +333,12 @@ mod tests {
         for a in WEB_ASSETS {
             let r = get_with(a.path, &[]).await;
             assert_eq!(r.status(), StatusCode::OK, "{}", a.path);
-            assert_eq!(r.headers()[header::CONTENT_TYPE], a.content_type, "{}", a.path);
+            assert_eq!(
+                r.headers()[header::CONTENT_TYPE],
+                a.content_type,
+                "{}",
+                a.path
+            );
             assert_eq!(r.headers()[header::ETAG], a.etag, "{}", a.path);
             let cache = &r.headers()[header::CACHE_CONTROL];
             if a.path.starts_with("/static/") {
@@ -351,8 +366,14 @@ mod tests {
         let r = get_with(js.path, &[("accept-encoding", "gzip")]).await;
         assert_eq!(r.headers()[header::CONTENT_ENCODING], "gzip");
         assert_eq!(r.headers()[header::VARY], "accept-encoding");
-        let etag = r.headers()[header::ETAG].to_str().expect("ascii").to_string();
-        assert_ne!(etag, js.etag, "a compressed variant needs its own strong tag");
+        let etag = r.headers()[header::ETAG]
+            .to_str()
+            .expect("ascii")
+            .to_string();
+        assert_ne!(
+            etag, js.etag,
+            "a compressed variant needs its own strong tag"
+        );
         let body = to_bytes(r.into_body(), usize::MAX).await.expect("body");
         let mut decoded = Vec::new();
         std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut decoded)
@@ -374,7 +395,10 @@ mod tests {
         let text = std::str::from_utf8(index.body).expect("utf-8");
         let mut referenced = 0;
         for part in text.split('"').filter(|p| p.starts_with("/static/")) {
-            assert!(find(part).is_some(), "index.html refers to {part}, which is not embedded");
+            assert!(
+                find(part).is_some(),
+                "index.html refers to {part}, which is not embedded"
+            );
             referenced += 1;
         }
         // maplibre css + module, app css + js, favicon, 3 basemap files in the config.

@@ -41,7 +41,8 @@ pub enum LayersCommand {
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|e| format!("{s:?} is not a YYYY-MM-DD date: {e}"))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|e| format!("{s:?} is not a YYYY-MM-DD date: {e}"))
 }
 
 #[derive(Debug, Args)]
@@ -148,7 +149,9 @@ pub fn run(args: LayersArgs) -> anyhow::Result<()> {
 }
 
 async fn open(db: &DbOpts) -> anyhow::Result<Store> {
-    Store::open(&db.db).await.with_context(|| format!("cannot open database {}", db.db))
+    Store::open(&db.db)
+        .await
+        .with_context(|| format!("cannot open database {}", db.db))
 }
 
 /// The date in a file name: the last run of exactly 8 digits that is a
@@ -159,7 +162,9 @@ pub fn date_from_file_name(name: &str) -> Option<NaiveDate> {
     let mut i = 0;
     while i < b.len() {
         if b[i].is_ascii_digit() {
-            let j = (i..b.len()).find(|&k| !b[k].is_ascii_digit()).unwrap_or(b.len());
+            let j = (i..b.len())
+                .find(|&k| !b[k].is_ascii_digit())
+                .unwrap_or(b.len());
             if j - i == 8
                 && let Ok(d) = NaiveDate::parse_from_str(&name[i..j], "%Y%m%d")
             {
@@ -177,7 +182,10 @@ pub fn date_from_file_name(name: &str) -> Option<NaiveDate> {
         .rev()
         .filter(|&i| i == 0 || !b[i - 1].is_ascii_digit())
         .filter(|&i| i + 10 == b.len() || !b[i + 10].is_ascii_digit())
-        .find_map(|i| name.get(i..i + 10).and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()))
+        .find_map(|i| {
+            name.get(i..i + 10)
+                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        })
 }
 
 fn is_geojson(p: &Path) -> bool {
@@ -191,7 +199,8 @@ const MAX_ISSUES_SHOWN: usize = 20;
 
 async fn import(a: ImportArgs) -> anyhow::Result<()> {
     crate::layers::snapshots::validate_layer_name(&a.layer)?;
-    let meta = fs::metadata(&a.path).with_context(|| format!("cannot read {}", a.path.display()))?;
+    let meta =
+        fs::metadata(&a.path).with_context(|| format!("cannot read {}", a.path.display()))?;
     let mut jobs: Vec<(PathBuf, NaiveDate)> = Vec::new();
     let mut failures: Vec<String> = Vec::new();
     if meta.is_dir() {
@@ -219,7 +228,11 @@ async fn import(a: ImportArgs) -> anyhow::Result<()> {
         }
         let mut dates: Vec<NaiveDate> = jobs.iter().map(|j| j.1).collect();
         dates.sort();
-        let dup: Vec<NaiveDate> = dates.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+        let dup: Vec<NaiveDate> = dates
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
         if !dup.is_empty() {
             jobs.retain(|(f, d)| {
                 if dup.contains(d) {
@@ -259,7 +272,10 @@ async fn import(a: ImportArgs) -> anyhow::Result<()> {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(e) => {
-                    failures.push(format!("{shown}: not UTF-8 (byte {})", e.utf8_error().valid_up_to()));
+                    failures.push(format!(
+                        "{shown}: not UTF-8 (byte {})",
+                        e.utf8_error().valid_up_to()
+                    ));
                     continue;
                 }
             },
@@ -313,7 +329,11 @@ async fn import(a: ImportArgs) -> anyhow::Result<()> {
                 outcome.n_polygons,
                 outcome.n_vertices,
                 parsed.features,
-                if outcome.replaced { " (replaced the earlier import)" } else { "" }
+                if outcome.replaced {
+                    " (replaced the earlier import)"
+                } else {
+                    ""
+                }
             )?;
             for (label, list) in [("skipped", &skipped), ("repaired", &repaired)] {
                 if list.is_empty() {
@@ -351,7 +371,8 @@ async fn list(a: ListArgs) -> anyhow::Result<()> {
             .map(|l| {
                 let mut v = serde_json::to_value(&l).unwrap_or_default();
                 if a.snapshots {
-                    v["snapshot_list"] = serde_json::to_value(layers.snapshots(&l.layer)).unwrap_or_default();
+                    v["snapshot_list"] =
+                        serde_json::to_value(layers.snapshots(&l.layer)).unwrap_or_default();
                 }
                 v
             })
@@ -360,7 +381,11 @@ async fn list(a: ListArgs) -> anyhow::Result<()> {
     } else if layers.names().is_empty() {
         writeln!(out, "no layers imported (use `frontline layers import`)")?;
     } else {
-        writeln!(out, "{:<24} {:>9}  {:<10}  {:<10}  {:>10}", "layer", "snapshots", "first", "last", "vertices")?;
+        writeln!(
+            out,
+            "{:<24} {:>9}  {:<10}  {:<10}  {:>10}",
+            "layer", "snapshots", "first", "last", "vertices"
+        )?;
         for l in layers.list() {
             writeln!(
                 out,
@@ -427,8 +452,12 @@ async fn control(a: ControlArgs) -> anyhow::Result<()> {
         .status
         .iter()
         .map(|s| {
-            ControlStatus::parse(s.trim())
-                .with_context(|| format!("--status {s:?}: use one of {}", ControlStatus::NAMES.join(", ")))
+            ControlStatus::parse(s.trim()).with_context(|| {
+                format!(
+                    "--status {s:?}: use one of {}",
+                    ControlStatus::NAMES.join(", ")
+                )
+            })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let store = open(&a.db).await?;
@@ -450,7 +479,8 @@ async fn control(a: ControlArgs) -> anyhow::Result<()> {
             continue;
         }
         buf.clear();
-        write_control_feature(&item, date, Some(&layers), &mut buf).map_err(|p| anyhow::anyhow!("{}", p.detail))?;
+        write_control_feature(&item, date, Some(&layers), &mut buf)
+            .map_err(|p| anyhow::anyhow!("{}", p.detail))?;
         out.write_all(&buf)?;
         out.write_all(b"\n")?;
     }
@@ -523,14 +553,29 @@ mod tests {
 
     #[test]
     fn dates_in_file_names() {
-        assert_eq!(date_from_file_name("deepstate_20250107.geojson"), Some(d("2025-01-07")));
-        assert_eq!(date_from_file_name("deepstatemap_data_20240315_v2.geojson"), Some(d("2024-03-15")));
-        assert_eq!(date_from_file_name("isw-20250107-control.json"), Some(d("2025-01-07")));
+        assert_eq!(
+            date_from_file_name("deepstate_20250107.geojson"),
+            Some(d("2025-01-07"))
+        );
+        assert_eq!(
+            date_from_file_name("deepstatemap_data_20240315_v2.geojson"),
+            Some(d("2024-03-15"))
+        );
+        assert_eq!(
+            date_from_file_name("isw-20250107-control.json"),
+            Some(d("2025-01-07"))
+        );
         // The last valid run wins; 9-digit runs and invalid dates do not count.
-        assert_eq!(date_from_file_name("v20240101_20250107.geojson"), Some(d("2025-01-07")));
+        assert_eq!(
+            date_from_file_name("v20240101_20250107.geojson"),
+            Some(d("2025-01-07"))
+        );
         assert_eq!(date_from_file_name("x_202501071.geojson"), None);
         assert_eq!(date_from_file_name("x_20251341.geojson"), None);
-        assert_eq!(date_from_file_name("front-2025-01-07.geojson"), Some(d("2025-01-07")));
+        assert_eq!(
+            date_from_file_name("front-2025-01-07.geojson"),
+            Some(d("2025-01-07"))
+        );
         assert_eq!(date_from_file_name("front.geojson"), None);
     }
 }

@@ -39,14 +39,12 @@ pub mod dates;
 pub mod taxonomy;
 pub mod text;
 
-// Until src/ingest/mod.rs declares it, compile the live-blog splitter here.
-#[path = "../ingest/liveblog.rs"]
-pub mod liveblog;
 
 use actors::{Role, StanceCue};
 use cues::{Cue, CueMatch};
 use dates::{DateRole, DateSpan};
 pub use taxonomy::{EventType, acled_mapping};
+use crate::ingest::liveblog;
 use text::{CharMap, Token};
 
 /// Events below this confidence are not reported.

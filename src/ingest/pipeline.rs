@@ -160,14 +160,11 @@ pub struct PipelineOptions<'a> {
     pub batch: usize,
 }
 
-/// Runs CPU-heavy work without stalling a multi-threaded tokio runtime.
-fn blocking<R>(f: impl FnOnce() -> R) -> R {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(f)
-        }
-        _ => f(),
-    }
+/// What the extraction stage decided for one document.
+enum Prepared {
+    Unchanged,
+    Failed(String),
+    Extracted(Extraction),
 }
 
 fn precheck(doc: &Document) -> Option<String> {
@@ -182,99 +179,147 @@ fn precheck(doc: &Document) -> Option<String> {
     }
 }
 
+/// Extraction stage for one batch: unchanged documents are skipped, the rest
+/// extracted in parallel (rayon).
+fn prepare<E: Extractor + ?Sized>(
+    extractor: &E,
+    chunk: &[Document],
+    unchanged: &[bool],
+) -> Vec<Prepared> {
+    use rayon::prelude::*;
+    chunk
+        .par_iter()
+        .zip(unchanged.par_iter())
+        .map(|(d, &u)| {
+            if let Some(msg) = precheck(d) {
+                Prepared::Failed(msg)
+            } else if u {
+                Prepared::Unchanged
+            } else {
+                match extractor.extract(d) {
+                    Ok(x) => Prepared::Extracted(x),
+                    Err(m) => Prepared::Failed(format!("extraction failed: {m}")),
+                }
+            }
+        })
+        .collect()
+}
+
+async fn unchanged_mask(store: &Store, chunk: &[Document]) -> Vec<bool> {
+    let refs: Vec<&Document> = chunk.iter().collect();
+    match store.unchanged(&refs).await {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::warn!("unchanged-document check failed: {e}");
+            vec![false; chunk.len()]
+        }
+    }
+}
+
+/// Write stage for one batch, in input order, one transaction per document.
+async fn write_batch(
+    store: &Store,
+    chunk: Vec<Document>,
+    prepared: Vec<Prepared>,
+    summary: &mut IngestSummary,
+    progress: Option<&(dyn Fn(usize) + Sync)>,
+) {
+    for (doc, p) in chunk.into_iter().zip(prepared) {
+        summary.documents += 1;
+        match p {
+            Prepared::Failed(message) => summary.errors.push(DocumentError {
+                document: doc.id.clone(),
+                message,
+            }),
+            Prepared::Unchanged => summary.record_outcome(IngestOutcome {
+                doc_id: doc.id.clone(),
+                status: DocStatus::Unchanged,
+                created: Vec::new(),
+                updated: Vec::new(),
+                merged: Vec::new(),
+                removed: Vec::new(),
+            }),
+            Prepared::Extracted(x) => {
+                let posts = x.posts.len().max(1);
+                let reports = x.events.len();
+                let mentions = x.mentions;
+                let id = doc.id.clone();
+                let input = IngestDocument {
+                    doc,
+                    posts,
+                    events: x.events,
+                    post_info: if x.posts.len() > 1 { x.posts } else { Vec::new() },
+                };
+                match store.ingest_document(&input).await {
+                    Ok(o) => {
+                        if o.status != DocStatus::Unchanged {
+                            summary.posts += posts;
+                            summary.mentions += mentions;
+                            summary.reports += reports;
+                        }
+                        summary.record_outcome(o);
+                    }
+                    Err(e) => summary.errors.push(DocumentError {
+                        document: id,
+                        message: e.to_string(),
+                    }),
+                }
+            }
+        }
+        if let Some(p) = progress {
+            p(summary.documents);
+        }
+    }
+}
+
 /// Ingests documents with the given extractor. Never fails as a whole:
 /// per-document problems are collected in the summary.
+///
+/// On a multi-threaded tokio runtime, extraction of the next batch (a
+/// producer thread using rayon) overlaps the writes of the current one;
+/// otherwise the batches run one after the other.
 pub async fn ingest_with<E: Extractor + ?Sized>(
     store: &Store,
     extractor: &E,
     docs: Vec<Document>,
     opts: &PipelineOptions<'_>,
 ) -> IngestSummary {
-    use rayon::prelude::*;
+    let batch = if opts.batch == 0 { 64 } else { opts.batch };
+    let handle = tokio::runtime::Handle::try_current()
+        .ok()
+        .filter(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
     let mut summary = IngestSummary::default();
-    let batch = if opts.batch == 0 { 256 } else { opts.batch };
-    let mut done = 0usize;
-    let mut docs = docs.into_iter().peekable();
-    while docs.peek().is_some() {
-        let chunk: Vec<Document> = docs.by_ref().take(batch).collect();
-        // Skip documents already stored unchanged (no extraction work).
-        let refs: Vec<&Document> = chunk.iter().collect();
-        let unchanged = match store.unchanged(&refs).await {
-            Ok(u) => u,
-            Err(e) => {
-                tracing::warn!("unchanged-document check failed: {e}");
-                vec![false; chunk.len()]
-            }
-        };
-        let extracted: Vec<Option<Result<Extraction, String>>> = blocking(|| {
-            chunk
-                .par_iter()
-                .zip(unchanged.par_iter())
-                .map(|(d, &u)| {
-                    if u || precheck(d).is_some() {
-                        None
-                    } else {
-                        Some(extractor.extract(d))
-                    }
-                })
-                .collect()
-        });
-        for ((doc, unchanged), ex) in chunk.into_iter().zip(unchanged).zip(extracted) {
-            summary.documents += 1;
-            done += 1;
-            if let Some(msg) = precheck(&doc) {
-                summary.errors.push(DocumentError {
-                    document: doc.id.clone(),
-                    message: msg,
-                });
-            } else if unchanged {
-                summary.record_outcome(IngestOutcome {
-                    doc_id: doc.id.clone(),
-                    status: DocStatus::Unchanged,
-                    created: Vec::new(),
-                    updated: Vec::new(),
-                    merged: Vec::new(),
-                    removed: Vec::new(),
-                });
-            } else {
-                match ex {
-                    None => {}
-                    Some(Err(message)) => summary.errors.push(DocumentError {
-                        document: doc.id.clone(),
-                        message: format!("extraction failed: {message}"),
-                    }),
-                    Some(Ok(x)) => {
-                        let posts = x.posts.len().max(1);
-                        let reports = x.events.len();
-                        let mentions = x.mentions;
-                        let id = doc.id.clone();
-                        let input = IngestDocument {
-                            doc,
-                            posts,
-                            events: x.events,
-                            post_info: if x.posts.len() > 1 { x.posts } else { Vec::new() },
-                        };
-                        match store.ingest_document(&input).await {
-                            Ok(o) => {
-                                if o.status != DocStatus::Unchanged {
-                                    summary.posts += posts;
-                                    summary.mentions += mentions;
-                                    summary.reports += reports;
-                                }
-                                summary.record_outcome(o);
-                            }
-                            Err(e) => summary.errors.push(DocumentError {
-                                document: id,
-                                message: e.to_string(),
-                            }),
-                        }
+    let Some(handle) = handle.filter(|_| docs.len() > batch) else {
+        let mut docs = docs.into_iter().peekable();
+        while docs.peek().is_some() {
+            let chunk: Vec<Document> = docs.by_ref().take(batch).collect();
+            let mask = unchanged_mask(store, &chunk).await;
+            let prepared = prepare(extractor, &chunk, &mask);
+            write_batch(store, chunk, prepared, &mut summary, opts.progress).await;
+        }
+        return summary;
+    };
+    tokio::task::block_in_place(|| {
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Document>, Vec<Prepared>)>(2);
+            let producer_handle = handle.clone();
+            scope.spawn(move || {
+                let mut docs = docs.into_iter().peekable();
+                while docs.peek().is_some() {
+                    let chunk: Vec<Document> = docs.by_ref().take(batch).collect();
+                    let mask = producer_handle.block_on(unchanged_mask(store, &chunk));
+                    let prepared = prepare(extractor, &chunk, &mask);
+                    if tx.send((chunk, prepared)).is_err() {
+                        break;
                     }
                 }
-            }
-            if let Some(p) = opts.progress {
-                p(done);
-            }
-        }
-    }
+            });
+            handle.block_on(async {
+                for (chunk, prepared) in rx.iter() {
+                    write_batch(store, chunk, prepared, &mut summary, opts.progress).await;
+                }
+            });
+        });
+    });
     summary
 }

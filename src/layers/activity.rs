@@ -198,7 +198,11 @@ fn zone(members: &[&ActivityPoint], params: &ActivityParams) -> Cluster {
         let y = (p.lat - lat0) * ky;
         let r = buffer_km(p.precision);
         // One circle per distinct (point, radius) at 1 m resolution.
-        let key = ((x * 1000.0) as i64, (y * 1000.0) as i64, (r * 1000.0) as i64);
+        let key = (
+            (x * 1000.0) as i64,
+            (y * 1000.0) as i64,
+            (r * 1000.0) as i64,
+        );
         if seen.contains(&key) {
             continue;
         }
@@ -240,13 +244,24 @@ fn zone(members: &[&ActivityPoint], params: &ActivityParams) -> Cluster {
         *event_types.entry(p.event_type.clone()).or_default() += 1;
         *places.entry(p.place.as_str()).or_default() += 1;
     }
-    let mut places: Vec<(String, usize)> = places.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let mut places: Vec<(String, usize)> = places
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     places.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Cluster {
         polygon: Polygon::new(ring, vec![]),
         event_ids: members.iter().map(|p| p.id.clone()).collect(),
-        first: members.iter().map(|p| p.date_start).min().unwrap_or(NaiveDate::MIN),
-        last: members.iter().map(|p| p.date_end).max().unwrap_or(NaiveDate::MIN),
+        first: members
+            .iter()
+            .map(|p| p.date_start)
+            .min()
+            .unwrap_or(NaiveDate::MIN),
+        last: members
+            .iter()
+            .map(|p| p.date_end)
+            .max()
+            .unwrap_or(NaiveDate::MIN),
         event_types,
         places,
         area_km2,

@@ -41,14 +41,23 @@ pub fn requested_day(range: Option<&DayRange>, today: NaiveDate) -> NaiveDate {
             start: Some(s),
             end: None,
         }) => today.max(*s),
-        Some(DayRange { start: None, end: None }) => today,
+        Some(DayRange {
+            start: None,
+            end: None,
+        }) => today,
     }
 }
 
 /// The `activity` window a `datetime` selects: the 14 days up to an instant,
 /// or the interval itself.
-pub fn activity_window(range: Option<&DayRange>, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), Problem> {
-    let back = |d: NaiveDate| d.checked_sub_days(Days::new(ACTIVITY_WINDOW_DAYS - 1)).unwrap_or(d);
+pub fn activity_window(
+    range: Option<&DayRange>,
+    today: NaiveDate,
+) -> Result<(NaiveDate, NaiveDate), Problem> {
+    let back = |d: NaiveDate| {
+        d.checked_sub_days(Days::new(ACTIVITY_WINDOW_DAYS - 1))
+            .unwrap_or(d)
+    };
     let (a, b) = match range {
         None => (back(today), today),
         Some(r) => match (r.start, r.end) {
@@ -107,13 +116,19 @@ fn boxes_meet(b: [f64; 4], x: [f64; 4]) -> bool {
 }
 
 /// Offset cursors (`o<n>`) for small ordered result sets.
-fn offset_page(total: usize, limit: usize, cursor: Option<&str>) -> Result<(usize, usize, Option<String>, Option<String>), Problem> {
+fn offset_page(
+    total: usize,
+    limit: usize,
+    cursor: Option<&str>,
+) -> Result<(usize, usize, Option<String>, Option<String>), Problem> {
     let start = match cursor {
         None => 0,
         Some(c) => c
             .strip_prefix('o')
             .and_then(|d| d.parse::<usize>().ok())
-            .ok_or_else(|| Problem::bad_param("cursor", "malformed cursor (take it from a next/prev link)"))?,
+            .ok_or_else(|| {
+                Problem::bad_param("cursor", "malformed cursor (take it from a next/prev link)")
+            })?,
     };
     let start = start.min(total);
     let limit = limit.max(1);
@@ -207,8 +222,13 @@ pub fn write_control_feature(
             status_since: item.status.since.map(ymd),
             status_basis: item.status.basis,
             n_entries: timeline.len(),
-            last_entry_date: s.entries_until(date).last().map(|e| ymd(e.event.event.date_start)),
-            layers: layers.map(|l| l.event_properties(s.lon, s.lat, date)).unwrap_or_default(),
+            last_entry_date: s
+                .entries_until(date)
+                .last()
+                .map(|e| ymd(e.event.event.date_start)),
+            layers: layers
+                .map(|l| l.event_properties(s.lon, s.lat, date))
+                .unwrap_or_default(),
             timeline,
         },
     };
@@ -284,7 +304,10 @@ pub fn control_query(p: &ItemsParams) -> Result<ControlQuery, Problem> {
                 q.status = Some(
                     values
                         .iter()
-                        .map(|v| ControlStatus::parse(v).ok_or_else(|| Problem::bad_param("status", "unknown status")))
+                        .map(|v| {
+                            ControlStatus::parse(v)
+                                .ok_or_else(|| Problem::bad_param("status", "unknown status"))
+                        })
                         .collect::<Result<_, _>>()?,
                 )
             }
@@ -326,14 +349,23 @@ impl Collection for ControlCollection {
             end: Some(end),
         })
     }
-    fn items(&self, params: &ItemsParams, _extra: &BTreeMap<String, String>) -> Result<Box<dyn ItemsPage>, Problem> {
+    fn items(
+        &self,
+        params: &ItemsParams,
+        _extra: &BTreeMap<String, String>,
+    ) -> Result<Box<dyn ItemsPage>, Problem> {
         let date = requested_day(params.datetime.as_ref(), today());
         let q = control_query(params)?;
         let set = self.index.sync().map_err(store_problem)?;
         let all = set.query(date, &q);
         let matched = all.len();
         let limit = params.limit.max(1);
-        let (start, end) = match params.cursor.as_deref().map(parse_control_cursor).transpose()? {
+        let (start, end) = match params
+            .cursor
+            .as_deref()
+            .map(parse_control_cursor)
+            .transpose()?
+        {
             None => (0, limit.min(matched)),
             Some((true, id)) => {
                 let s = all.partition_point(|x| x.settlement.geonameid <= id);
@@ -344,8 +376,10 @@ impl Collection for ControlCollection {
                 (e.saturating_sub(limit), e)
             }
         };
-        let next = (end < matched && end > 0).then(|| format!("ca{}", all[end - 1].settlement.geonameid));
-        let prev = (start > 0 && start < matched).then(|| format!("cb{}", all[start].settlement.geonameid));
+        let next =
+            (end < matched && end > 0).then(|| format!("ca{}", all[end - 1].settlement.geonameid));
+        let prev = (start > 0 && start < matched)
+            .then(|| format!("cb{}", all[start].settlement.geonameid));
         Ok(Box::new(ControlPage {
             items: all[start..end].to_vec(),
             matched,
@@ -366,7 +400,10 @@ impl Collection for ControlCollection {
         let date = last.map_or(today(), |l| l.max(today()));
         let status = s.status_on(date, set.rules());
         Ok(Some(Box::new(ControlPage {
-            items: vec![ControlItem { settlement: s, status }],
+            items: vec![ControlItem {
+                settlement: s,
+                status,
+            }],
             matched: 1,
             date,
             layers: self.layers.clone(),
@@ -416,7 +453,9 @@ fn write_snapshot_feature(s: &SnapshotOn, out: &mut Vec<u8>) -> Result<(), Probl
         n_polygons: info.n_polygons,
         n_vertices: info.n_vertices,
         source: info.source.as_deref(),
-        imported_at: info.imported_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        imported_at: info
+            .imported_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
     out.extend_from_slice(b"{\"type\":\"Feature\",\"id\":");
     serde_json::to_writer(&mut *out, &snapshot_id(&info.layer, info.date)).map_err(ser_err)?;
@@ -454,7 +493,12 @@ impl ItemsPage for SnapshotPage {
             if let Some(x) = s.snapshot.info.bbox {
                 b = Some(match b {
                     None => x,
-                    Some(a) => [a[0].min(x[0]), a[1].min(x[1]), a[2].max(x[2]), a[3].max(x[3])],
+                    Some(a) => [
+                        a[0].min(x[0]),
+                        a[1].min(x[1]),
+                        a[2].max(x[2]),
+                        a[3].max(x[3]),
+                    ],
                 });
             }
         }
@@ -513,7 +557,11 @@ impl Collection for FrontlineCollection {
             end: None,
         })
     }
-    fn items(&self, params: &ItemsParams, _extra: &BTreeMap<String, String>) -> Result<Box<dyn ItemsPage>, Problem> {
+    fn items(
+        &self,
+        params: &ItemsParams,
+        _extra: &BTreeMap<String, String>,
+    ) -> Result<Box<dyn ItemsPage>, Problem> {
         let date = requested_day(params.datetime.as_ref(), today());
         let wanted = params.filters.get("layer");
         let bbox = bbox_of(params);
@@ -528,7 +576,8 @@ impl Collection for FrontlineCollection {
                 (Some(_), None) => false,
             })
             .collect();
-        let (start, end, next, prev) = offset_page(all.len(), params.limit, params.cursor.as_deref())?;
+        let (start, end, next, prev) =
+            offset_page(all.len(), params.limit, params.cursor.as_deref())?;
         Ok(Box::new(SnapshotPage {
             matched: all.len(),
             snaps: all[start..end].to_vec(),
@@ -537,8 +586,12 @@ impl Collection for FrontlineCollection {
         }))
     }
     fn item(&self, id: &str) -> Result<Option<Box<dyn ItemsPage>>, Problem> {
-        let Some((layer, date)) = id.rsplit_once('@') else { return Ok(None) };
-        let Ok(date) = NaiveDate::parse_from_str(date, "%Y-%m-%d") else { return Ok(None) };
+        let Some((layer, date)) = id.rsplit_once('@') else {
+            return Ok(None);
+        };
+        let Ok(date) = NaiveDate::parse_from_str(date, "%Y-%m-%d") else {
+            return Ok(None);
+        };
         Ok(self.layers.snapshot_exact(layer, date).map(|s| {
             Box::new(SnapshotPage {
                 snaps: vec![s],
@@ -671,9 +724,19 @@ impl ActivityCollection {
     }
 
     /// The zones of a window (cached per store generation).
-    pub fn zones(&self, window: (NaiveDate, NaiveDate), params: &ActivityParams) -> Result<Arc<Vec<Cluster>>, Problem> {
+    pub fn zones(
+        &self,
+        window: (NaiveDate, NaiveDate),
+        params: &ActivityParams,
+    ) -> Result<Arc<Vec<Cluster>>, Problem> {
         let generation = self.store.generation();
-        let key = (generation, window.0, window.1, params.eps_km.to_bits(), params.min_points);
+        let key = (
+            generation,
+            window.0,
+            window.1,
+            params.eps_km.to_bits(),
+            params.min_points,
+        );
         {
             let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
             cache.retain(|k, _| k.0 == generation);
@@ -693,7 +756,10 @@ impl ActivityCollection {
 }
 
 /// Frontline events in the window, usable for clustering, in (date, id) order.
-pub fn activity_points(store: &Store, window: (NaiveDate, NaiveDate)) -> Result<Vec<ActivityPoint>, StoreError> {
+pub fn activity_points(
+    store: &Store,
+    window: (NaiveDate, NaiveDate),
+) -> Result<Vec<ActivityPoint>, StoreError> {
     let q = EventQuery {
         date: Some(DateRange {
             start: Some(window.0),
@@ -729,7 +795,12 @@ fn parse_activity_params(extra: &BTreeMap<String, String>) -> Result<ActivityPar
             .parse::<f64>()
             .ok()
             .filter(|x| x.is_finite() && (0.5..=100.0).contains(x))
-            .ok_or_else(|| Problem::bad_param("eps_km", "eps_km must be a number of kilometres between 0.5 and 100"))?;
+            .ok_or_else(|| {
+                Problem::bad_param(
+                    "eps_km",
+                    "eps_km must be a number of kilometres between 0.5 and 100",
+                )
+            })?;
     }
     if let Some(v) = extra.get("min_points") {
         p.min_points = v
@@ -737,7 +808,12 @@ fn parse_activity_params(extra: &BTreeMap<String, String>) -> Result<ActivityPar
             .parse::<usize>()
             .ok()
             .filter(|x| (1..=1000).contains(x))
-            .ok_or_else(|| Problem::bad_param("min_points", "min_points must be an integer between 1 and 1000"))?;
+            .ok_or_else(|| {
+                Problem::bad_param(
+                    "min_points",
+                    "min_points must be an integer between 1 and 1000",
+                )
+            })?;
     }
     Ok(p)
 }
@@ -771,7 +847,11 @@ impl Collection for ActivityCollection {
             end: Some(e),
         })
     }
-    fn items(&self, params: &ItemsParams, extra: &BTreeMap<String, String>) -> Result<Box<dyn ItemsPage>, Problem> {
+    fn items(
+        &self,
+        params: &ItemsParams,
+        extra: &BTreeMap<String, String>,
+    ) -> Result<Box<dyn ItemsPage>, Problem> {
         let window = activity_window(params.datetime.as_ref(), today())?;
         let ap = parse_activity_params(extra)?;
         let zones = self.zones(window, &ap)?;
@@ -779,7 +859,8 @@ impl Collection for ActivityCollection {
         let all: Vec<usize> = (0..zones.len())
             .filter(|&i| bbox.is_none_or(|b| boxes_meet(b, zones[i].bbox)))
             .collect();
-        let (start, end, next, prev) = offset_page(all.len(), params.limit, params.cursor.as_deref())?;
+        let (start, end, next, prev) =
+            offset_page(all.len(), params.limit, params.cursor.as_deref())?;
         Ok(Box::new(ActivityPage {
             matched: all.len(),
             picked: all[start..end].to_vec(),
@@ -791,8 +872,12 @@ impl Collection for ActivityCollection {
         }))
     }
     fn item(&self, id: &str) -> Result<Option<Box<dyn ItemsPage>>, Problem> {
-        let Some(rest) = id.strip_prefix("act-") else { return Ok(None) };
-        let Some((d, n)) = rest.split_once('-') else { return Ok(None) };
+        let Some(rest) = id.strip_prefix("act-") else {
+            return Ok(None);
+        };
+        let Some((d, n)) = rest.split_once('-') else {
+            return Ok(None);
+        };
         let (Ok(end), Ok(n)) = (NaiveDate::parse_from_str(d, "%Y%m%d"), n.parse::<usize>()) else {
             return Ok(None);
         };
@@ -837,11 +922,23 @@ mod tests {
     fn requested_day_rules() {
         let t = d("2025-03-01");
         assert_eq!(requested_day(None, t), t);
-        assert_eq!(requested_day(Some(&r(Some("2025-01-07"), Some("2025-01-07"))), t), d("2025-01-07"));
-        assert_eq!(requested_day(Some(&r(Some("2025-01-01"), Some("2025-01-09"))), t), d("2025-01-09"));
-        assert_eq!(requested_day(Some(&r(None, Some("2025-01-09"))), t), d("2025-01-09"));
+        assert_eq!(
+            requested_day(Some(&r(Some("2025-01-07"), Some("2025-01-07"))), t),
+            d("2025-01-07")
+        );
+        assert_eq!(
+            requested_day(Some(&r(Some("2025-01-01"), Some("2025-01-09"))), t),
+            d("2025-01-09")
+        );
+        assert_eq!(
+            requested_day(Some(&r(None, Some("2025-01-09"))), t),
+            d("2025-01-09")
+        );
         assert_eq!(requested_day(Some(&r(Some("2025-01-01"), None)), t), t);
-        assert_eq!(requested_day(Some(&r(Some("2026-01-01"), None)), t), d("2026-01-01"));
+        assert_eq!(
+            requested_day(Some(&r(Some("2026-01-01"), None)), t),
+            d("2026-01-01")
+        );
     }
 
     #[test]
@@ -862,9 +959,18 @@ mod tests {
 
     #[test]
     fn offset_paging() {
-        assert_eq!(offset_page(5, 2, None).unwrap(), (0, 2, Some("o2".into()), None));
-        assert_eq!(offset_page(5, 2, Some("o2")).unwrap(), (2, 4, Some("o4".into()), Some("o0".into())));
-        assert_eq!(offset_page(5, 2, Some("o4")).unwrap(), (4, 5, None, Some("o2".into())));
+        assert_eq!(
+            offset_page(5, 2, None).unwrap(),
+            (0, 2, Some("o2".into()), None)
+        );
+        assert_eq!(
+            offset_page(5, 2, Some("o2")).unwrap(),
+            (2, 4, Some("o4".into()), Some("o0".into()))
+        );
+        assert_eq!(
+            offset_page(5, 2, Some("o4")).unwrap(),
+            (4, 5, None, Some("o2".into()))
+        );
         assert_eq!(offset_page(0, 2, None).unwrap(), (0, 0, None, None));
         assert!(offset_page(5, 2, Some("x")).is_err());
     }
@@ -873,18 +979,33 @@ mod tests {
     fn boxes() {
         assert!(boxes_meet([0.0, 0.0, 10.0, 10.0], [5.0, 5.0, 20.0, 20.0]));
         assert!(!boxes_meet([0.0, 0.0, 10.0, 10.0], [11.0, 5.0, 20.0, 20.0]));
-        assert!(boxes_meet([170.0, 0.0, -170.0, 10.0], [175.0, 5.0, 176.0, 6.0]));
-        assert!(!boxes_meet([170.0, 0.0, -170.0, 10.0], [0.0, 5.0, 1.0, 6.0]));
+        assert!(boxes_meet(
+            [170.0, 0.0, -170.0, 10.0],
+            [175.0, 5.0, 176.0, 6.0]
+        ));
+        assert!(!boxes_meet(
+            [170.0, 0.0, -170.0, 10.0],
+            [0.0, 5.0, 1.0, 6.0]
+        ));
     }
 
     #[test]
     fn activity_params() {
         let mut m = BTreeMap::new();
-        assert_eq!(parse_activity_params(&m).unwrap(), ActivityParams::default());
+        assert_eq!(
+            parse_activity_params(&m).unwrap(),
+            ActivityParams::default()
+        );
         m.insert("eps_km".to_string(), "NaN".to_string());
-        assert_eq!(parse_activity_params(&m).unwrap_err().parameter.as_deref(), Some("eps_km"));
+        assert_eq!(
+            parse_activity_params(&m).unwrap_err().parameter.as_deref(),
+            Some("eps_km")
+        );
         m.insert("eps_km".to_string(), "15".to_string());
         m.insert("min_points".to_string(), "0".to_string());
-        assert_eq!(parse_activity_params(&m).unwrap_err().parameter.as_deref(), Some("min_points"));
+        assert_eq!(
+            parse_activity_params(&m).unwrap_err().parameter.as_deref(),
+            Some("min_points")
+        );
     }
 }

@@ -186,14 +186,20 @@ pub struct Assertion {
 }
 
 /// Event types that carry territorial claims.
-pub const TERRITORIAL_TYPES: &[&str] = &["territory_captured", "territory_claimed", "territory_regained"];
+pub const TERRITORIAL_TYPES: &[&str] = &[
+    "territory_captured",
+    "territory_claimed",
+    "territory_regained",
+];
 /// Event types that count as fighting at a settlement.
 pub const FIGHTING_TYPES: &[&str] = &["armed_clash", "ground_assault"];
 
 /// Whether the event's place is precise enough to be about one settlement.
 pub fn at_settlement(e: &Event) -> bool {
     match e.place.precision {
-        LocationPrecision::Exact | LocationPrecision::Settlement | LocationPrecision::NearSettlement => true,
+        LocationPrecision::Exact
+        | LocationPrecision::Settlement
+        | LocationPrecision::NearSettlement => true,
         LocationPrecision::District => e.place.approximate,
         _ => false,
     }
@@ -231,7 +237,11 @@ pub fn gaining_side(e: &Event) -> Option<Side> {
         .filter(|c| c.stance == Stance::Claimed)
         .filter_map(|c| Side::from_party(&c.by));
     let first = claimants.next()?;
-    if claimants.all(|s| s == first) { Some(first) } else { None }
+    if claimants.all(|s| s == first) {
+        Some(first)
+    } else {
+        None
+    }
 }
 
 /// What an event asserts about control of its settlement, or None when it
@@ -272,15 +282,19 @@ pub fn classify(e: &Event) -> Option<Assertion> {
     let kind = if confirmed_by_other {
         AssertionKind::Held
     } else if t == "territory_claimed"
-        || e.claims
-            .iter()
-            .any(|c| Side::from_party(&c.by) == Some(g) && matches!(c.stance, Stance::Claimed | Stance::Confirmed))
+        || e.claims.iter().any(|c| {
+            Side::from_party(&c.by) == Some(g)
+                && matches!(c.stance, Stance::Claimed | Stance::Confirmed)
+        })
     {
         AssertionKind::Claimed
     } else {
         AssertionKind::Held
     };
-    Some(Assertion { kind, side: Some(g) })
+    Some(Assertion {
+        kind,
+        side: Some(g),
+    })
 }
 
 /// The claims shown in a timeline: the event's own, plus the implicit claim
@@ -455,7 +469,8 @@ impl StatusTable {
 
     /// Whether anything is known on or before `d`.
     pub fn known_on(&self, d: NaiveDate) -> bool {
-        self.days.first().is_some_and(|x| x.0 <= d) || self.fighting.first().is_some_and(|x| x.0 <= d)
+        self.days.first().is_some_and(|x| x.0 <= d)
+            || self.fighting.first().is_some_and(|x| x.0 <= d)
     }
 
     /// The status on `date` under `rules`.
@@ -463,7 +478,9 @@ impl StatusTable {
         let k = self.days.partition_point(|x| x.0 <= date);
         let base = k.checked_sub(1).map(|i| self.days[i]);
         let window_start = date
-            .checked_sub_days(Days::new(u64::from(rules.fighting_window_days.saturating_sub(1))))
+            .checked_sub_days(Days::new(u64::from(
+                rules.fighting_window_days.saturating_sub(1),
+            )))
             .unwrap_or(NaiveDate::MIN);
         // Fighting must end on/after this day to count.
         let lower = match base {
@@ -509,7 +526,10 @@ pub fn status_on(marks: &[Mark], date: NaiveDate, rules: &ControlRules) -> Statu
 }
 
 /// Order of timeline entries: by start date, then end date, then id.
-pub fn timeline_order(a: (NaiveDate, NaiveDate, &str), b: (NaiveDate, NaiveDate, &str)) -> Ordering {
+pub fn timeline_order(
+    a: (NaiveDate, NaiveDate, &str),
+    b: (NaiveDate, NaiveDate, &str),
+) -> Ordering {
     a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then_with(|| a.2.cmp(b.2))
 }
 
@@ -577,7 +597,12 @@ mod tests {
 
     #[test]
     fn classify_claims_and_facts() {
-        let russia_claim = ev("territory_claimed", Actor::Russia, vec![claim("russia", Stance::Claimed)], "2025-01-06");
+        let russia_claim = ev(
+            "territory_claimed",
+            Actor::Russia,
+            vec![claim("russia", Stance::Claimed)],
+            "2025-01-06",
+        );
         assert_eq!(
             classify(&russia_claim),
             Some(Assertion {
@@ -588,18 +613,30 @@ mod tests {
         let disputed = ev(
             "territory_claimed",
             Actor::Russia,
-            vec![claim("russia", Stance::Claimed), claim("ukraine", Stance::Denied)],
+            vec![
+                claim("russia", Stance::Claimed),
+                claim("ukraine", Stance::Denied),
+            ],
             "2025-01-06",
         );
-        assert_eq!(classify(&disputed).map(|a| a.kind), Some(AssertionKind::Disputed));
+        assert_eq!(
+            classify(&disputed).map(|a| a.kind),
+            Some(AssertionKind::Disputed)
+        );
         assert_eq!(classify(&disputed).and_then(|a| a.side), Some(Side::Russia));
         let admitted = ev(
             "territory_captured",
             Actor::Russia,
-            vec![claim("russia", Stance::Claimed), claim("ukraine", Stance::Confirmed)],
+            vec![
+                claim("russia", Stance::Claimed),
+                claim("ukraine", Stance::Confirmed),
+            ],
             "2025-01-06",
         );
-        assert_eq!(classify(&admitted).map(|a| a.kind), Some(AssertionKind::Held));
+        assert_eq!(
+            classify(&admitted).map(|a| a.kind),
+            Some(AssertionKind::Held)
+        );
         let regained = ev("territory_regained", Actor::Ukraine, vec![], "2023-08-28");
         assert_eq!(
             classify(&regained),
@@ -609,13 +646,31 @@ mod tests {
             })
         );
         // Own claim inside a "captured" event is still only a claim.
-        let own = ev("territory_captured", Actor::Russia, vec![claim("russia", Stance::Confirmed)], "2025-01-06");
+        let own = ev(
+            "territory_captured",
+            Actor::Russia,
+            vec![claim("russia", Stance::Confirmed)],
+            "2025-01-06",
+        );
         assert_eq!(classify(&own).map(|a| a.kind), Some(AssertionKind::Claimed));
         // Third-party confirmation upgrades; a third-party claim does not.
-        let isw = ev("territory_claimed", Actor::Russia, vec![claim("isw", Stance::Confirmed)], "2025-01-06");
+        let isw = ev(
+            "territory_claimed",
+            Actor::Russia,
+            vec![claim("isw", Stance::Confirmed)],
+            "2025-01-06",
+        );
         assert_eq!(classify(&isw).map(|a| a.kind), Some(AssertionKind::Held));
-        let rumour = ev("territory_claimed", Actor::Russia, vec![claim("milbloggers", Stance::Claimed)], "2025-01-06");
-        assert_eq!(classify(&rumour).map(|a| a.kind), Some(AssertionKind::Claimed));
+        let rumour = ev(
+            "territory_claimed",
+            Actor::Russia,
+            vec![claim("milbloggers", Stance::Claimed)],
+            "2025-01-06",
+        );
+        assert_eq!(
+            classify(&rumour).map(|a| a.kind),
+            Some(AssertionKind::Claimed)
+        );
     }
 
     #[test]
@@ -633,20 +688,36 @@ mod tests {
         );
         assert_eq!(gaining_side(&e), Some(Side::Russia));
         // A denial without a matching claim leaves the actor.
-        let e = ev("territory_regained", Actor::Ukraine, vec![claim("russia", Stance::Denied)], "2025-01-06");
+        let e = ev(
+            "territory_regained",
+            Actor::Ukraine,
+            vec![claim("russia", Stance::Denied)],
+            "2025-01-06",
+        );
         assert_eq!(gaining_side(&e), Some(Side::Ukraine));
     }
 
     #[test]
     fn classify_side_from_claims_and_unknown_side() {
-        let e = ev("territory_claimed", Actor::Unknown, vec![claim("Russia", Stance::Claimed)], "2025-01-06");
+        let e = ev(
+            "territory_claimed",
+            Actor::Unknown,
+            vec![claim("Russia", Stance::Claimed)],
+            "2025-01-06",
+        );
         assert_eq!(classify(&e).and_then(|a| a.side), Some(Side::Russia));
         let none = ev("territory_captured", Actor::Unknown, vec![], "2025-01-06");
-        assert_eq!(classify(&none).map(|a| a.kind), Some(AssertionKind::Fighting));
+        assert_eq!(
+            classify(&none).map(|a| a.kind),
+            Some(AssertionKind::Fighting)
+        );
         let both = ev(
             "territory_claimed",
             Actor::Other,
-            vec![claim("russia", Stance::Claimed), claim("ukraine", Stance::Claimed)],
+            vec![
+                claim("russia", Stance::Claimed),
+                claim("ukraine", Stance::Claimed),
+            ],
             "2025-01-06",
         );
         assert_eq!(gaining_side(&both), None);
@@ -667,15 +738,26 @@ mod tests {
         let strike = ev("air_drone_strike", Actor::Russia, vec![], "2025-01-06");
         assert_eq!(classify(&strike), None);
         let clash = ev("armed_clash", Actor::Unknown, vec![], "2025-01-06");
-        assert_eq!(classify(&clash).map(|a| a.kind), Some(AssertionKind::Fighting));
+        assert_eq!(
+            classify(&clash).map(|a| a.kind),
+            Some(AssertionKind::Fighting)
+        );
         let mut near = ev("ground_assault", Actor::Russia, vec![], "2025-01-06");
         near.place.precision = LocationPrecision::NearSettlement;
-        assert_eq!(classify(&near).map(|a| a.kind), Some(AssertionKind::Fighting));
+        assert_eq!(
+            classify(&near).map(|a| a.kind),
+            Some(AssertionKind::Fighting)
+        );
     }
 
     #[test]
     fn implicit_claim_in_timeline() {
-        let e = ev("territory_claimed", Actor::Russia, vec![claim("ukraine", Stance::Denied)], "2025-01-06");
+        let e = ev(
+            "territory_claimed",
+            Actor::Russia,
+            vec![claim("ukraine", Stance::Denied)],
+            "2025-01-06",
+        );
         let a = classify(&e).unwrap();
         let c = timeline_claims(&e, &a);
         assert_eq!(c[0], claim("russia", Stance::Claimed));
@@ -693,26 +775,61 @@ mod tests {
 
     #[test]
     fn claim_then_denial_is_contested() {
-        let c = ev("territory_claimed", Actor::Russia, vec![claim("russia", Stance::Claimed)], "2025-01-06");
-        assert_eq!(status(std::slice::from_ref(&c), "2025-01-06"), ControlStatus::ClaimedRu);
-        let denial = ev("territory_claimed", Actor::Unknown, vec![claim("ukraine", Stance::Denied)], "2025-01-07");
-        assert_eq!(status(&[c.clone(), denial], "2025-01-07"), ControlStatus::Contested);
+        let c = ev(
+            "territory_claimed",
+            Actor::Russia,
+            vec![claim("russia", Stance::Claimed)],
+            "2025-01-06",
+        );
+        assert_eq!(
+            status(std::slice::from_ref(&c), "2025-01-06"),
+            ControlStatus::ClaimedRu
+        );
+        let denial = ev(
+            "territory_claimed",
+            Actor::Unknown,
+            vec![claim("ukraine", Stance::Denied)],
+            "2025-01-07",
+        );
+        assert_eq!(
+            status(&[c.clone(), denial], "2025-01-07"),
+            ControlStatus::Contested
+        );
         // Disputed in the same event.
         let both = ev(
             "territory_claimed",
             Actor::Russia,
-            vec![claim("russia", Stance::Claimed), claim("ukraine", Stance::Denied)],
+            vec![
+                claim("russia", Stance::Claimed),
+                claim("ukraine", Stance::Denied),
+            ],
             "2025-01-06",
         );
-        assert_eq!(status(std::slice::from_ref(&both), "2025-01-07"), ControlStatus::Contested);
+        assert_eq!(
+            status(std::slice::from_ref(&both), "2025-01-07"),
+            ControlStatus::Contested
+        );
         // A dispute persists until newer territorial news.
-        assert_eq!(status(std::slice::from_ref(&both), "2025-06-01"), ControlStatus::Contested);
+        assert_eq!(
+            status(std::slice::from_ref(&both), "2025-06-01"),
+            ControlStatus::Contested
+        );
     }
 
     #[test]
     fn confirmation_or_withdrawal_makes_held() {
-        let c = ev("territory_claimed", Actor::Russia, vec![claim("russia", Stance::Claimed)], "2025-01-06");
-        let withdrawal = ev("territory_captured", Actor::Russia, vec![claim("ukraine", Stance::Confirmed)], "2025-01-10");
+        let c = ev(
+            "territory_claimed",
+            Actor::Russia,
+            vec![claim("russia", Stance::Claimed)],
+            "2025-01-06",
+        );
+        let withdrawal = ev(
+            "territory_captured",
+            Actor::Russia,
+            vec![claim("ukraine", Stance::Confirmed)],
+            "2025-01-10",
+        );
         let evs = [c, withdrawal];
         assert_eq!(status(&evs, "2025-01-09"), ControlStatus::ClaimedRu);
         assert_eq!(status(&evs, "2025-01-10"), ControlStatus::HeldRu);
@@ -726,12 +843,18 @@ mod tests {
     fn opposing_claims_are_contested_but_held_then_claimed_is_claimed() {
         let ru = ev("territory_claimed", Actor::Russia, vec![], "2025-01-06");
         let ua = ev("territory_claimed", Actor::Ukraine, vec![], "2025-01-09");
-        assert_eq!(status(&[ru.clone(), ua.clone()], "2025-01-09"), ControlStatus::Contested);
+        assert_eq!(
+            status(&[ru.clone(), ua.clone()], "2025-01-09"),
+            ControlStatus::Contested
+        );
         let held = ev("territory_captured", Actor::Russia, vec![], "2025-01-06");
         assert_eq!(status(&[held, ua], "2025-01-09"), ControlStatus::ClaimedUa);
         // Both sides the same day.
         let ua_same = ev("territory_regained", Actor::Ukraine, vec![], "2025-01-06");
-        assert_eq!(status(&[ru, ua_same], "2025-01-06"), ControlStatus::Contested);
+        assert_eq!(
+            status(&[ru, ua_same], "2025-01-06"),
+            ControlStatus::Contested
+        );
     }
 
     #[test]
@@ -755,15 +878,24 @@ mod tests {
         let short = ControlRules {
             fighting_window_days: 3,
         };
-        assert_eq!(status_on(&marks, d("2025-01-03"), &short).status, ControlStatus::Contested);
-        assert_eq!(status_on(&marks, d("2025-01-04"), &short).status, ControlStatus::Unknown);
+        assert_eq!(
+            status_on(&marks, d("2025-01-03"), &short).status,
+            ControlStatus::Contested
+        );
+        assert_eq!(
+            status_on(&marks, d("2025-01-04"), &short).status,
+            ControlStatus::Unknown
+        );
     }
 
     #[test]
     fn fighting_span_counts_while_it_overlaps_the_window() {
         let mut f = ev("ground_assault", Actor::Russia, vec![], "2024-12-01");
         f.date_end = d("2024-12-31");
-        assert_eq!(status(std::slice::from_ref(&f), "2025-01-13"), ControlStatus::Contested);
+        assert_eq!(
+            status(std::slice::from_ref(&f), "2025-01-13"),
+            ControlStatus::Contested
+        );
         assert_eq!(status(&[f], "2025-01-14"), ControlStatus::Unknown);
     }
 
@@ -772,7 +904,10 @@ mod tests {
         let held = ev("territory_regained", Actor::Ukraine, vec![], "2025-01-05");
         let before = ev("armed_clash", Actor::Unknown, vec![], "2025-01-04");
         let same = ev("armed_clash", Actor::Unknown, vec![], "2025-01-05");
-        assert_eq!(status(&[held.clone(), before, same], "2025-01-06"), ControlStatus::HeldUa);
+        assert_eq!(
+            status(&[held.clone(), before, same], "2025-01-06"),
+            ControlStatus::HeldUa
+        );
         let after = ev("ground_assault", Actor::Russia, vec![], "2025-01-08");
         let evs = [held, after];
         assert_eq!(status(&evs, "2025-01-07"), ControlStatus::HeldUa);
@@ -784,10 +919,18 @@ mod tests {
     #[test]
     fn fighting_same_day_as_claim_contests() {
         // The Kurakhove pattern: claim plus fighting in the outskirts.
-        let c = ev("territory_claimed", Actor::Russia, vec![claim("russia", Stance::Claimed)], "2025-01-06");
+        let c = ev(
+            "territory_claimed",
+            Actor::Russia,
+            vec![claim("russia", Stance::Claimed)],
+            "2025-01-06",
+        );
         let mut f = ev("armed_clash", Actor::Unknown, vec![], "2025-01-06");
         f.place.precision = LocationPrecision::NearSettlement;
-        assert_eq!(status(&[c.clone(), f], "2025-01-07"), ControlStatus::Contested);
+        assert_eq!(
+            status(&[c.clone(), f], "2025-01-07"),
+            ControlStatus::Contested
+        );
         // Fighting before the claim does not.
         let early = ev("armed_clash", Actor::Unknown, vec![], "2025-01-02");
         assert_eq!(status(&[c, early], "2025-01-07"), ControlStatus::ClaimedRu);
@@ -808,13 +951,24 @@ mod tests {
     fn order_of_input_does_not_matter() {
         let evs = [
             ev("territory_claimed", Actor::Russia, vec![], "2025-01-06"),
-            ev("territory_captured", Actor::Russia, vec![claim("ukraine", Stance::Confirmed)], "2025-01-10"),
+            ev(
+                "territory_captured",
+                Actor::Russia,
+                vec![claim("ukraine", Stance::Confirmed)],
+                "2025-01-10",
+            ),
             ev("territory_regained", Actor::Ukraine, vec![], "2025-03-01"),
             ev("armed_clash", Actor::Unknown, vec![], "2025-03-05"),
         ];
         let mut rev = evs.to_vec();
         rev.reverse();
-        for day in ["2025-01-07", "2025-01-11", "2025-03-02", "2025-03-06", "2025-04-01"] {
+        for day in [
+            "2025-01-07",
+            "2025-01-11",
+            "2025-03-02",
+            "2025-03-06",
+            "2025-04-01",
+        ] {
             assert_eq!(status(&evs, day), status(&rev, day), "{day}");
         }
         assert_eq!(status(&evs, "2025-04-01"), ControlStatus::HeldUa);

@@ -14,8 +14,8 @@ use serde::Serialize;
 use tokio::sync::broadcast::{self, error::TryRecvError};
 
 use super::control::{
-    Assertion, ControlRules, ControlStatus, FIGHTING_TYPES, Mark, StatusAt, StatusTable, TERRITORIAL_TYPES,
-    classify, timeline_claims, timeline_order,
+    Assertion, ControlRules, ControlStatus, FIGHTING_TYPES, Mark, StatusAt, StatusTable,
+    TERRITORIAL_TYPES, classify, timeline_claims, timeline_order,
 };
 use crate::model::Claim;
 use crate::store::{EventChange, EventQuery, Store, StoreError, StoredEvent};
@@ -29,7 +29,11 @@ pub struct Entry {
 
 impl Entry {
     fn key(&self) -> (NaiveDate, NaiveDate, &str) {
-        (self.event.event.date_start, self.event.event.date_end, self.event.id.as_str())
+        (
+            self.event.event.date_start,
+            self.event.event.date_end,
+            self.event.id.as_str(),
+        )
     }
 
     fn mark(&self) -> Mark {
@@ -121,7 +125,9 @@ impl Settlement {
 
     /// Entries that took effect on or before `date`.
     pub fn entries_until(&self, date: NaiveDate) -> &[Entry] {
-        let k = self.entries.partition_point(|e| e.event.event.date_start <= date);
+        let k = self
+            .entries
+            .partition_point(|e| e.event.event.date_start <= date);
         &self.entries[..k]
     }
 
@@ -134,9 +140,14 @@ impl Settlement {
     }
 
     fn refresh(&mut self) {
-        self.entries.sort_by(|a, b| timeline_order(a.key(), b.key()));
+        self.entries
+            .sort_by(|a, b| timeline_order(a.key(), b.key()));
         // Name and point from the most recently updated event (corrections win).
-        if let Some(e) = self.entries.iter().max_by_key(|e| (e.event.updated_at, e.event.id.as_str())) {
+        if let Some(e) = self
+            .entries
+            .iter()
+            .max_by_key(|e| (e.event.updated_at, e.event.id.as_str()))
+        {
             let p = &e.event.event.place;
             self.name = p.name.clone();
             self.lon = p.lon;
@@ -219,7 +230,10 @@ impl ControlSet {
     }
 
     /// Builds the set from events (events that do not count are ignored).
-    pub fn from_events(events: impl IntoIterator<Item = Arc<StoredEvent>>, rules: ControlRules) -> ControlSet {
+    pub fn from_events(
+        events: impl IntoIterator<Item = Arc<StoredEvent>>,
+        rules: ControlRules,
+    ) -> ControlSet {
         let mut set = ControlSet::new(rules);
         let mut groups: BTreeMap<u64, Vec<Entry>> = BTreeMap::new();
         for ev in events {
@@ -259,7 +273,12 @@ impl ControlSet {
         dirty.into_iter().collect()
     }
 
-    fn apply_deferred(&mut self, id: &str, event: Option<Arc<StoredEvent>>, dirty: &mut BTreeSet<u64>) {
+    fn apply_deferred(
+        &mut self,
+        id: &str,
+        event: Option<Arc<StoredEvent>>,
+        dirty: &mut BTreeSet<u64>,
+    ) {
         if let Some(g) = self.by_event.remove(id)
             && let Some(s) = self.settlements.get_mut(&g)
         {
@@ -268,7 +287,10 @@ impl ControlSet {
         }
         if let Some((g, entry)) = event.and_then(entry_of) {
             self.by_event.insert(id.to_string(), g);
-            let s = self.settlements.entry(g).or_insert_with(|| Arc::new(Settlement::new(g)));
+            let s = self
+                .settlements
+                .entry(g)
+                .or_insert_with(|| Arc::new(Settlement::new(g)));
             Arc::make_mut(s).entries.push(entry);
             dirty.insert(g);
         }
@@ -308,7 +330,12 @@ impl ControlSet {
     }
 
     /// Like [`ControlSet::query`] without collecting (for counts and benchmarks).
-    pub fn for_each(&self, date: NaiveDate, q: &ControlQuery, mut f: impl FnMut(&Arc<Settlement>, StatusAt)) {
+    pub fn for_each(
+        &self,
+        date: NaiveDate,
+        q: &ControlQuery,
+        mut f: impl FnMut(&Arc<Settlement>, StatusAt),
+    ) {
         let candidates: Box<dyn Iterator<Item = &Arc<Settlement>>> = match &q.geonameid {
             Some(ids) => Box::new(ids.iter().filter_map(|g| self.settlements.get(g))),
             None => Box::new(self.settlements.values()),
@@ -335,7 +362,12 @@ impl ControlSet {
         for s in self.settlements.values() {
             bbox = Some(match bbox {
                 None => [s.lon, s.lat, s.lon, s.lat],
-                Some(b) => [b[0].min(s.lon), b[1].min(s.lat), b[2].max(s.lon), b[3].max(s.lat)],
+                Some(b) => [
+                    b[0].min(s.lon),
+                    b[1].min(s.lat),
+                    b[2].max(s.lon),
+                    b[3].max(s.lat),
+                ],
             });
             for e in &s.entries {
                 let (a, z) = (e.event.event.date_start, e.event.event.date_end);
@@ -350,7 +382,13 @@ impl ControlSet {
 fn entry_of(ev: Arc<StoredEvent>) -> Option<(u64, Entry)> {
     let assertion = classify(&ev.event)?;
     let g = ev.event.place.geonameid?;
-    Some((g, Entry { event: ev, assertion }))
+    Some((
+        g,
+        Entry {
+            event: ev,
+            assertion,
+        },
+    ))
 }
 
 /// A [`ControlSet`] kept in step with a [`Store`].
@@ -362,14 +400,22 @@ pub struct ControlIndex {
 
 impl std::fmt::Debug for ControlIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ControlIndex").field("settlements", &self.current().len()).finish()
+        f.debug_struct("ControlIndex")
+            .field("settlements", &self.current().len())
+            .finish()
     }
 }
 
 /// The store query that selects every event the control rules look at.
 pub fn relevant_events_query() -> EventQuery {
     EventQuery {
-        event_type: Some(TERRITORIAL_TYPES.iter().chain(FIGHTING_TYPES).map(|s| s.to_string()).collect()),
+        event_type: Some(
+            TERRITORIAL_TYPES
+                .iter()
+                .chain(FIGHTING_TYPES)
+                .map(|s| s.to_string())
+                .collect(),
+        ),
         limit: usize::MAX,
         ..EventQuery::default()
     }
@@ -433,7 +479,9 @@ impl ControlIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Actor, Document, Event, EventPlace, Evidence, LocationPrecision, Stance, TimePrecision};
+    use crate::model::{
+        Actor, Document, Event, EventPlace, Evidence, LocationPrecision, Stance, TimePrecision,
+    };
     use crate::store::IngestDocument;
     use chrono::{DateTime, FixedOffset};
 
@@ -441,7 +489,14 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    fn event(doc: &str, etype: &str, actor: Actor, claims: &[(&str, Stance)], date: &str, gid: u64) -> Event {
+    fn event(
+        doc: &str,
+        etype: &str,
+        actor: Actor,
+        claims: &[(&str, Stance)],
+        date: &str,
+        gid: u64,
+    ) -> Event {
         Event {
             doc_id: doc.into(),
             event_id: format!("{doc}-{etype}-{gid}"),
@@ -481,7 +536,8 @@ mod tests {
     }
 
     async fn ingest(store: &Store, doc: &str, date: &str, events: Vec<Event>) {
-        let published: DateTime<FixedOffset> = DateTime::parse_from_rfc3339(&format!("{date}T12:00:00Z")).unwrap();
+        let published: DateTime<FixedOffset> =
+            DateTime::parse_from_rfc3339(&format!("{date}T12:00:00Z")).unwrap();
         store
             .ingest_document(&IngestDocument {
                 doc: Document {
@@ -502,13 +558,22 @@ mod tests {
     #[tokio::test]
     async fn follows_store_changes() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("c.db").to_str().unwrap()).await.unwrap();
+        let store = Store::open(dir.path().join("c.db").to_str().unwrap())
+            .await
+            .unwrap();
         ingest(
             &store,
             "a",
             "2025-01-06",
             vec![
-                event("a", "territory_claimed", Actor::Russia, &[("russia", Stance::Claimed)], "2025-01-06", 1),
+                event(
+                    "a",
+                    "territory_claimed",
+                    Actor::Russia,
+                    &[("russia", Stance::Claimed)],
+                    "2025-01-06",
+                    1,
+                ),
                 event("a", "air_drone_strike", Actor::Russia, &[], "2025-01-06", 2),
             ],
         )
@@ -517,7 +582,10 @@ mod tests {
         let set = index.sync().unwrap();
         assert_eq!(set.len(), 1, "strikes do not make a settlement");
         let s = set.get(1).unwrap();
-        assert_eq!(s.status_on(d("2025-01-06"), set.rules()).status, ControlStatus::ClaimedRu);
+        assert_eq!(
+            s.status_on(d("2025-01-06"), set.rules()).status,
+            ControlStatus::ClaimedRu
+        );
         assert!(!s.known_on(d("2025-01-05")));
 
         // A later denial, written after the index was built, arrives through the change feed.
@@ -526,7 +594,14 @@ mod tests {
             "b",
             "2025-01-07",
             vec![
-                event("b", "territory_claimed", Actor::Unknown, &[("ukraine", Stance::Denied)], "2025-01-07", 1),
+                event(
+                    "b",
+                    "territory_claimed",
+                    Actor::Unknown,
+                    &[("ukraine", Stance::Denied)],
+                    "2025-01-07",
+                    1,
+                ),
                 event("b", "armed_clash", Actor::Unknown, &[], "2025-01-07", 3),
             ],
         )
@@ -534,8 +609,14 @@ mod tests {
         let set = index.sync().unwrap();
         assert_eq!(set.len(), 2);
         let items = set.query(d("2025-01-07"), &ControlQuery::default());
-        let by: Vec<(u64, ControlStatus)> = items.iter().map(|i| (i.settlement.geonameid, i.status.status)).collect();
-        assert_eq!(by, vec![(1, ControlStatus::Contested), (3, ControlStatus::Contested)]);
+        let by: Vec<(u64, ControlStatus)> = items
+            .iter()
+            .map(|i| (i.settlement.geonameid, i.status.status))
+            .collect();
+        assert_eq!(
+            by,
+            vec![(1, ControlStatus::Contested), (3, ControlStatus::Contested)]
+        );
         let s1 = set.get(1).unwrap();
         assert_eq!(s1.entries_until(d("2025-01-06")).len(), 1);
         assert_eq!(s1.entries().len(), 2);
@@ -563,7 +644,10 @@ mod tests {
         let set = index.sync().unwrap();
         let s1 = set.get(1).unwrap();
         assert_eq!(s1.entries().len(), 1);
-        assert_eq!(s1.status_on(d("2025-01-07"), set.rules()).status, ControlStatus::ClaimedRu);
+        assert_eq!(
+            s1.status_on(d("2025-01-07"), set.rules()).status,
+            ControlStatus::ClaimedRu
+        );
         let ex = set.extent().unwrap();
         assert_eq!((ex.1, ex.2), (d("2025-01-06"), d("2025-01-07")));
         store.close().await;
@@ -574,7 +658,14 @@ mod tests {
         let mk = |gid| {
             Arc::new(StoredEvent {
                 id: "ev-1".into(),
-                event: event("x", "territory_captured", Actor::Russia, &[], "2025-01-06", gid),
+                event: event(
+                    "x",
+                    "territory_captured",
+                    Actor::Russia,
+                    &[],
+                    "2025-01-06",
+                    gid,
+                ),
                 n_reports: 1,
                 sources: Vec::new(),
                 created_at: chrono::Utc::now(),
@@ -588,7 +679,10 @@ mod tests {
         assert_eq!(set.apply("ev-1", Some(mk(2))), vec![1, 2]);
         assert!(set.get(1).is_none());
         assert_eq!(
-            set.get(2).unwrap().status_on(d("2025-01-06"), set.rules()).status,
+            set.get(2)
+                .unwrap()
+                .status_on(d("2025-01-06"), set.rules())
+                .status,
             ControlStatus::HeldRu
         );
         set.apply("ev-1", None);

@@ -25,7 +25,10 @@ use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use geo::algorithm::line_intersection::{LineIntersection, line_intersection};
-use geo::{BooleanOps, BoundingRect, Contains, Coord, Line, LineString, MultiPolygon, Point, Polygon, Rect, Winding};
+use geo::{
+    BooleanOps, BoundingRect, Contains, Coord, Line, LineString, MultiPolygon, Point, Polygon,
+    Rect, Winding,
+};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree, RTreeObject};
 use serde_json::Value;
@@ -70,10 +73,16 @@ impl fmt::Display for Issue {
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum GeoJsonError {
     #[error("not valid JSON at line {line}, column {column}: {reason}")]
-    Json { line: usize, column: usize, reason: String },
+    Json {
+        line: usize,
+        column: usize,
+        reason: String,
+    },
     #[error("not GeoJSON: {0}")]
     NotGeoJson(String),
-    #[error("unsupported coordinate reference system {0:?}: only CRS84 (longitude, latitude in WGS 84) is accepted")]
+    #[error(
+        "unsupported coordinate reference system {0:?}: only CRS84 (longitude, latitude in WGS 84) is accepted"
+    )]
     Crs(String),
 }
 
@@ -107,16 +116,20 @@ pub fn parse_polygons(text: &str) -> Result<ParsedPolygons, GeoJsonError> {
         .as_object()
         .ok_or_else(|| GeoJsonError::NotGeoJson("the top level is not a JSON object".into()))?;
     check_crs(&root)?;
-    let ty = obj
-        .get("type")
-        .and_then(Value::as_str)
-        .ok_or_else(|| GeoJsonError::NotGeoJson("the top-level object has no \"type\" string".into()))?;
+    let ty = obj.get("type").and_then(Value::as_str).ok_or_else(|| {
+        GeoJsonError::NotGeoJson("the top-level object has no \"type\" string".into())
+    })?;
     let mut out = ParsedPolygons::default();
     match ty {
         "FeatureCollection" => {
-            let features = obj.get("features").and_then(Value::as_array).ok_or_else(|| {
-                GeoJsonError::NotGeoJson("FeatureCollection without a \"features\" array".into())
-            })?;
+            let features = obj
+                .get("features")
+                .and_then(Value::as_array)
+                .ok_or_else(|| {
+                    GeoJsonError::NotGeoJson(
+                        "FeatureCollection without a \"features\" array".into(),
+                    )
+                })?;
             out.features = features.len();
             for (i, f) in features.iter().enumerate() {
                 read_feature(f, i, &mut out);
@@ -147,8 +160,15 @@ fn check_crs(root: &Value) -> Result<(), GeoJsonError> {
         .and_then(Value::as_str)
         .unwrap_or("");
     let n = name.to_ascii_uppercase();
-    let ok = n.ends_with("CRS84") || n.ends_with("EPSG::4326") || n.ends_with("EPSG:4326") || n == "CRS:84";
-    if ok { Ok(()) } else { Err(GeoJsonError::Crs(name.to_string())) }
+    let ok = n.ends_with("CRS84")
+        || n.ends_with("EPSG::4326")
+        || n.ends_with("EPSG:4326")
+        || n == "CRS:84";
+    if ok {
+        Ok(())
+    } else {
+        Err(GeoJsonError::Crs(name.to_string()))
+    }
 }
 
 fn read_feature(f: &Value, index: usize, out: &mut ParsedPolygons) {
@@ -164,7 +184,10 @@ fn read_feature(f: &Value, index: usize, out: &mut ParsedPolygons) {
         return skip(out, "not a JSON object".into());
     };
     if obj.get("type").and_then(Value::as_str) != Some("Feature") {
-        return skip(out, "not a Feature (its \"type\" is not \"Feature\")".into());
+        return skip(
+            out,
+            "not a Feature (its \"type\" is not \"Feature\")".into(),
+        );
     }
     match obj.get("geometry") {
         None | Some(Value::Null) => skip(out, "null geometry".into()),
@@ -209,18 +232,28 @@ fn read_geometry(g: &Value, feature: Option<usize>, out: &mut ParsedPolygons) {
                         skip(
                             out,
                             None,
-                            format!("unsupported geometry type {} inside a GeometryCollection", shown(t)),
+                            format!(
+                                "unsupported geometry type {} inside a GeometryCollection",
+                                shown(t)
+                            ),
                         );
                     }
                 }
             }
-            None => skip(out, None, "GeometryCollection without a geometries array".into()),
+            None => skip(
+                out,
+                None,
+                "GeometryCollection without a geometries array".into(),
+            ),
         },
         "" => skip(out, None, "geometry without a \"type\"".into()),
         other => skip(
             out,
             None,
-            format!("unsupported geometry type {} (only Polygon and MultiPolygon)", shown(other)),
+            format!(
+                "unsupported geometry type {} (only Polygon and MultiPolygon)",
+                shown(other)
+            ),
         ),
     }
 }
@@ -235,7 +268,9 @@ fn shown(s: &str) -> String {
 
 /// Parses `[[[lon, lat], ...], ...]` with range checks.
 fn parse_polygon_coords(v: &Value) -> Result<Vec<Vec<Coord<f64>>>, String> {
-    let rings = v.as_array().ok_or("coordinates are not an array of rings")?;
+    let rings = v
+        .as_array()
+        .ok_or("coordinates are not an array of rings")?;
     if rings.is_empty() {
         return Err("has no rings".into());
     }
@@ -249,11 +284,23 @@ fn parse_polygon_coords(v: &Value) -> Result<Vec<Vec<Coord<f64>>>, String> {
             let (x, y) = match p.as_array().map(Vec::as_slice) {
                 Some([x, y, ..]) => match (x.as_f64(), y.as_f64()) {
                     (Some(x), Some(y)) => (x, y),
-                    _ => return Err(format!("ring {r}, position {i} is not a [longitude, latitude] pair of numbers")),
+                    _ => {
+                        return Err(format!(
+                            "ring {r}, position {i} is not a [longitude, latitude] pair of numbers"
+                        ));
+                    }
                 },
-                _ => return Err(format!("ring {r}, position {i} is not a [longitude, latitude] pair of numbers")),
+                _ => {
+                    return Err(format!(
+                        "ring {r}, position {i} is not a [longitude, latitude] pair of numbers"
+                    ));
+                }
             };
-            if !(x.is_finite() && y.is_finite() && (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y)) {
+            if !(x.is_finite()
+                && y.is_finite()
+                && (-180.0..=180.0).contains(&x)
+                && (-90.0..=90.0).contains(&y))
+            {
                 return Err(format!(
                     "ring {r}, position {i} ({x}, {y}) is outside longitude [-180, 180] / latitude [-90, 90]: not CRS84 (projected coordinates?)"
                 ));
@@ -266,7 +313,12 @@ fn parse_polygon_coords(v: &Value) -> Result<Vec<Vec<Coord<f64>>>, String> {
 }
 
 /// Repairs one polygon's rings and appends the result (or reports it).
-fn repair_into(rings: Vec<Vec<Coord<f64>>>, feature: Option<usize>, polygon: Option<usize>, out: &mut ParsedPolygons) {
+fn repair_into(
+    rings: Vec<Vec<Coord<f64>>>,
+    feature: Option<usize>,
+    polygon: Option<usize>,
+    out: &mut ParsedPolygons,
+) {
     let (polys, issues) = repair_polygon(rings);
     for (kind, detail) in issues {
         out.issues.push(Issue {
@@ -281,7 +333,9 @@ fn repair_into(rings: Vec<Vec<Coord<f64>>>, feature: Option<usize>, polygon: Opt
 
 /// Repairs the rings of one polygon (exterior first). Returns the valid
 /// polygons (usually one) and what was done.
-pub fn repair_polygon(rings: Vec<Vec<Coord<f64>>>) -> (Vec<Polygon<f64>>, Vec<(IssueKind, String)>) {
+pub fn repair_polygon(
+    rings: Vec<Vec<Coord<f64>>>,
+) -> (Vec<Polygon<f64>>, Vec<(IssueKind, String)>) {
     let mut issues = Vec::new();
     let mut fixed: Vec<LineString<f64>> = Vec::with_capacity(rings.len());
     let mut unclosed = 0usize;
@@ -320,7 +374,10 @@ pub fn repair_polygon(rings: Vec<Vec<Coord<f64>>>) -> (Vec<Polygon<f64>>, Vec<(I
         fixed.push(ls);
     }
     if unclosed > 0 {
-        issues.push((IssueKind::Repaired, format!("{unclosed} unclosed ring(s) closed")));
+        issues.push((
+            IssueKind::Repaired,
+            format!("{unclosed} unclosed ring(s) closed"),
+        ));
     }
     if reoriented > 0 {
         issues.push((
@@ -391,7 +448,10 @@ pub fn rings_cross(p: &Polygon<f64>) -> bool {
             ));
         }
     }
-    let n_edges: Vec<u32> = rings.iter().map(|r| r.0.len().saturating_sub(1) as u32).collect();
+    let n_edges: Vec<u32> = rings
+        .iter()
+        .map(|r| r.0.len().saturating_sub(1) as u32)
+        .collect();
     let tree = RTree::bulk_load(segs.clone());
     for s in &segs {
         let (r, i) = s.data;
@@ -427,8 +487,12 @@ pub fn rings_cross(p: &Polygon<f64>) -> bool {
                 },
             );
             match line_intersection(a, b) {
-                Some(LineIntersection::SinglePoint { is_proper: true, .. }) => return true,
-                Some(LineIntersection::Collinear { intersection }) if intersection.start != intersection.end => {
+                Some(LineIntersection::SinglePoint {
+                    is_proper: true, ..
+                }) => return true,
+                Some(LineIntersection::Collinear { intersection })
+                    if intersection.start != intersection.end =>
+                {
                     return true;
                 }
                 _ => {}
@@ -500,7 +564,8 @@ impl PolygonIndex {
         let mut n_vertices = 0;
         for p in polygons {
             let Some(b) = p.bounding_rect() else { continue };
-            let verts: usize = p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>();
+            let verts: usize =
+                p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>();
             n_vertices += verts;
             bbox = Some(match bbox {
                 None => b,
@@ -571,7 +636,8 @@ impl PolygonIndex {
 
     /// `[west, south, east, north]`, None when empty.
     pub fn bbox(&self) -> Option<[f64; 4]> {
-        self.bbox.map(|b| [b.min().x, b.min().y, b.max().x, b.max().y])
+        self.bbox
+            .map(|b| [b.min().x, b.min().y, b.max().x, b.max().y])
     }
 }
 
@@ -598,7 +664,10 @@ pub fn write_multipolygon<'a>(
             out.push(',');
         }
         out.push('[');
-        for (ri, ring) in std::iter::once(p.exterior()).chain(p.interiors()).enumerate() {
+        for (ri, ring) in std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .enumerate()
+        {
             if ri > 0 {
                 out.push(',');
             }
@@ -625,7 +694,13 @@ mod tests {
     use super::*;
 
     fn square(x0: f64, y0: f64, s: f64) -> Vec<[f64; 2]> {
-        vec![[x0, y0], [x0 + s, y0], [x0 + s, y0 + s], [x0, y0 + s], [x0, y0]]
+        vec![
+            [x0, y0],
+            [x0 + s, y0],
+            [x0 + s, y0 + s],
+            [x0, y0 + s],
+            [x0, y0],
+        ]
     }
 
     fn poly_json(rings: &[Vec<[f64; 2]>]) -> Value {
@@ -667,14 +742,21 @@ mod tests {
         let skipped: Vec<String> = p.skipped().map(|i| i.to_string()).collect();
         assert_eq!(skipped.len(), 3, "{skipped:?}");
         assert_eq!(skipped[0], "feature 1: skipped: null geometry");
-        assert!(skipped[1].starts_with("feature 2: skipped: unsupported geometry type \"LineString\""));
+        assert!(
+            skipped[1].starts_with("feature 2: skipped: unsupported geometry type \"LineString\"")
+        );
         assert!(skipped[2].starts_with("feature 3: skipped: unsupported geometry type \"Point\""));
     }
 
     #[test]
     fn bad_coordinates_skip_the_feature() {
         let text = fc(vec![
-            poly_json(&[vec![[3_500_000.0, 6_000_000.0], [3_600_000.0, 6_000_000.0], [3_600_000.0, 6_100_000.0], [3_500_000.0, 6_000_000.0]]]),
+            poly_json(&[vec![
+                [3_500_000.0, 6_000_000.0],
+                [3_600_000.0, 6_000_000.0],
+                [3_600_000.0, 6_100_000.0],
+                [3_500_000.0, 6_000_000.0],
+            ]]),
             serde_json::json!({"type": "Polygon", "coordinates": [[["a", 1], [2, 2], [3, 1], ["a", 1]]]}),
             serde_json::json!({"type": "Polygon", "coordinates": []}),
         ]);
@@ -688,8 +770,14 @@ mod tests {
 
     #[test]
     fn file_level_errors() {
-        assert!(matches!(parse_polygons("{not json"), Err(GeoJsonError::Json { line: 1, .. })));
-        assert!(matches!(parse_polygons("[1,2]"), Err(GeoJsonError::NotGeoJson(_))));
+        assert!(matches!(
+            parse_polygons("{not json"),
+            Err(GeoJsonError::Json { line: 1, .. })
+        ));
+        assert!(matches!(
+            parse_polygons("[1,2]"),
+            Err(GeoJsonError::NotGeoJson(_))
+        ));
         assert!(matches!(
             parse_polygons(r#"{"type":"FeatureCollection"}"#),
             Err(GeoJsonError::NotGeoJson(_))
@@ -716,12 +804,17 @@ mod tests {
 
     #[test]
     fn too_short_rings() {
-        let p = parse_polygons(&poly_json(&[vec![[0.0, 0.0], [1.0, 0.0], [0.0, 0.0]]]).to_string()).unwrap();
+        let p = parse_polygons(&poly_json(&[vec![[0.0, 0.0], [1.0, 0.0], [0.0, 0.0]]]).to_string())
+            .unwrap();
         assert!(p.polygons.is_empty());
         assert_eq!(p.skipped().count(), 1);
         // A bad hole is dropped, the polygon kept.
         let p = parse_polygons(
-            &poly_json(&[square(0.0, 0.0, 10.0), vec![[1.0, 1.0], [2.0, 1.0], [1.0, 1.0]]]).to_string(),
+            &poly_json(&[
+                square(0.0, 0.0, 10.0),
+                vec![[1.0, 1.0], [2.0, 1.0], [1.0, 1.0]],
+            ])
+            .to_string(),
         )
         .unwrap();
         assert_eq!(p.polygons.len(), 1);
@@ -745,7 +838,10 @@ mod tests {
 
     #[test]
     fn valid_polygon_with_hole_does_not_cross() {
-        let p = parse_polygons(&poly_json(&[square(0.0, 0.0, 10.0), square(2.0, 2.0, 2.0)]).to_string()).unwrap();
+        let p = parse_polygons(
+            &poly_json(&[square(0.0, 0.0, 10.0), square(2.0, 2.0, 2.0)]).to_string(),
+        )
+        .unwrap();
         assert_eq!(p.polygons.len(), 1);
         assert!(!rings_cross(&p.polygons[0]));
         // Hole reoriented to clockwise.
@@ -788,7 +884,9 @@ mod tests {
         assert_eq!(idx.n_vertices(), 3001 + 5);
         let mut state = 12345u64;
         let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 11) as f64 / (1u64 << 53) as f64
         };
         let mut inside = 0;
@@ -805,8 +903,24 @@ mod tests {
 
     #[test]
     fn overlapping_polygons_are_a_union() {
-        let a = Polygon::new(LineString::from(square(0.0, 0.0, 2.0).iter().map(|c| (c[0], c[1])).collect::<Vec<_>>()), vec![]);
-        let b = Polygon::new(LineString::from(square(1.0, 1.0, 2.0).iter().map(|c| (c[0], c[1])).collect::<Vec<_>>()), vec![]);
+        let a = Polygon::new(
+            LineString::from(
+                square(0.0, 0.0, 2.0)
+                    .iter()
+                    .map(|c| (c[0], c[1]))
+                    .collect::<Vec<_>>(),
+            ),
+            vec![],
+        );
+        let b = Polygon::new(
+            LineString::from(
+                square(1.0, 1.0, 2.0)
+                    .iter()
+                    .map(|c| (c[0], c[1]))
+                    .collect::<Vec<_>>(),
+            ),
+            vec![],
+        );
         let idx = PolygonIndex::new(vec![a, b]);
         assert!(idx.contains(1.5, 1.5));
         assert!(idx.contains(0.5, 0.5));

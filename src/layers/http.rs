@@ -23,7 +23,9 @@ use crate::api::problem::Problem;
 /// The route `/api/frontline/at` over the given layers. Merge it into the
 /// API router before its middleware layers (CORS, ETag, problem+json).
 pub fn router(layers: Layers) -> Router {
-    Router::new().route("/api/frontline/at", get(at)).with_state(layers)
+    Router::new()
+        .route("/api/frontline/at", get(at))
+        .with_state(layers)
 }
 
 /// Body of a `/api/frontline/at` answer.
@@ -40,12 +42,22 @@ fn parse_coord(name: &str, v: &str, lo: f64, hi: f64) -> Result<f64, Problem> {
     let s = v.trim();
     let plain = !s.is_empty()
         && s.len() <= 32
-        && s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
-    let x = plain.then(|| s.parse::<f64>().ok()).flatten().filter(|x| x.is_finite());
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
+    let x = plain
+        .then(|| s.parse::<f64>().ok())
+        .flatten()
+        .filter(|x| x.is_finite());
     match x {
         Some(x) if (lo..=hi).contains(&x) => Ok(x),
-        Some(x) => Err(Problem::bad_param(name, format!("{name} {x} is outside [{lo}, {hi}]"))),
-        None => Err(Problem::bad_param(name, format!("{name} must be a decimal number in degrees (CRS84)"))),
+        Some(x) => Err(Problem::bad_param(
+            name,
+            format!("{name} {x} is outside [{lo}, {hi}]"),
+        )),
+        None => Err(Problem::bad_param(
+            name,
+            format!("{name} must be a decimal number in degrees (CRS84)"),
+        )),
     }
 }
 
@@ -58,11 +70,16 @@ pub fn parse_day(v: &str) -> Option<NaiveDate> {
     if s.len() > 40 {
         return None;
     }
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc).date_naive())
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc).date_naive())
 }
 
 /// Parses the query of `/api/frontline/at`: (lon, lat, date).
-pub fn parse_at_query(pairs: &[(String, String)], today: NaiveDate) -> Result<(f64, f64, NaiveDate), Problem> {
+pub fn parse_at_query(
+    pairs: &[(String, String)],
+    today: NaiveDate,
+) -> Result<(f64, f64, NaiveDate), Problem> {
     let map = single_valued(pairs)?;
     let mut lon = None;
     let mut lat = None;
@@ -84,8 +101,11 @@ pub fn parse_at_query(pairs: &[(String, String)], today: NaiveDate) -> Result<(f
             _ => return Err(unknown_param(k, &["lon", "lat", "date", "f"])),
         }
     }
-    let lon = lon.ok_or_else(|| Problem::bad_param("lon", "lon is required (longitude in degrees, CRS84)"))?;
-    let lat = lat.ok_or_else(|| Problem::bad_param("lat", "lat is required (latitude in degrees, CRS84)"))?;
+    let lon = lon.ok_or_else(|| {
+        Problem::bad_param("lon", "lon is required (longitude in degrees, CRS84)")
+    })?;
+    let lat = lat
+        .ok_or_else(|| Problem::bad_param("lat", "lat is required (latitude in degrees, CRS84)"))?;
     Ok((lon, lat, date.unwrap_or(today)))
 }
 
@@ -98,10 +118,13 @@ async fn at(State(layers): State<Layers>, uri: Uri) -> Result<Response, Problem>
         date,
         layers: layers.layer_status(lon, lat, date),
     };
-    let bytes = serde_json::to_vec(&body).map_err(|e| Problem::internal(format!("cannot serialise the answer: {e}")))?;
+    let bytes = serde_json::to_vec(&body)
+        .map_err(|e| Problem::internal(format!("cannot serialise the answer: {e}")))?;
     let mut resp = bytes.into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     Ok(resp)
 }
 
@@ -110,7 +133,9 @@ mod tests {
     use super::*;
 
     fn pairs(q: &[(&str, &str)]) -> Vec<(String, String)> {
-        q.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        q.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn d(s: &str) -> NaiveDate {
@@ -121,14 +146,30 @@ mod tests {
     fn good_queries() {
         let t = d("2025-03-01");
         assert_eq!(
-            parse_at_query(&pairs(&[("lon", "37.28"), ("lat", "47.98"), ("date", "2025-01-07")]), t).unwrap(),
+            parse_at_query(
+                &pairs(&[("lon", "37.28"), ("lat", "47.98"), ("date", "2025-01-07")]),
+                t
+            )
+            .unwrap(),
             (37.28, 47.98, d("2025-01-07"))
         );
-        assert_eq!(parse_at_query(&pairs(&[("lat", "47.98"), ("lon", "37.28")]), t).unwrap().2, t);
         assert_eq!(
-            parse_at_query(&pairs(&[("lon", "1"), ("lat", "2"), ("date", "2025-01-07T23:30:00-02:00")]), t)
+            parse_at_query(&pairs(&[("lat", "47.98"), ("lon", "37.28")]), t)
                 .unwrap()
                 .2,
+            t
+        );
+        assert_eq!(
+            parse_at_query(
+                &pairs(&[
+                    ("lon", "1"),
+                    ("lat", "2"),
+                    ("date", "2025-01-07T23:30:00-02:00")
+                ]),
+                t
+            )
+            .unwrap()
+            .2,
             d("2025-01-08")
         );
     }
@@ -145,7 +186,10 @@ mod tests {
             (&[("lon", "1"), ("lat", "-91")], "lat"),
             (&[("lon", "1"), ("lat", "x")], "lat"),
             (&[("lon", "1"), ("lat", "1"), ("date", "yesterday")], "date"),
-            (&[("lon", "1"), ("lat", "1"), ("date", "2025-02-30")], "date"),
+            (
+                &[("lon", "1"), ("lat", "1"), ("date", "2025-02-30")],
+                "date",
+            ),
             (&[("lon", "1"), ("lat", "1"), ("bbox", "1,2,3,4")], "bbox"),
             (&[("lon", "1"), ("lon", "2"), ("lat", "1")], "lon"),
             (&[("lon", "1"), ("lat", "1"), ("f", "csv")], "f"),

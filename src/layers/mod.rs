@@ -59,13 +59,21 @@ pub enum LayerError {
 }
 
 /// Adds the `control`, `frontline` and `activity` collections to a registry.
-pub fn register(registry: Registry, store: &Store, layers: &Layers) -> Result<Registry, LayerError> {
+pub fn register(
+    registry: Registry,
+    store: &Store,
+    layers: &Layers,
+) -> Result<Registry, LayerError> {
     let control = Arc::new(ControlIndex::new(store, ControlRules::default())?);
     Ok(registry
         .with(Arc::new(collections::ControlCollection {
             index: control,
             layers: Some(layers.clone()),
         }))
-        .with(Arc::new(collections::FrontlineCollection { layers: layers.clone() }))
-        .with(Arc::new(collections::ActivityCollection::new(store.clone()))))
+        .with(Arc::new(collections::FrontlineCollection {
+            layers: layers.clone(),
+        }))
+        .with(Arc::new(collections::ActivityCollection::new(
+            store.clone(),
+        ))))
 }

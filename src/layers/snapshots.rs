@@ -122,7 +122,9 @@ pub struct Layers {
 
 impl std::fmt::Debug for Layers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Layers").field("layers", &self.names()).finish()
+        f.debug_struct("Layers")
+            .field("layers", &self.names())
+            .finish()
     }
 }
 
@@ -131,7 +133,9 @@ impl std::fmt::Debug for Layers {
 pub fn validate_layer_name(name: &str) -> Result<(), LayerError> {
     let ok = !name.is_empty()
         && name.len() <= 64
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if ok {
         Ok(())
     } else {
@@ -173,7 +177,11 @@ impl Layers {
     }
 
     fn set(&self) -> Arc<LayerSet> {
-        self.inner.set.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.inner
+            .set
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn replace_set(&self, set: LayerSet) {
@@ -187,9 +195,10 @@ impl Layers {
     }
 
     async fn fingerprint(&self) -> Result<(i64, i64), LayerError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS m FROM layer_snapshots")
-            .fetch_one(&self.inner.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS m FROM layer_snapshots")
+                .fetch_one(&self.inner.pool)
+                .await?;
         Ok((row.try_get("n")?, row.try_get("m")?))
     }
 
@@ -247,9 +256,11 @@ impl Layers {
                 Some(ix) => ix.clone(),
                 None => {
                     let text: String = r.try_get("geometry")?;
-                    let parsed = super::geometry::parse_polygons(&text).map_err(|e| LayerError::Corrupt {
-                        id,
-                        reason: format!("geometry: {e}"),
+                    let parsed = super::geometry::parse_polygons(&text).map_err(|e| {
+                        LayerError::Corrupt {
+                            id,
+                            reason: format!("geometry: {e}"),
+                        }
                     })?;
                     let ix = Arc::new(PolygonIndex::new(parsed.polygons));
                     shared.insert(hash, ix.clone());
@@ -450,13 +461,17 @@ impl Layers {
 
     /// The snapshot with exactly this layer and date, with its validity.
     pub fn snapshot_exact(&self, layer: &str, date: NaiveDate) -> Option<SnapshotOn> {
-        self.snapshot_on(layer, date).filter(|s| s.valid_from == date)
+        self.snapshot_on(layer, date)
+            .filter(|s| s.valid_from == date)
     }
 
     /// For every layer, the snapshot in force on `date` (layers without one are left out).
     pub fn snapshots_on(&self, date: NaiveDate) -> Vec<SnapshotOn> {
         let set = self.set();
-        set.layers.values().filter_map(|v| set.on(v, date)).collect()
+        set.layers
+            .values()
+            .filter_map(|v| set.on(v, date))
+            .collect()
     }
 
     /// Overall extent: (bbox of all snapshots, first date, last date).
@@ -471,7 +486,12 @@ impl Layers {
             if let Some(b) = s.info.bbox {
                 bbox = Some(match bbox {
                     None => b,
-                    Some(a) => [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])],
+                    Some(a) => [
+                        a[0].min(b[0]),
+                        a[1].min(b[1]),
+                        a[2].max(b[2]),
+                        a[3].max(b[3]),
+                    ],
                 });
             }
         }
@@ -502,7 +522,12 @@ impl Layers {
 
     /// The layer status as event properties: `occupied_per_<layer>` → true /
     /// false, or null when the layer has no snapshot on or before the date.
-    pub fn event_properties(&self, lon: f64, lat: f64, date: NaiveDate) -> serde_json::Map<String, serde_json::Value> {
+    pub fn event_properties(
+        &self,
+        lon: f64,
+        lat: f64,
+        date: NaiveDate,
+    ) -> serde_json::Map<String, serde_json::Value> {
         self.layer_status(lon, lat, date)
             .into_iter()
             .map(|s| {
@@ -536,7 +561,9 @@ mod tests {
 
     async fn open() -> (tempfile::TempDir, Store, Layers) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("t.db").to_str().unwrap()).await.unwrap();
+        let store = Store::open(dir.path().join("t.db").to_str().unwrap())
+            .await
+            .unwrap();
         let layers = Layers::open(&store).await.unwrap();
         (dir, store, layers)
     }
@@ -546,8 +573,24 @@ mod tests {
         let (_dir, store, layers) = open().await;
         assert!(layers.layer_status(37.0, 48.0, d("2025-01-01")).is_empty());
         // Town at (37.5, 48.5): outside on 2025-01-01, inside from 2025-01-10.
-        layers.import("ds", d("2025-01-01"), Some("a.geojson"), &square(36.0, 47.0, 1.0)).await.unwrap();
-        layers.import("ds", d("2025-01-10"), Some("b.geojson"), &square(36.0, 47.0, 2.0)).await.unwrap();
+        layers
+            .import(
+                "ds",
+                d("2025-01-01"),
+                Some("a.geojson"),
+                &square(36.0, 47.0, 1.0),
+            )
+            .await
+            .unwrap();
+        layers
+            .import(
+                "ds",
+                d("2025-01-10"),
+                Some("b.geojson"),
+                &square(36.0, 47.0, 2.0),
+            )
+            .await
+            .unwrap();
         let st = |date: &str| layers.layer_status(37.5, 48.5, d(date));
         assert_eq!(
             st("2024-12-31"),
@@ -557,12 +600,15 @@ mod tests {
                 snapshot_date: None
             }]
         );
-        assert_eq!(st("2025-01-05")[0].inside, false);
+        assert!(!st("2025-01-05")[0].inside);
         assert_eq!(st("2025-01-05")[0].snapshot_date, Some(d("2025-01-01")));
-        assert_eq!(st("2025-01-10")[0].inside, true);
+        assert!(st("2025-01-10")[0].inside);
         assert_eq!(st("2026-01-01")[0].snapshot_date, Some(d("2025-01-10")));
         let on = layers.snapshot_on("ds", d("2025-01-05")).unwrap();
-        assert_eq!((on.valid_from, on.valid_to), (d("2025-01-01"), Some(d("2025-01-10"))));
+        assert_eq!(
+            (on.valid_from, on.valid_to),
+            (d("2025-01-01"), Some(d("2025-01-10")))
+        );
         let last = layers.snapshot_on("ds", d("2025-03-01")).unwrap();
         assert_eq!(last.valid_to, None);
         assert!(layers.snapshot_on("ds", d("2024-01-01")).is_none());
@@ -574,7 +620,10 @@ mod tests {
         // A second handle on the same database sees the snapshots; a re-import replaces.
         let again = Layers::open(&store).await.unwrap();
         assert_eq!(again.snapshots("ds").len(), 2);
-        let out = layers.import("ds", d("2025-01-10"), None, &square(36.0, 47.0, 1.0)).await.unwrap();
+        let out = layers
+            .import("ds", d("2025-01-10"), None, &square(36.0, 47.0, 1.0))
+            .await
+            .unwrap();
         assert!(out.replaced);
         assert!(!layers.layer_status(37.5, 48.5, d("2025-01-10"))[0].inside);
         assert!(again.refresh_if_changed().await.unwrap());
@@ -594,7 +643,9 @@ mod tests {
     async fn layer_names_are_checked() {
         let (_dir, _store, layers) = open().await;
         for bad in ["", "Deep-State", "a b", &"x".repeat(65)] {
-            let e = layers.import(bad, d("2025-01-01"), None, &square(0.0, 0.0, 1.0)).await;
+            let e = layers
+                .import(bad, d("2025-01-01"), None, &square(0.0, 0.0, 1.0))
+                .await;
             assert!(matches!(e, Err(LayerError::LayerName(_))), "{bad}");
         }
     }
@@ -602,7 +653,10 @@ mod tests {
     #[tokio::test]
     async fn empty_snapshot_is_allowed() {
         let (_dir, _store, layers) = open().await;
-        layers.import("isw", d("2025-01-01"), None, &ParsedPolygons::default()).await.unwrap();
+        layers
+            .import("isw", d("2025-01-01"), None, &ParsedPolygons::default())
+            .await
+            .unwrap();
         let s = layers.layer_status(0.0, 0.0, d("2025-01-02"));
         assert_eq!(s[0].snapshot_date, Some(d("2025-01-01")));
         assert!(!s[0].inside);

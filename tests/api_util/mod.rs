@@ -45,7 +45,7 @@ fn event(i: usize, lon: f64, lat: f64, start: NaiveDate, end: NaiveDate) -> Even
     let country = if i % 10 == 9 { "RU" } else { "UA" };
     let admin1 = if country == "RU" {
         "RU.41".to_string()
-    } else if i % 3 == 0 {
+    } else if i.is_multiple_of(3) {
         "UA.14".to_string()
     } else {
         "UA.09".to_string()
@@ -81,7 +81,7 @@ fn event(i: usize, lon: f64, lat: f64, start: NaiveDate, end: NaiveDate) -> Even
         published: None,
         event_type: event_type.into(),
         sub_event_type: format!("{event_type}_sub"),
-        frontline: event_type != "air_drone_strike" || i % 2 == 0,
+        frontline: event_type != "air_drone_strike" || i.is_multiple_of(2),
         actor: ACTORS[i % 3],
         claims,
         place: EventPlace {
