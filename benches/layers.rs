@@ -266,7 +266,7 @@ fn control_all_settlements(c: &mut Criterion) {
                 if k > 0 {
                     out.push(b',');
                 }
-                write_control_feature(it, date, None, &mut out).unwrap();
+                write_control_feature(it, date, set.rules(), None, &mut out).unwrap();
             }
             out.push(b']');
             black_box(out.len())

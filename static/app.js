@@ -375,7 +375,7 @@ function baseStyle() {
     sources: {
       // Outlines need no detail beyond zoom 9. (A coarser 'tolerance' broke the Ukraine fill at zoom 4.)
       countries: { type: 'geojson', data: bm.countries || empty, attribution: 'Natural Earth', maxzoom: 9 },
-      admin1: { type: 'geojson', data: bm.admin1 || empty, maxzoom: 9 },
+      admin1: { type: 'geojson', data: bm.admin1Borders || empty, maxzoom: 9 },
       'admin1-labels': { type: 'geojson', data: bm.admin1Labels || empty, maxzoom: 9 },
       [EVENTS_SOURCE]: { type: 'geojson', data: empty, cluster: true, clusterRadius: 42, clusterMaxZoom: CLUSTER_MAX_ZOOM },
       preview: { type: 'geojson', data: empty },

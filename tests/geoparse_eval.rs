@@ -74,18 +74,34 @@ fn build_doc(id: String, topic: String, marked: &str) -> EvalDoc {
         let (surface, point) = match inner.split_once('|') {
             Some((s, p)) => {
                 let (a, b) = p.split_once(',').expect("lat,lon");
-                (s, Some((a.trim().parse().expect("lat"), b.trim().parse().expect("lon"))))
+                (
+                    s,
+                    Some((
+                        a.trim().parse().expect("lat"),
+                        b.trim().parse().expect("lon"),
+                    )),
+                )
             }
             None => (inner, None),
         };
         let start = text.chars().count();
         text.push_str(surface);
         let end = text.chars().count();
-        gold.push(Gold { start, end, surface: surface.to_string(), point });
+        gold.push(Gold {
+            start,
+            end,
+            surface: surface.to_string(),
+            point,
+        });
         rest = &after[j + 2..];
     }
     text.push_str(rest);
-    EvalDoc { id, topic, text, gold }
+    EvalDoc {
+        id,
+        topic,
+        text,
+        gold,
+    }
 }
 
 fn context(text: &str, s: usize, e: usize) -> String {
@@ -122,7 +138,11 @@ impl Counts {
     fn prf(&self) -> (f64, f64, f64) {
         let p = self.tp as f64 / (self.tp + self.fp).max(1) as f64;
         let r = self.tp as f64 / (self.tp + self.fn_).max(1) as f64;
-        let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
         (p, r, f)
     }
 }
@@ -142,22 +162,40 @@ fn evaluate(name: &str, src: &str) -> (f64, f64, f64) {
                     c.tp += 1;
                     if let Some((lat, lon)) = g.point {
                         c.e2e_n += 1;
-                        if m.place.as_ref().is_some_and(|p| haversine_km(lat, lon, p.lat, p.lon) < 161.0) {
+                        if m.place
+                            .as_ref()
+                            .is_some_and(|p| haversine_km(lat, lon, p.lat, p.lon) < 161.0)
+                        {
                             c.e2e_ok += 1;
                         }
                     }
                 }
                 None => {
                     c.fn_ += 1;
-                    misses.push(format!("{} FN {:?}  {}", d.id, g.surface, context(&d.text, g.start, g.end)));
+                    misses.push(format!(
+                        "{} FN {:?}  {}",
+                        d.id,
+                        g.surface,
+                        context(&d.text, g.start, g.end)
+                    ));
                 }
             }
         }
         for m in &pred {
             if !d.gold.iter().any(|g| g.start == m.start && g.end == m.end) {
                 c.fp += 1;
-                let what = m.place.as_ref().map(|p| format!("{} {}", p.name, p.admin1)).unwrap_or_default();
-                misses.push(format!("{} FP {:?} → {}  {}", d.id, m.text, what, context(&d.text, m.start, m.end)));
+                let what = m
+                    .place
+                    .as_ref()
+                    .map(|p| format!("{} {}", p.name, p.admin1))
+                    .unwrap_or_default();
+                misses.push(format!(
+                    "{} FP {:?} → {}  {}",
+                    d.id,
+                    m.text,
+                    what,
+                    context(&d.text, m.start, m.end)
+                ));
             }
         }
         // Spans mode on the gold spans.
@@ -168,14 +206,24 @@ fn evaluate(name: &str, src: &str) -> (f64, f64, f64) {
             assert_eq!((m.start, m.end), (g.start, g.end));
             if let Some((lat, lon)) = g.point {
                 c.span_n += 1;
-                let ok = m.place.as_ref().is_some_and(|p| haversine_km(lat, lon, p.lat, p.lon) < 161.0);
+                let ok = m
+                    .place
+                    .as_ref()
+                    .is_some_and(|p| haversine_km(lat, lon, p.lat, p.lon) < 161.0);
                 if ok {
                     c.span_ok += 1;
                 } else {
                     let what = m
                         .place
                         .as_ref()
-                        .map(|p| format!("{} {} ({:.0} km off)", p.name, p.admin1, haversine_km(lat, lon, p.lat, p.lon)))
+                        .map(|p| {
+                            format!(
+                                "{} {} ({:.0} km off)",
+                                p.name,
+                                p.admin1,
+                                haversine_km(lat, lon, p.lat, p.lon)
+                            )
+                        })
                         .unwrap_or_else(|| "unresolved".into());
                     misses.push(format!("{} RES {:?} → {}", d.id, g.surface, what));
                 }
@@ -202,7 +250,10 @@ fn evaluate(name: &str, src: &str) -> (f64, f64, f64) {
     let (p, r, f) = all.prf();
     let acc_spans = all.span_ok as f64 / all.span_n.max(1) as f64;
     let acc_e2e = all.e2e_ok as f64 / all.e2e_n.max(1) as f64;
-    println!("ALL     {p:.3}  {r:.3}  {f:.3}  {acc_e2e:.3} ({}/{})  {acc_spans:.3} ({}/{})", all.e2e_ok, all.e2e_n, all.span_ok, all.span_n);
+    println!(
+        "ALL     {p:.3}  {r:.3}  {f:.3}  {acc_e2e:.3} ({}/{})  {acc_spans:.3} ({}/{})",
+        all.e2e_ok, all.e2e_n, all.span_ok, all.span_n
+    );
     for m in &misses {
         println!("  {m}");
     }
@@ -216,21 +267,37 @@ fn evaluate(name: &str, src: &str) -> (f64, f64, f64) {
 fn eval_set_1() {
     let (f, e2e, spans) = evaluate("eval.txt", include_str!("fixtures/geoparse/eval.txt"));
     assert!(f >= 0.95, "recognition F1 {f:.3} below the floor");
-    assert!(spans >= 0.93, "accuracy@161 on gold spans {spans:.3} below the floor");
-    assert!(e2e >= 0.93, "end-to-end accuracy@161 {e2e:.3} below the floor");
+    assert!(
+        spans >= 0.93,
+        "accuracy@161 on gold spans {spans:.3} below the floor"
+    );
+    assert!(
+        e2e >= 0.93,
+        "end-to-end accuracy@161 {e2e:.3} below the floor"
+    );
 }
 
 #[test]
 fn eval_set_2() {
     let (f, e2e, spans) = evaluate("eval2.txt", include_str!("fixtures/geoparse/eval2.txt"));
     assert!(f >= 0.85, "recognition F1 {f:.3} below the floor");
-    assert!(spans >= 0.85, "accuracy@161 on gold spans {spans:.3} below the floor");
-    assert!(e2e >= 0.85, "end-to-end accuracy@161 {e2e:.3} below the floor");
+    assert!(
+        spans >= 0.85,
+        "accuracy@161 on gold spans {spans:.3} below the floor"
+    );
+    assert!(
+        e2e >= 0.85,
+        "end-to-end accuracy@161 {e2e:.3} below the floor"
+    );
 }
 
 #[test]
 fn markup_parser_offsets_are_code_points() {
-    let d = build_doc("x".into(), "t".into(), "Mit [[Київ|50.45,30.52]] und [[Kyiv]].");
+    let d = build_doc(
+        "x".into(),
+        "t".into(),
+        "Mit [[Київ|50.45,30.52]] und [[Kyiv]].",
+    );
     assert_eq!(d.text, "Mit Київ und Kyiv.");
     assert_eq!((d.gold[0].start, d.gold[0].end), (4, 8));
     assert_eq!((d.gold[1].start, d.gold[1].end), (13, 17));

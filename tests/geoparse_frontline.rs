@@ -30,26 +30,42 @@ fn frontline_variants_resolve_into_their_admin1() {
             let end = start + variant.chars().count();
             let m = mentions.iter().find(|m| m.start == start && m.end == end);
             let got = m.and_then(|m| m.place.as_ref()).map(|p| {
-                if expected.contains('.') { p.admin1.clone() } else { p.country_code.clone() }
+                if expected.contains('.') {
+                    p.admin1.clone()
+                } else {
+                    p.country_code.clone()
+                }
             });
             if got.as_deref() == Some(expected) {
                 ok += 1;
             } else {
                 let what = match (m, got) {
-                    (None, _) => format!("not found (mentions: {:?})", mentions.iter().map(|m| &m.text).collect::<Vec<_>>()),
+                    (None, _) => format!(
+                        "not found (mentions: {:?})",
+                        mentions.iter().map(|m| &m.text).collect::<Vec<_>>()
+                    ),
                     (Some(_), None) => "unresolved".to_string(),
-                    (Some(m), Some(g)) => format!("{g} ({})", m.place.as_ref().map(|p| p.name.as_str()).unwrap_or("")),
+                    (Some(m), Some(g)) => format!(
+                        "{g} ({})",
+                        m.place.as_ref().map(|p| p.name.as_str()).unwrap_or("")
+                    ),
                 };
                 failures.push(format!("{variant:<24} expected {expected:<6} got {what}"));
             }
         }
     }
     let rate = ok as f64 / rows as f64;
-    println!("frontline list: {ok}/{rows} variants resolve into the expected admin-1 ({:.1}%)", 100.0 * rate);
+    println!(
+        "frontline list: {ok}/{rows} variants resolve into the expected admin-1 ({:.1}%)",
+        100.0 * rate
+    );
     for f in &failures {
         println!("  {f}");
     }
     assert!(rows >= 250, "only {rows} variants read");
     // Floor reached with the default gazetteer (the target is 95%).
-    assert!(rate >= 0.95, "frontline list rate {rate:.3} below the floor");
+    assert!(
+        rate >= 0.95,
+        "frontline list rate {rate:.3} below the floor"
+    );
 }

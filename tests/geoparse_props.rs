@@ -14,16 +14,61 @@ fn gp() -> &'static Geoparser {
     GP.get_or_init(|| {
         // The mini gazetteer keeps the test fast in debug builds; the scanner's code
         // paths (lexicon, regions, aliases, admin phrases) do not depend on its size.
-        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geoparse/mini");
-        let (g, _) = Gazetteer::load(&LoadOptions { default: false, paths: vec![dir], ..Default::default() }).expect("mini gazetteer");
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/geoparse/mini");
+        let (g, _) = Gazetteer::load(&LoadOptions {
+            default: false,
+            paths: vec![dir],
+            ..Default::default()
+        })
+        .expect("mini gazetteer");
         Geoparser::new(Arc::new(g), GeoparseOptions::default())
     })
 }
 
 const WORDS: &[&str] = &[
-    "Alphaton", "Betaburg", "Gammaville", "Deltaly", "near", "the", "village", "of", "region", "Oblast", "Mr", "said", ",", ".",
-    "Kyiv", "U.S.", "Washington", "state", "Black", "Sea", "Lake", "River", "’s", "-", "Київ", "\n", "\n\n", "ÉLAN", "of the",
-    "Rostov-on-Don", "Nato", "Jr.", "Ind.", "Europe", "Middle", "East", "\u{301}", "🙂", "\u{0}", "«", "»", "—",
+    "Alphaton",
+    "Betaburg",
+    "Gammaville",
+    "Deltaly",
+    "near",
+    "the",
+    "village",
+    "of",
+    "region",
+    "Oblast",
+    "Mr",
+    "said",
+    ",",
+    ".",
+    "Kyiv",
+    "U.S.",
+    "Washington",
+    "state",
+    "Black",
+    "Sea",
+    "Lake",
+    "River",
+    "’s",
+    "-",
+    "Київ",
+    "\n",
+    "\n\n",
+    "ÉLAN",
+    "of the",
+    "Rostov-on-Don",
+    "Nato",
+    "Jr.",
+    "Ind.",
+    "Europe",
+    "Middle",
+    "East",
+    "\u{301}",
+    "🙂",
+    "\u{0}",
+    "«",
+    "»",
+    "—",
 ];
 
 fn check(text: &str) {
@@ -33,7 +78,12 @@ fn check(text: &str) {
     let chars: Vec<char> = text.chars().collect();
     let mut last_end = 0;
     for m in &a.mentions {
-        assert!(m.start < m.end && m.end <= n, "span {}..{} out of bounds ({n})", m.start, m.end);
+        assert!(
+            m.start < m.end && m.end <= n,
+            "span {}..{} out of bounds ({n})",
+            m.start,
+            m.end
+        );
         assert!(m.start >= last_end, "overlapping or unsorted mentions");
         last_end = m.end;
         assert_eq!(chars[m.start..m.end].iter().collect::<String>(), m.text);

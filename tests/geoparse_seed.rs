@@ -18,11 +18,16 @@ fn shared() -> Option<PathBuf> {
 #[test]
 fn seed_liveblog_places_and_traps() {
     let Some(dir) = shared() else {
-        println!("SKIP: ../shared/acceptance/seed-liveblog.txt is absent (no shared acceptance data here)");
+        println!(
+            "SKIP: ../shared/acceptance/seed-liveblog.txt is absent (no shared acceptance data here)"
+        );
         return;
     };
     let text = std::fs::read_to_string(dir.join("seed-liveblog.txt")).expect("seed text");
-    let gold: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("seed-liveblog.gold.json")).expect("gold")).expect("gold json");
+    let gold: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("seed-liveblog.gold.json")).expect("gold"),
+    )
+    .expect("gold json");
     let (gaz, _) = Gazetteer::load_default().expect("default gazetteer loads");
     let gp = Geoparser::new(Arc::new(gaz), GeoparseOptions::default());
     let mentions = gp.parse(&text);
@@ -35,26 +40,44 @@ fn seed_liveblog_places_and_traps() {
     let mut failures = Vec::new();
     for p in gold["places"].as_array().expect("places") {
         let surface = p["surface"].as_str().expect("surface");
-        let (lat, lon) = (p["lat"].as_f64().expect("lat"), p["lon"].as_f64().expect("lon"));
+        let (lat, lon) = (
+            p["lat"].as_f64().expect("lat"),
+            p["lon"].as_f64().expect("lon"),
+        );
         let max_km = p["max_km"].as_f64().expect("max_km");
         let found: Vec<_> = mentions.iter().filter(|m| m.text == surface).collect();
         let best = found
             .iter()
-            .filter_map(|m| m.place.as_ref().map(|pl| haversine_km(lat, lon, pl.lat, pl.lon)))
+            .filter_map(|m| {
+                m.place
+                    .as_ref()
+                    .map(|pl| haversine_km(lat, lon, pl.lat, pl.lon))
+            })
             .fold(f64::INFINITY, f64::min);
-        println!("{surface:<12} found {:>2}x, nearest reading {best:>8.1} km (max {max_km})", found.len());
+        println!(
+            "{surface:<12} found {:>2}x, nearest reading {best:>8.1} km (max {max_km})",
+            found.len()
+        );
         if found.is_empty() {
             failures.push(format!("{surface}: not found"));
         } else if best > max_km {
-            failures.push(format!("{surface}: nearest reading {best:.1} km > {max_km} km"));
+            failures.push(format!(
+                "{surface}: nearest reading {best:.1} km > {max_km} km"
+            ));
         }
     }
     for np in gold["not_places"].as_array().expect("not_places") {
         let surface = np["surface"].as_str().expect("surface");
         for m in &mentions {
-            let hit = m.text == surface || m.text.split(|c: char| !c.is_alphanumeric()).any(|w| w == surface);
+            let hit = m.text == surface
+                || m.text
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| w == surface);
             if hit {
-                failures.push(format!("{surface} came out as a place: {:?} at {}..{}", m.text, m.start, m.end));
+                failures.push(format!(
+                    "{surface} came out as a place: {:?} at {}..{}",
+                    m.text, m.start, m.end
+                ));
             }
         }
     }

@@ -10,7 +10,14 @@ use frontline::model::{LocationPrecision, Mention};
 
 fn gaz() -> Arc<Gazetteer> {
     static G: OnceLock<Arc<Gazetteer>> = OnceLock::new();
-    G.get_or_init(|| Arc::new(Gazetteer::load_default().expect("default gazetteer loads").0)).clone()
+    G.get_or_init(|| {
+        Arc::new(
+            Gazetteer::load_default()
+                .expect("default gazetteer loads")
+                .0,
+        )
+    })
+    .clone()
 }
 
 fn gp() -> &'static Geoparser {
@@ -24,11 +31,23 @@ fn find<'a>(ms: &'a [Mention], text: &str) -> Vec<&'a Mention> {
 
 fn assert_near(ms: &[Mention], text: &str, lat: f64, lon: f64, km: f64) -> LocationPrecision {
     let found = find(ms, text);
-    assert!(!found.is_empty(), "{text:?} not found in {:?}", ms.iter().map(|m| &m.text).collect::<Vec<_>>());
+    assert!(
+        !found.is_empty(),
+        "{text:?} not found in {:?}",
+        ms.iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
     for m in &found {
-        let p = m.place.as_ref().unwrap_or_else(|| panic!("{text:?} unresolved"));
+        let p = m
+            .place
+            .as_ref()
+            .unwrap_or_else(|| panic!("{text:?} unresolved"));
         let d = haversine_km(lat, lon, p.lat, p.lon);
-        assert!(d <= km, "{text:?} resolved to {} {} ({d:.0} km away)", p.name, p.admin1);
+        assert!(
+            d <= km,
+            "{text:?} resolved to {} {} ({d:.0} km away)",
+            p.name,
+            p.admin1
+        );
     }
     found[0].precision
 }
@@ -54,7 +73,17 @@ fn organisations_media_and_feasts_are_not_places() {
     let t = "Nato ministers met again. The Independent reported the story first, and Independent subscribers \
              shared it on Telegram. Crowds marked Epiphany on Monday; Christmas came early for Trump, Biden and Putin.";
     let ms = gp().parse(t);
-    for w in ["Nato", "Independent", "Telegram", "Epiphany", "Christmas", "Trump", "Biden", "Putin", "Monday"] {
+    for w in [
+        "Nato",
+        "Independent",
+        "Telegram",
+        "Epiphany",
+        "Christmas",
+        "Trump",
+        "Biden",
+        "Putin",
+        "Monday",
+    ] {
         assert_absent(&ms, w);
     }
 }
@@ -66,7 +95,11 @@ fn parent_cues_pick_the_right_homonym() {
              A family from Kharkiv moved to Washington state last year.";
     let ms = gp().parse(t);
     let prec = assert_near(&ms, "Belaya", 51.05878, 35.71088, 10.0);
-    assert_eq!(prec, LocationPrecision::NearSettlement, "'near the … settlement of Belaya' is near-settlement precision");
+    assert_eq!(
+        prec,
+        LocationPrecision::NearSettlement,
+        "'near the … settlement of Belaya' is near-settlement precision"
+    );
     assert_near(&ms, "Palm Beach", 26.70562, -80.03643, 10.0);
     assert_near(&ms, "Florida", 28.0, -82.0, 500.0);
     let p = assert_near(&ms, "Washington", 47.5, -120.5, 400.0);
@@ -80,13 +113,22 @@ fn region_phrases_cover_only_the_name_and_resolve_to_the_unit() {
     let d = find(&ms, "Donetsk");
     assert_eq!(d.len(), 1, "{ms:?}");
     assert_eq!(d[0].precision, LocationPrecision::Admin1);
-    assert_eq!(d[0].place.as_ref().map(|p| p.admin1.as_str()), Some("UA.05"));
+    assert_eq!(
+        d[0].place.as_ref().map(|p| p.admin1.as_str()),
+        Some("UA.05")
+    );
     let k = find(&ms, "Kursk");
     assert_eq!(k.len(), 1, "{ms:?}");
-    assert_eq!(k[0].place.as_ref().map(|p| p.admin1.as_str()), Some("RU.41"));
+    assert_eq!(
+        k[0].place.as_ref().map(|p| p.admin1.as_str()),
+        Some("RU.41")
+    );
     assert_eq!(k[0].precision, LocationPrecision::Admin1);
     assert_near(&ms, "Russia", 60.0, 100.0, 3000.0);
-    assert!(ms.iter().all(|m| !m.text.contains("region") && !m.text.contains("Oblast")));
+    assert!(
+        ms.iter()
+            .all(|m| !m.text.contains("region") && !m.text.contains("Oblast"))
+    );
 }
 
 #[test]
@@ -100,16 +142,24 @@ fn war_places_metonymy_and_countries() {
     assert_near(&ms, "Kurakhove", 47.9847, 37.28069, 10.0);
     let p = assert_near(&ms, "Pokrovsk", 48.28, 37.18, 15.0);
     assert_eq!(p, LocationPrecision::NearSettlement);
-    assert_eq!(assert_near(&ms, "Germany", 51.5, 10.5, 600.0), LocationPrecision::Country);
+    assert_eq!(
+        assert_near(&ms, "Germany", 51.5, 10.5, 600.0),
+        LocationPrecision::Country
+    );
     assert_near(&ms, "Bulgaria", 42.67, 25.25, 400.0);
     assert_near(&ms, "Bucharest", 44.43225, 26.10626, 25.0);
 }
 
 #[test]
 fn demonyms_are_context_not_mentions() {
-    let t = "Ukrainian drones hit a depot, Russian officials said, and Bulgarians rallied in Sofia.";
+    let t =
+        "Ukrainian drones hit a depot, Russian officials said, and Bulgarians rallied in Sofia.";
     let a = gp().analyze(t);
-    assert!(a.mentions.iter().all(|m| m.text != "Ukrainian" && m.text != "Russian" && m.text != "Bulgarians"));
+    assert!(
+        a.mentions
+            .iter()
+            .all(|m| m.text != "Ukrainian" && m.text != "Russian" && m.text != "Bulgarians")
+    );
     let ccs: Vec<&str> = a.demonyms.iter().map(|d| d.2.as_str()).collect();
     assert_eq!(ccs, vec!["UA", "RU", "BG"]);
     assert_eq!((a.demonyms[0].0, a.demonyms[0].1), (0, 9));
@@ -125,7 +175,13 @@ fn spans_mode_answers_one_mention_per_span() {
         let s = t[..b].chars().count();
         (s, s + w.chars().count())
     };
-    let spans = vec![idx("Lviv"), idx("Kharkiv"), idx("Xyzzyqua"), idx("Paris"), (0, 0)];
+    let spans = vec![
+        idx("Lviv"),
+        idx("Kharkiv"),
+        idx("Xyzzyqua"),
+        idx("Paris"),
+        (0, 0),
+    ];
     let ms = gp().parse_with_spans(t, &spans);
     assert_eq!(ms.len(), spans.len());
     for (m, s) in ms.iter().zip(&spans) {
@@ -134,7 +190,11 @@ fn spans_mode_answers_one_mention_per_span() {
     assert_eq!(ms[0].text, "Lviv");
     assert!(ms[0].place.as_ref().is_some_and(|p| p.admin1 == "UA.15"));
     assert!(ms[1].place.as_ref().is_some_and(|p| p.admin1 == "UA.07"));
-    assert!(ms[2].place.is_none(), "an unknown name stays unresolved: {:?}", ms[2]);
+    assert!(
+        ms[2].place.is_none(),
+        "an unknown name stays unresolved: {:?}",
+        ms[2]
+    );
     assert!(ms[3].place.as_ref().is_some_and(|p| p.country_code == "FR"));
     assert!(ms[4].place.is_none());
 }
@@ -145,11 +205,18 @@ fn explain_lists_features_of_candidates() {
     let p = ex.iter().find(|e| e.text == "Pokrovsk").expect("explained");
     assert!(p.accepted);
     assert!(p.candidates.len() >= 2, "Pokrovsk has homonyms");
-    let chosen = p.candidates.iter().find(|c| c.chosen).expect("a chosen candidate");
+    let chosen = p
+        .candidates
+        .iter()
+        .find(|c| c.chosen)
+        .expect("a chosen candidate");
     assert_eq!(chosen.admin1, "UA.05");
     assert!(chosen.features.iter().any(|(n, _)| n == "area of interest"));
     let sum: f64 = chosen.features.iter().map(|f| f.1).sum();
-    assert!((sum - chosen.score).abs() < 0.01, "score is the sum of its features");
+    assert!(
+        (sum - chosen.score).abs() < 0.01,
+        "score is the sum of its features"
+    );
 }
 
 #[test]
@@ -162,22 +229,37 @@ fn focus_option_moves_the_prior() {
     assert!(Focus::parse("UA.").is_err());
     // Without an area of interest, a bare name with no context takes the prominent
     // reading; with the default focus, the front-line one.
-    let none = Geoparser::new(gaz(), GeoparseOptions { focus: Focus::none() });
+    let none = Geoparser::new(
+        gaz(),
+        GeoparseOptions {
+            focus: Focus::none(),
+        },
+    );
     let t = "Fighting continued near Pokrovsk on Tuesday.";
     let with = gp().explain(t);
     let without = none.explain(t);
     let score = |e: &[frontline::geoparse::MentionExplanation]| {
         e.iter()
             .find(|m| m.text == "Pokrovsk")
-            .and_then(|m| m.candidates.iter().find(|c| c.admin1 == "UA.05").map(|c| c.score))
+            .and_then(|m| {
+                m.candidates
+                    .iter()
+                    .find(|c| c.admin1 == "UA.05")
+                    .map(|c| c.score)
+            })
             .expect("UA.05 candidate")
     };
     assert!(score(&with) > score(&without) + 1.0);
 }
 
 fn mini() -> Geoparser {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geoparse/mini");
-    let opts = frontline::gazetteer::LoadOptions { default: false, paths: vec![dir], ..Default::default() };
+    let dir =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geoparse/mini");
+    let opts = frontline::gazetteer::LoadOptions {
+        default: false,
+        paths: vec![dir],
+        ..Default::default()
+    };
     let (g, _) = Gazetteer::load(&opts).expect("mini gazetteer loads");
     Geoparser::new(Arc::new(g), GeoparseOptions::default())
 }
@@ -187,7 +269,9 @@ fn far_homonym_is_left_unresolved() {
     // A small, ambiguous name whose readings are all far from everything else the
     // document talks about: unresolved rather than a guess.
     let gp = mini();
-    let ms = gp.parse("Shelling hit Alphaton and Betaburg on Monday. Volunteers from Gammaville arrived later.");
+    let ms = gp.parse(
+        "Shelling hit Alphaton and Betaburg on Monday. Volunteers from Gammaville arrived later.",
+    );
     let g = find(&ms, "Gammaville");
     assert_eq!(g.len(), 1, "{ms:?}");
     assert!(g[0].place.is_none(), "far homonym chosen: {:?}", g[0].place);
@@ -196,17 +280,34 @@ fn far_homonym_is_left_unresolved() {
     // although the far one is larger.
     let d = gp.parse("Troops left Alphaton for Deltaly.");
     let dm = find(&d, "Deltaly");
-    assert_eq!(dm[0].place.as_ref().map(|p| p.admin1.as_str()), Some("UA.05"));
+    assert_eq!(
+        dm[0].place.as_ref().map(|p| p.admin1.as_str()),
+        Some("UA.05")
+    );
     // With no area of interest and no context, the larger reading wins.
     let (g2, _) = Gazetteer::load(&frontline::gazetteer::LoadOptions {
         default: false,
-        paths: vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/geoparse/mini")],
+        paths: vec![
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/geoparse/mini"),
+        ],
         ..Default::default()
     })
     .expect("mini gazetteer loads");
-    let none = Geoparser::new(Arc::new(g2), GeoparseOptions { focus: Focus::none() });
+    let none = Geoparser::new(
+        Arc::new(g2),
+        GeoparseOptions {
+            focus: Focus::none(),
+        },
+    );
     let d = none.parse("Volunteers drove to Deltaly.");
-    assert_eq!(find(&d, "Deltaly")[0].place.as_ref().map(|p| p.admin1.as_str()), Some("RU.63"));
+    assert_eq!(
+        find(&d, "Deltaly")[0]
+            .place
+            .as_ref()
+            .map(|p| p.admin1.as_str()),
+        Some("RU.63")
+    );
 }
 
 #[test]

@@ -56,7 +56,11 @@ pub struct GeoparseArgs {
     /// Area of interest preferred for ambiguous names: "none" or a comma list of
     /// country codes and CC.A1 codes. Default: UA,RU.41,RU.09,RU.10,RU.61,RU.86
     /// (Ukraine and the Russian oblasts of Kursk, Belgorod, Bryansk, Rostov, Voronezh).
-    #[arg(long, value_name = "none|CC,CC.A1,...", default_value = "UA,RU.41,RU.09,RU.10,RU.61,RU.86")]
+    #[arg(
+        long,
+        value_name = "none|CC,CC.A1,...",
+        default_value = "UA,RU.41,RU.09,RU.10,RU.61,RU.86"
+    )]
     pub focus: String,
     /// Worker threads (0 = one per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -76,7 +80,8 @@ pub fn run(args: GeoparseArgs) -> anyhow::Result<()> {
         .num_threads(args.threads)
         .build()
         .context("--threads: could not start the worker threads")?;
-    let (gaz, _report) = Gazetteer::load(&LoadOptions::from_cli(&args.gazetteer)).context("loading the gazetteer")?;
+    let (gaz, _report) = Gazetteer::load(&LoadOptions::from_cli(&args.gazetteer))
+        .context("loading the gazetteer")?;
     let gp = pool.install(|| Geoparser::new(Arc::new(gaz), GeoparseOptions { focus }));
 
     let label = match &args.input {
@@ -98,8 +103,12 @@ pub fn run(args: GeoparseArgs) -> anyhow::Result<()> {
         InputFormat::Jsonl => true,
         InputFormat::Text => false,
         InputFormat::Auto => {
-            let buf = reader.fill_buf().with_context(|| format!("{label}: read error"))?;
-            buf.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b == b'{')
+            let buf = reader
+                .fill_buf()
+                .with_context(|| format!("{label}: read error"))?;
+            buf.iter()
+                .find(|b| !b.is_ascii_whitespace())
+                .is_some_and(|&b| b == b'{')
         }
     };
 
@@ -113,7 +122,11 @@ pub fn run(args: GeoparseArgs) -> anyhow::Result<()> {
         let id = Value::String(label.clone());
         match args.format {
             Format::Jsonl => {
-                let line = DocOut { id: &id, mentions: mentions.iter().map(MentionOut::from).collect(), explain: explain.as_deref() };
+                let line = DocOut {
+                    id: &id,
+                    mentions: mentions.iter().map(MentionOut::from).collect(),
+                    explain: explain.as_deref(),
+                };
                 serde_json::to_writer(&mut out, &line)?;
                 out.write_all(b"\n")?;
             }
@@ -134,7 +147,9 @@ pub fn run(args: GeoparseArgs) -> anyhow::Result<()> {
         let mut eof = false;
         while lines.len() < batch {
             buf.clear();
-            let n = reader.read_until(b'\n', &mut buf).with_context(|| format!("{label}: read error"))?;
+            let n = reader
+                .read_until(b'\n', &mut buf)
+                .with_context(|| format!("{label}: read error"))?;
             if n == 0 {
                 eof = true;
                 break;
@@ -171,7 +186,9 @@ pub fn run(args: GeoparseArgs) -> anyhow::Result<()> {
     }
     out.flush()?;
     if failed > 0 {
-        anyhow::bail!("{label}: {failed} of {total} input lines failed (see the \"error\" lines in the output)");
+        anyhow::bail!(
+            "{label}: {failed} of {total} input lines failed (see the \"error\" lines in the output)"
+        );
     }
     Ok(())
 }
@@ -245,13 +262,19 @@ fn parse_line(line: &str) -> Result<Input, (Option<Value>, String)> {
     if line.ends_with("\u{0}invalid-utf8") {
         return Err((None, "line is not valid UTF-8".into()));
     }
-    let v: Value = serde_json::from_str(line.trim_end_matches(['\n', '\r'])).map_err(|e| (None, format!("invalid JSON: {e}")))?;
+    let v: Value = serde_json::from_str(line.trim_end_matches(['\n', '\r']))
+        .map_err(|e| (None, format!("invalid JSON: {e}")))?;
     let Value::Object(mut obj) = v else {
         return Err((None, "expected a JSON object".into()));
     };
     let id = match obj.remove("id") {
         Some(v @ (Value::String(_) | Value::Number(_))) => v,
-        Some(other) => return Err((Some(other), "field \"id\" must be a string or a number".into())),
+        Some(other) => {
+            return Err((
+                Some(other),
+                "field \"id\" must be a string or a number".into(),
+            ));
+        }
         None => return Err((None, "missing field \"id\"".into())),
     };
     let text = match obj.remove("text") {
@@ -262,12 +285,22 @@ fn parse_line(line: &str) -> Result<Input, (Option<Value>, String)> {
     match obj.get("published") {
         None | Some(Value::Null) => {}
         Some(Value::String(s)) => {
-            let ok = s.len() >= 10 && chrono::NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d").is_ok() && s.is_char_boundary(10);
+            let ok = s.len() >= 10
+                && chrono::NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d").is_ok()
+                && s.is_char_boundary(10);
             if !ok {
-                return Err((Some(id), format!("field \"published\": {s:?} is not a YYYY-MM-DD date")));
+                return Err((
+                    Some(id),
+                    format!("field \"published\": {s:?} is not a YYYY-MM-DD date"),
+                ));
             }
         }
-        Some(_) => return Err((Some(id), "field \"published\" must be a \"YYYY-MM-DD\" string".into())),
+        Some(_) => {
+            return Err((
+                Some(id),
+                "field \"published\" must be a \"YYYY-MM-DD\" string".into(),
+            ));
+        }
     }
     let spans = match obj.remove("spans") {
         None | Some(Value::Null) => None,
@@ -275,27 +308,47 @@ fn parse_line(line: &str) -> Result<Input, (Option<Value>, String)> {
             let nchars = text.chars().count();
             let mut out = Vec::with_capacity(a.len());
             for (i, sp) in a.iter().enumerate() {
-                let pair = sp.as_array().filter(|p| p.len() == 2).and_then(|p| Some((p[0].as_u64()?, p[1].as_u64()?)));
+                let pair = sp
+                    .as_array()
+                    .filter(|p| p.len() == 2)
+                    .and_then(|p| Some((p[0].as_u64()?, p[1].as_u64()?)));
                 let Some((s, e)) = pair else {
-                    return Err((Some(id), format!("spans[{i}]: expected [start, end] with non-negative integers")));
+                    return Err((
+                        Some(id),
+                        format!("spans[{i}]: expected [start, end] with non-negative integers"),
+                    ));
                 };
                 let (s, e) = (s as usize, e as usize);
                 if s > e || e > nchars {
                     return Err((
                         Some(id),
-                        format!("spans[{i}]: [{s}, {e}] is not inside the text ({nchars} characters; offsets are code points, end exclusive)"),
+                        format!(
+                            "spans[{i}]: [{s}, {e}] is not inside the text ({nchars} characters; offsets are code points, end exclusive)"
+                        ),
                     ));
                 }
                 out.push((s, e));
             }
             Some(out)
         }
-        Some(_) => return Err((Some(id), "field \"spans\" must be an array of [start, end] pairs".into())),
+        Some(_) => {
+            return Err((
+                Some(id),
+                "field \"spans\" must be an array of [start, end] pairs".into(),
+            ));
+        }
     };
     Ok(Input { id, text, spans })
 }
 
-fn process_line(gp: &Geoparser, label: &str, line_no: usize, line: &str, format: Format, explain: bool) -> (Vec<u8>, bool) {
+fn process_line(
+    gp: &Geoparser,
+    label: &str,
+    line_no: usize,
+    line: &str,
+    format: Format,
+    explain: bool,
+) -> (Vec<u8>, bool) {
     let mut out = Vec::with_capacity(256);
     match parse_line(line) {
         Ok(inp) => {
@@ -309,7 +362,11 @@ fn process_line(gp: &Geoparser, label: &str, line_no: usize, line: &str, format:
             });
             match format {
                 Format::Jsonl => {
-                    let d = DocOut { id: &inp.id, mentions: mentions.iter().map(MentionOut::from).collect(), explain: expl.as_deref() };
+                    let d = DocOut {
+                        id: &inp.id,
+                        mentions: mentions.iter().map(MentionOut::from).collect(),
+                        explain: expl.as_deref(),
+                    };
                     if serde_json::to_writer(&mut out, &d).is_err() {
                         out.clear();
                     }
@@ -328,7 +385,11 @@ fn process_line(gp: &Geoparser, label: &str, line_no: usize, line: &str, format:
         Err((id, msg)) => {
             match format {
                 Format::Jsonl => {
-                    let e = ErrOut { line: id.is_none().then_some(line_no), id: id.as_ref(), error: msg };
+                    let e = ErrOut {
+                        line: id.is_none().then_some(line_no),
+                        id: id.as_ref(),
+                        error: msg,
+                    };
                     let _ = serde_json::to_writer(&mut out, &e);
                     out.push(b'\n');
                 }
@@ -345,13 +406,26 @@ fn process_line(gp: &Geoparser, label: &str, line_no: usize, line: &str, format:
     }
 }
 
-fn write_table(out: &mut impl Write, id: &str, mentions: &[Mention], explain: Option<&[MentionExplanation]>) -> io::Result<()> {
+fn write_table(
+    out: &mut impl Write,
+    id: &str,
+    mentions: &[Mention],
+    explain: Option<&[MentionExplanation]>,
+) -> io::Result<()> {
     writeln!(out, "# {id}: {} mention(s)", mentions.len())?;
-    writeln!(out, "{:>6} {:>6}  {:<24} {:>10}  {:<24} {:<3} {:<8} {:<15} {:>5}", "start", "end", "text", "geonameid", "name", "cc", "admin1", "precision", "score")?;
+    writeln!(
+        out,
+        "{:>6} {:>6}  {:<24} {:>10}  {:<24} {:<3} {:<8} {:<15} {:>5}",
+        "start", "end", "text", "geonameid", "name", "cc", "admin1", "precision", "score"
+    )?;
     for m in mentions {
         let (gid, name, cc, a1) = match &m.place {
             Some(p) => (
-                if p.geonameid != 0 { p.geonameid.to_string() } else { "-".into() },
+                if p.geonameid != 0 {
+                    p.geonameid.to_string()
+                } else {
+                    "-".into()
+                },
                 p.name.as_str(),
                 p.country_code.as_str(),
                 p.admin1.as_str(),
@@ -368,7 +442,11 @@ fn write_table(out: &mut impl Write, id: &str, mentions: &[Mention], explain: Op
             clip(name, 24),
             cc,
             a1,
-            if m.place.is_some() { m.precision.as_str() } else { "-" },
+            if m.place.is_some() {
+                m.precision.as_str()
+            } else {
+                "-"
+            },
             m.score
         )?;
     }
@@ -383,7 +461,10 @@ fn write_table(out: &mut impl Write, id: &str, mentions: &[Mention], explain: Op
                 e.text,
                 e.outcome,
                 e.recognition_score,
-                e.parent.as_ref().map(|p| format!(", parent {p:?}")).unwrap_or_default()
+                e.parent
+                    .as_ref()
+                    .map(|p| format!(", parent {p:?}"))
+                    .unwrap_or_default()
             )?;
             for (n, v) in &e.recognition {
                 writeln!(out, "    rec {v:+.2}  {n}")?;
@@ -393,7 +474,9 @@ fn write_table(out: &mut impl Write, id: &str, mentions: &[Mention], explain: Op
                     out,
                     "  {} {:>10} {} [{} {} {} pop {}] score {:.3}",
                     if c.chosen { "*" } else { " " },
-                    c.geonameid.map(|g| g.to_string()).unwrap_or_else(|| "-".into()),
+                    c.geonameid
+                        .map(|g| g.to_string())
+                        .unwrap_or_else(|| "-".into()),
                     c.name,
                     c.feature_code,
                     c.country_code,

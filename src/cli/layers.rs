@@ -479,7 +479,7 @@ async fn control(a: ControlArgs) -> anyhow::Result<()> {
             continue;
         }
         buf.clear();
-        write_control_feature(&item, date, Some(&layers), &mut buf)
+        write_control_feature(&item, date, set.rules(), Some(&layers), &mut buf)
             .map_err(|p| anyhow::anyhow!("{}", p.detail))?;
         out.write_all(&buf)?;
         out.write_all(b"\n")?;

@@ -447,13 +447,7 @@ fn token_range(tokens: &[Token], bytes: &Range<usize>) -> Option<(usize, usize)>
 }
 
 fn dist(a0: usize, a1: usize, b0: usize, b1: usize) -> usize {
-    if a1 <= b0 {
-        b0 - a1
-    } else if b1 <= a0 {
-        a0 - b1
-    } else {
-        0
-    }
+    if a1 <= b0 { b0 - a1 } else { a0.saturating_sub(b1) }
 }
 
 impl PostCtx<'_> {
@@ -992,7 +986,7 @@ fn drop_qualifiers<'c>(tokens: &[Token], places: Vec<PlaceRef>, anchors: Vec<Anc
             let (pa, pb) = (&places[a], &places[b]);
             // A region or country containing another mentioned place that is itself
             // tied to an event cue.
-            if pa.contains(pb) && anchors[b].is_some() && !(pb.anaphor && !pa.anaphor) {
+            if (pa.anaphor || !pb.anaphor) && anchors[b].is_some() && pa.contains(pb) {
                 keep[a] = false;
             }
             if pa.t1 <= pb.t0 {

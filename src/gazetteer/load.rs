@@ -152,13 +152,18 @@ struct ChunkReader<'r> {
     carry: Vec<u8>,
     eof: bool,
     bytes: u64,
+    /// Parsed chunks' buffers, reused (no fresh pages per chunk).
+    pool: Vec<Vec<u8>>,
 }
 
 impl ChunkReader<'_> {
     fn next_batch(&mut self, label: &str) -> Result<Vec<Vec<u8>>, GazetteerError> {
         let mut batch = Vec::new();
         while batch.len() < BATCH && !self.eof {
-            let mut buf = std::mem::take(&mut self.carry);
+            let mut buf = self.pool.pop().unwrap_or_default();
+            buf.clear();
+            buf.extend_from_slice(&self.carry);
+            self.carry.clear();
             buf.reserve(CHUNK.saturating_sub(buf.len()));
             let mut target = CHUNK;
             loop {
@@ -169,7 +174,7 @@ impl ChunkReader<'_> {
                     break;
                 }
                 if let Some(p) = buf.iter().rposition(|&b| b == b'\n') {
-                    self.carry = buf[p + 1..].to_vec();
+                    self.carry.extend_from_slice(&buf[p + 1..]);
                     buf.truncate(p + 1);
                     break;
                 }
@@ -195,6 +200,7 @@ where
             carry: Vec::new(),
             eof: false,
             bytes: 0,
+            pool: Vec::new(),
         };
         let mut out = Vec::new();
         let mut batch = cr.next_batch(&f.label)?;
@@ -221,6 +227,7 @@ where
                 }
             });
             out.extend(parsed.unwrap_or_default());
+            cr.pool.append(&mut batch);
             batch = next?;
         }
         Ok((out, cr.bytes))

@@ -204,7 +204,8 @@ impl Lexicon {
             if f.len() < 5 {
                 continue;
             }
-            let (Ok(lat), Ok(lon)) = (f[2].trim().parse::<f64>(), f[3].trim().parse::<f64>()) else {
+            let (Ok(lat), Ok(lon)) = (f[2].trim().parse::<f64>(), f[3].trim().parse::<f64>())
+            else {
                 continue;
             };
             let kind = match f[4].trim() {

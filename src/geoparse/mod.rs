@@ -35,7 +35,9 @@ pub use text::{byte_to_char, char_to_byte, sentences};
 /// Errors of the geoparser's configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum GeoparseError {
-    #[error("--focus {value:?}: {reason} (expected \"none\" or a comma list of country codes and CC.A1 codes, e.g. \"UA,RU.41\")")]
+    #[error(
+        "--focus {value:?}: {reason} (expected \"none\" or a comma list of country codes and CC.A1 codes, e.g. \"UA,RU.41\")"
+    )]
     Focus { value: String, reason: String },
 }
 
@@ -54,7 +56,10 @@ impl Focus {
     pub fn frontline() -> Focus {
         Focus {
             countries: vec!["UA".into()],
-            admin1: ["RU.41", "RU.09", "RU.10", "RU.61", "RU.86"].iter().map(|s| s.to_string()).collect(),
+            admin1: ["RU.41", "RU.09", "RU.10", "RU.61", "RU.86"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         }
     }
 
@@ -114,13 +119,19 @@ impl Focus {
             return false;
         }
         self.admin1.iter().any(|k| {
-            k.len() == p.country_code.len() + 1 + p.admin1.len() && k.starts_with(&p.country_code) && k.ends_with(&p.admin1)
+            k.len() == p.country_code.len() + 1 + p.admin1.len()
+                && k.starts_with(&p.country_code)
+                && k.ends_with(&p.admin1)
         })
     }
 
     /// Is an admin key ("UA.05", "RU.41", "UA") inside the area of interest?
     pub fn contains_key(&self, key: &str, cc: &str) -> bool {
-        self.countries.iter().any(|c| c == cc) || self.admin1.iter().any(|k| key == k || key.starts_with(&format!("{k}.")))
+        self.countries.iter().any(|c| c == cc)
+            || self
+                .admin1
+                .iter()
+                .any(|k| key == k || key.starts_with(&format!("{k}.")))
     }
 }
 
@@ -133,7 +144,9 @@ pub struct GeoparseOptions {
 
 impl Default for GeoparseOptions {
     fn default() -> Self {
-        Self { focus: Focus::frontline() }
+        Self {
+            focus: Focus::frontline(),
+        }
     }
 }
 
@@ -238,7 +251,9 @@ impl Geoparser {
                 None => out.push(Mention {
                     start: s,
                     end: e,
-                    text: byte_spans[i].map(|(a, b)| text[a..b].to_string()).unwrap_or_default(),
+                    text: byte_spans[i]
+                        .map(|(a, b)| text[a..b].to_string())
+                        .unwrap_or_default(),
                     place: None,
                     precision: crate::model::LocationPrecision::Country,
                     score: 0.0,

@@ -123,9 +123,50 @@ fn lower_key(tok: &Token, text: &str, buf: &mut String) {
 fn is_connector(w: &str) -> bool {
     matches!(
         w,
-        "of" | "on" | "upon" | "de" | "la" | "le" | "del" | "della" | "di" | "da" | "do" | "dos" | "das" | "du" | "des" | "el"
-            | "al" | "a" | "and" | "the" | "am" | "an" | "der" | "im" | "na" | "nad" | "pod" | "sur" | "en" | "y" | "i" | "for"
-            | "in" | "at" | "au" | "aux" | "les" | "sous" | "ob" | "bei" | "lès" | "sul" | "sull" | "von" | "zu"
+        "of" | "on"
+            | "upon"
+            | "de"
+            | "la"
+            | "le"
+            | "del"
+            | "della"
+            | "di"
+            | "da"
+            | "do"
+            | "dos"
+            | "das"
+            | "du"
+            | "des"
+            | "el"
+            | "al"
+            | "a"
+            | "and"
+            | "the"
+            | "am"
+            | "an"
+            | "der"
+            | "im"
+            | "na"
+            | "nad"
+            | "pod"
+            | "sur"
+            | "en"
+            | "y"
+            | "i"
+            | "for"
+            | "in"
+            | "at"
+            | "au"
+            | "aux"
+            | "les"
+            | "sous"
+            | "ob"
+            | "bei"
+            | "lès"
+            | "sul"
+            | "sull"
+            | "von"
+            | "zu"
     )
 }
 
@@ -133,13 +174,67 @@ fn is_connector(w: &str) -> bool {
 fn is_war_word(w: &str) -> bool {
     matches!(
         w,
-        "fighting" | "fight" | "fought" | "battle" | "battles" | "troops" | "forces" | "shelling" | "shelled" | "drone"
-            | "drones" | "missile" | "missiles" | "strike" | "strikes" | "struck" | "attack" | "attacks" | "attacked"
-            | "offensive" | "counteroffensive" | "captured" | "capture" | "liberated" | "advanced" | "advance" | "advancing"
-            | "front" | "frontline" | "assault" | "assaults" | "artillery" | "occupied" | "occupation" | "russian"
-            | "ukrainian" | "invasion" | "war" | "shell" | "bombing" | "bombed" | "killed" | "wounded" | "brigade"
-            | "soldiers" | "army" | "military" | "kursk" | "donetsk" | "oblast" | "raion" | "incursion" | "withdrew"
-            | "encircled" | "positions" | "glide" | "bombs" | "shahed" | "kamikaze" | "regiment" | "battalion"
+        "fighting"
+            | "fight"
+            | "fought"
+            | "battle"
+            | "battles"
+            | "troops"
+            | "forces"
+            | "shelling"
+            | "shelled"
+            | "drone"
+            | "drones"
+            | "missile"
+            | "missiles"
+            | "strike"
+            | "strikes"
+            | "struck"
+            | "attack"
+            | "attacks"
+            | "attacked"
+            | "offensive"
+            | "counteroffensive"
+            | "captured"
+            | "capture"
+            | "liberated"
+            | "advanced"
+            | "advance"
+            | "advancing"
+            | "front"
+            | "frontline"
+            | "assault"
+            | "assaults"
+            | "artillery"
+            | "occupied"
+            | "occupation"
+            | "russian"
+            | "ukrainian"
+            | "invasion"
+            | "war"
+            | "shell"
+            | "bombing"
+            | "bombed"
+            | "killed"
+            | "wounded"
+            | "brigade"
+            | "soldiers"
+            | "army"
+            | "military"
+            | "kursk"
+            | "donetsk"
+            | "oblast"
+            | "raion"
+            | "incursion"
+            | "withdrew"
+            | "encircled"
+            | "positions"
+            | "glide"
+            | "bombs"
+            | "shahed"
+            | "kamikaze"
+            | "regiment"
+            | "battalion"
     )
 }
 
@@ -221,7 +316,9 @@ impl<'t> Doc<'t> {
         }
         if i > 0 {
             let p = &self.tokens[i - 1];
-            if p.kind == Kind::Punct && matches!(p.ch, '“' | '"' | '‘' | ':' | '(' | '—' | '–' | '•' | '|') {
+            if p.kind == Kind::Punct
+                && matches!(p.ch, '“' | '"' | '‘' | ':' | '(' | '—' | '–' | '•' | '|')
+            {
                 return true;
             }
         }
@@ -266,7 +363,12 @@ impl Geoparser {
 
     /// Longest gazetteer/lexicon match starting at token `i`. Returns
     /// (end token exclusive, key, source, hits).
-    fn longest_match(&self, doc: &Doc<'_>, i: usize, key_buf: &mut String) -> Option<(usize, String, Source)> {
+    fn longest_match(
+        &self,
+        doc: &Doc<'_>,
+        i: usize,
+        key_buf: &mut String,
+    ) -> Option<(usize, String, Source)> {
         let lex = Lexicon::get();
         let toks = &doc.tokens;
         key_buf.clear();
@@ -278,7 +380,11 @@ impl Geoparser {
         loop {
             // Record a match ending at j (last token must be capitalised or a number).
             let last = &toks[j];
-            if last.is_cap() || last.has(flag::ALLCAPS) || j == i || lex.region_index.contains_key(key_buf.as_str()) {
+            if last.is_cap()
+                || last.has(flag::ALLCAPS)
+                || j == i
+                || lex.region_index.contains_key(key_buf.as_str())
+            {
                 if let Some(&idx) = lex.region_index.get(key_buf.as_str()) {
                     best = Some((j + 1, key_buf.clone(), Source::Region(idx)));
                 } else if let Some(&cc) = lex.country_aliases.get(key_buf.as_str()) {
@@ -306,7 +412,11 @@ impl Geoparser {
                     break;
                 }
             }
-            if k >= toks.len() || toks[k].kind == Kind::Punct || toks[k].has(flag::NL_BEFORE) || !doc.same_sentence(j, k) {
+            if k >= toks.len()
+                || toks[k].kind == Kind::Punct
+                || toks[k].has(flag::NL_BEFORE)
+                || !doc.same_sentence(j, k)
+            {
                 break;
             }
             let next = &toks[k];
@@ -344,7 +454,9 @@ impl Geoparser {
                 let mut probe = key_buf.clone();
                 probe.push(' ');
                 key::push_word(w, &mut probe);
-                if !matches!(w, "states" | "strip") || !lex.region_index.contains_key(probe.as_str()) {
+                if !matches!(w, "states" | "strip")
+                    || !lex.region_index.contains_key(probe.as_str())
+                {
                     break;
                 }
             }
@@ -443,7 +555,10 @@ impl Geoparser {
                         hits: Vec::new(),
                         admin,
                         admin2_hint: false,
-                        cues: Cues { admin_after: true, ..Cues::default() },
+                        cues: Cues {
+                            admin_after: true,
+                            ..Cues::default()
+                        },
                         rec: 0.0,
                         feats: Vec::new(),
                         accepted: false,
@@ -465,7 +580,11 @@ impl Geoparser {
             if single {
                 let mut k1 = String::new();
                 lower_key(&t, doc.text, &mut k1);
-                let two = if i + 2 <= n && i + 1 < n && doc.tokens[i + 1].is_word() && doc.tokens[i + 1].has(flag::SPACE_BEFORE) {
+                let two = if i + 2 <= n
+                    && i + 1 < n
+                    && doc.tokens[i + 1].is_word()
+                    && doc.tokens[i + 1].has(flag::SPACE_BEFORE)
+                {
                     let mut k2 = k1.clone();
                     k2.push(' ');
                     key::push_word(doc.tokens[i + 1].text(doc.text), &mut k2);
@@ -474,12 +593,20 @@ impl Geoparser {
                     None
                 };
                 if let Some(cc) = two {
-                    doc.demonyms.push(Demonym { start: t.start, end: doc.tokens[i + 1].end, cc });
+                    doc.demonyms.push(Demonym {
+                        start: t.start,
+                        end: doc.tokens[i + 1].end,
+                        cc,
+                    });
                     i += 2;
                     continue;
                 }
                 if let Some(&cc) = lex.demonyms.get(k1.as_str()) {
-                    doc.demonyms.push(Demonym { start: t.start, end: t.end, cc });
+                    doc.demonyms.push(Demonym {
+                        start: t.start,
+                        end: t.end,
+                        cc,
+                    });
                     i += 1;
                     continue;
                 }
@@ -518,11 +645,19 @@ impl Geoparser {
             let hits: Vec<NameHit> = if source == Source::Feature {
                 self.feature_hits(doc, i, t1)
             } else if kk == key {
-                if matches!(source, Source::Gaz) { self.index.get(&key).to_vec() } else { Vec::new() }
+                if matches!(source, Source::Gaz) {
+                    self.index.get(&key).to_vec()
+                } else {
+                    Vec::new()
+                }
             } else {
                 self.index.get(&kk).to_vec()
             };
-            let source = if kk != key && !matches!(source, Source::Gaz) { Source::Gaz } else { source };
+            let source = if kk != key && !matches!(source, Source::Gaz) {
+                Source::Gaz
+            } else {
+                source
+            };
             let mut end_byte = doc.tokens[t1 - 1].end;
             // Dotted abbreviation: include the final period ("U.S.").
             if t1 < n
@@ -569,9 +704,18 @@ impl Geoparser {
         let n = toks.len();
         let mut w = String::new();
         lower_key(&toks[i], doc.text, &mut w);
-        let cap_word = |k: usize| k < n && toks[k].is_cap() && toks[k].has(flag::SPACE_BEFORE) && !toks[k].has(flag::NL_BEFORE) && doc.same_sentence(i, k);
+        let cap_word = |k: usize| {
+            k < n
+                && toks[k].is_cap()
+                && toks[k].has(flag::SPACE_BEFORE)
+                && !toks[k].has(flag::NL_BEFORE)
+                && doc.same_sentence(i, k)
+        };
         let mut end = None;
-        if matches!(w.as_str(), "lake" | "mount" | "mt" | "cape" | "isle" | "gulf" | "sea" | "bay" | "strait" | "lac") {
+        if matches!(
+            w.as_str(),
+            "lake" | "mount" | "mt" | "cape" | "isle" | "gulf" | "sea" | "bay" | "strait" | "lac"
+        ) {
             // "Lake X", "Mount X", "Isle of X", "Gulf of X"
             let mut k = i + 1;
             if k < n && toks[k].is_punct('.') && w == "mt" {
@@ -623,7 +767,12 @@ impl Geoparser {
                 continue;
             }
             lower_key(&doc.tokens[k], doc.text, &mut w);
-            if is_feature_word(&w) || matches!(w.as_str(), "lake" | "mount" | "mt" | "cape" | "isle" | "of" | "gulf" | "bay" | "strait") {
+            if is_feature_word(&w)
+                || matches!(
+                    w.as_str(),
+                    "lake" | "mount" | "mt" | "cape" | "isle" | "of" | "gulf" | "bay" | "strait"
+                )
+            {
                 continue;
             }
             if !core.is_empty() {
@@ -642,14 +791,23 @@ impl Geoparser {
     fn state_abbrev(&self, doc: &Doc<'_>, i: usize) -> Option<(usize, String)> {
         let lex = Lexicon::get();
         let toks = &doc.tokens;
-        if i < 2 || !toks[i - 1].is_punct(',') || doc.cand_at[i - 2] == usize::MAX || !doc.same_sentence(i - 2, i) {
+        if i < 2
+            || !toks[i - 1].is_punct(',')
+            || doc.cand_at[i - 2] == usize::MAX
+            || !doc.same_sentence(i - 2, i)
+        {
             return None;
         }
         let mut key = String::new();
         key::push_word(toks[i].text(doc.text), &mut key);
         let mut k = i + 1;
         // Dotted: "N.J.", "W.Va."
-        while k + 1 < toks.len() && toks[k].is_punct('.') && !toks[k + 1].has(flag::SPACE_BEFORE) && toks[k + 1].is_cap() && !toks[k].has(flag::SPACE_BEFORE) {
+        while k + 1 < toks.len()
+            && toks[k].is_punct('.')
+            && !toks[k + 1].has(flag::SPACE_BEFORE)
+            && toks[k + 1].is_cap()
+            && !toks[k].has(flag::SPACE_BEFORE)
+        {
             key.push(' ');
             key::push_word(toks[k + 1].text(doc.text), &mut key);
             k += 2;
@@ -685,7 +843,10 @@ impl Geoparser {
         let mut words = 1;
         while words < 3 && t1 < doc.tokens.len() {
             let mut k = t1;
-            if doc.tokens[k].kind == Kind::Punct && text::is_hyphen(doc.tokens[k].ch) && !doc.tokens[k].has(flag::SPACE_BEFORE) {
+            if doc.tokens[k].kind == Kind::Punct
+                && text::is_hyphen(doc.tokens[k].ch)
+                && !doc.tokens[k].has(flag::SPACE_BEFORE)
+            {
                 k += 1;
             }
             if k < doc.tokens.len()
@@ -749,7 +910,9 @@ impl Geoparser {
     fn type_before_at(&self, doc: &Doc<'_>, i: usize) -> bool {
         let lex = Lexicon::get();
         let mut w = String::new();
-        let Some(p) = doc.prev_tok(i) else { return false };
+        let Some(p) = doc.prev_tok(i) else {
+            return false;
+        };
         if !doc.word_key(p, &mut w) {
             return false;
         }
@@ -762,7 +925,8 @@ impl Geoparser {
             return false;
         }
         // "the village Pokrovske", "in the settlement Belaya"
-        (w == "village" || w == "settlement" || w == "town" || w == "hamlet" || w == "city") && doc.tokens[p].is_lower_word()
+        (w == "village" || w == "settlement" || w == "town" || w == "hamlet" || w == "city")
+            && doc.tokens[p].is_lower_word()
     }
 
     /// The admin word right after token index `t1` ("region", "Oblast"), with its token index.
@@ -799,7 +963,11 @@ impl Geoparser {
                 return None;
             }
         }
-        if lex.prep_strong.contains(&w) { Some(w) } else { None }
+        if lex.prep_strong.contains(&w) {
+            Some(w)
+        } else {
+            None
+        }
     }
 
     pub(crate) fn attach_admin_phrase(&self, doc: &mut Doc<'_>, ci: usize) {
@@ -817,7 +985,10 @@ impl Geoparser {
         if word_tok.is_cap() {
             if let Some(n2) = doc.next_tok(wt) {
                 let mut w2 = String::new();
-                if doc.word_key(n2, &mut w2) && doc.tokens[n2].is_cap() && (is_facility_word(&w2) || lex_is_orgish(&w2)) {
+                if doc.word_key(n2, &mut w2)
+                    && doc.tokens[n2].is_cap()
+                    && (is_facility_word(&w2) || lex_is_orgish(&w2))
+                {
                     return;
                 }
             }
@@ -873,7 +1044,8 @@ impl Geoparser {
                     && {
                         // "Mr. Smith", "Gen. Lee", "J. Smith"
                         lower_key(&doc.tokens[j - 1], doc.text, &mut w);
-                        lex.titles.contains(&w) || doc.tokens[j - 1].end - doc.tokens[j - 1].start == 1
+                        lex.titles.contains(&w)
+                            || doc.tokens[j - 1].end - doc.tokens[j - 1].start == 1
                     }
                 {
                     j += 2;
@@ -881,7 +1053,9 @@ impl Geoparser {
                     break;
                 }
             }
-            let words: Vec<usize> = (i..j).filter(|&k| doc.tokens[k].kind == Kind::Word).collect();
+            let words: Vec<usize> = (i..j)
+                .filter(|&k| doc.tokens[k].kind == Kind::Word)
+                .collect();
             // Person start within the run.
             let mut person_from: Option<usize> = None;
             // Title before the run ("defence secretary Lloyd Austin", "Mr Trump").
@@ -898,7 +1072,11 @@ impl Geoparser {
             }
             // Title inside the run ("Ukrainian President Volodymyr Zelensky").
             for (wi, &k) in words.iter().enumerate() {
-                if wi + 1 < words.len() && doc.word_key(k, &mut w) && lex.titles.contains(&w) && !self.is_strong_place_tok(doc, k) {
+                if wi + 1 < words.len()
+                    && doc.word_key(k, &mut w)
+                    && lex.titles.contains(&w)
+                    && !self.is_strong_place_tok(doc, k)
+                {
                     person_from = Some(wi + 1);
                 }
             }
@@ -906,10 +1084,16 @@ impl Geoparser {
                 // First name + another capitalised word that is not a place word.
                 for wi in 0..words.len() - 1 {
                     let k = words[wi];
-                    if doc.word_key(k, &mut w) && lex.is_first_name(&w, 3000) && !lex.common.contains(&w) {
+                    if doc.word_key(k, &mut w)
+                        && lex.is_first_name(&w, 3000)
+                        && !lex.common.contains(&w)
+                    {
                         // A multi-word place match starting here wins ("Virginia Beach").
                         let ci = doc.cand_at[k];
-                        if ci != usize::MAX && doc.cands[ci].t1 - doc.cands[ci].t0 >= 2 && doc.cands[ci].t0 == k {
+                        if ci != usize::MAX
+                            && doc.cands[ci].t1 - doc.cands[ci].t0 >= 2
+                            && doc.cands[ci].t0 == k
+                        {
                             continue;
                         }
                         let next = words[wi + 1];
@@ -940,7 +1124,9 @@ impl Geoparser {
             if person_from.is_none() && words.len() >= 2 {
                 for wi in 0..words.len() - 1 {
                     let mut nw = String::new();
-                    if doc.word_key(words[wi + 1], &mut nw) && (lex.persons.contains(&nw) || doc.person_keys.contains(&nw)) {
+                    if doc.word_key(words[wi + 1], &mut nw)
+                        && (lex.persons.contains(&nw) || doc.person_keys.contains(&nw))
+                    {
                         person_from = Some(wi);
                         break;
                     }
@@ -978,7 +1164,9 @@ impl Geoparser {
         let c = &doc.cands[ci];
         match c.source {
             Source::Country(_) => true,
-            Source::Gaz => c.hits.iter().take(8).any(|h| h.kind <= NameKind::Alias && self.gaz.place(h.place).feature_code.starts_with("PCL")),
+            Source::Gaz => c.hits.iter().take(8).any(|h| {
+                h.kind <= NameKind::Alias && self.gaz.place(h.place).feature_code.starts_with("PCL")
+            }),
             _ => false,
         }
     }
@@ -995,7 +1183,9 @@ impl Geoparser {
             Source::Gaz => c.hits.iter().take(8).any(|h| {
                 let p = self.gaz.place(h.place);
                 h.kind <= NameKind::Alias
-                    && (p.feature_code.starts_with("PCL") || p.feature_code == "ADM1" || p.feature_code == "PPLC")
+                    && (p.feature_code.starts_with("PCL")
+                        || p.feature_code == "ADM1"
+                        || p.feature_code == "PPLC")
             }),
             _ => false,
         }
@@ -1049,7 +1239,11 @@ impl Geoparser {
                 }
             };
             if alt {
-                s -= if h.kind == NameKind::Historic { 1.2 } else { 0.7 };
+                s -= if h.kind == NameKind::Historic {
+                    1.2
+                } else {
+                    0.7
+                };
             }
             if c.source == Source::Folded {
                 s -= 0.8;
@@ -1064,8 +1258,12 @@ impl Geoparser {
     }
 
     fn in_focus_any(&self, c: &Cand) -> bool {
-        c.hits.iter().any(|h| self.opts.focus.contains(self.gaz.place(h.place)))
-            || c.admin.iter().any(|a| self.opts.focus.contains_key(&a.key, &a.country_code))
+        c.hits
+            .iter()
+            .any(|h| self.opts.focus.contains(self.gaz.place(h.place)))
+            || c.admin
+                .iter()
+                .any(|a| self.opts.focus.contains_key(&a.key, &a.country_code))
     }
 
     pub(crate) fn score(&self, doc: &mut Doc<'_>) {
@@ -1081,7 +1279,9 @@ impl Geoparser {
             let mut cues = c.cues;
             let (prior, label, meto) = self.prior(c);
             feats.push((label, prior));
-            let nwords = (t0..t1).filter(|&k| doc.tokens[k].kind == Kind::Word).count();
+            let nwords = (t0..t1)
+                .filter(|&k| doc.tokens[k].kind == Kind::Word)
+                .count();
             if nwords >= 2 {
                 feats.push(("multi-word name", (0.7 * (nwords - 1) as f32).min(1.4)));
             }
@@ -1091,7 +1291,8 @@ impl Geoparser {
             let single = nwords == 1;
             lower_key(&doc.tokens[t0], doc.text, &mut w);
             let first_key = w.clone();
-            let is_country_like = matches!(c.source, Source::Country(_) | Source::Region(_)) || label == "country";
+            let is_country_like =
+                matches!(c.source, Source::Country(_) | Source::Region(_)) || label == "country";
             // --- cues for
             if self.type_before_at(doc, t0) {
                 cues.type_before = true;
@@ -1102,21 +1303,32 @@ impl Geoparser {
             }
             // "the X direction/axis/front"
             if let Some(nt) = doc.next_tok(t1 - 1) {
-                if doc.word_key(nt, &mut w) && lex.near_after.contains(&w) && doc.tokens[nt].is_lower_word() {
+                if doc.word_key(nt, &mut w)
+                    && lex.near_after.contains(&w)
+                    && doc.tokens[nt].is_lower_word()
+                {
                     cues.near_after = true;
                     feats.push(("'X direction/front'", 2.0));
                 }
                 // "X-based"
-                if doc.tokens[nt].kind == Kind::Punct && text::is_hyphen(doc.tokens[nt].ch) && !doc.tokens[nt].has(flag::SPACE_BEFORE) {
+                if doc.tokens[nt].kind == Kind::Punct
+                    && text::is_hyphen(doc.tokens[nt].ch)
+                    && !doc.tokens[nt].has(flag::SPACE_BEFORE)
+                {
                     if let Some(nn) = doc.next_tok(nt) {
-                        if doc.word_key(nn, &mut w) && matches!(w.as_str(), "based" | "born" | "bound" | "area") {
+                        if doc.word_key(nn, &mut w)
+                            && matches!(w.as_str(), "based" | "born" | "bound" | "area")
+                        {
                             cues.based = true;
                             feats.push(("'X-based'", 2.0));
                         }
                     }
                 }
                 // Possessive "X's"
-                if doc.tokens[nt].kind == Kind::Punct && text::is_apostrophe(doc.tokens[nt].ch) && !doc.tokens[nt].has(flag::SPACE_BEFORE) {
+                if doc.tokens[nt].kind == Kind::Punct
+                    && text::is_apostrophe(doc.tokens[nt].ch)
+                    && !doc.tokens[nt].has(flag::SPACE_BEFORE)
+                {
                     if let Some(nn) = doc.next_tok(nt) {
                         if doc.word_key(nn, &mut w) && w == "s" {
                             cues.possessive = true;
@@ -1128,13 +1340,19 @@ impl Geoparser {
                 if cues.possessive {
                     sv = usize::MAX;
                 }
-                if sv != usize::MAX && doc.word_key(sv, &mut w) && lex.speech.contains(&w) && doc.tokens[sv].is_lower_word() {
+                if sv != usize::MAX
+                    && doc.word_key(sv, &mut w)
+                    && lex.speech.contains(&w)
+                    && doc.tokens[sv].is_lower_word()
+                {
                     let subject = match doc.prev_tok(t0) {
                         None => true,
                         Some(p) => {
                             let pt = doc.tokens[p];
                             let mut pw = String::new();
-                            !(pt.is_lower_word() && doc.word_key(p, &mut pw) && !matches!(pw.as_str(), "and" | "but" | "while"))
+                            !(pt.is_lower_word()
+                                && doc.word_key(p, &mut pw)
+                                && !matches!(pw.as_str(), "and" | "but" | "while"))
                         }
                     };
                     cues.speech_after = subject;
@@ -1186,7 +1404,18 @@ impl Geoparser {
             if let Some(p) = doc.prev_tok(t0) {
                 if doc.tokens[p].is_lower_word()
                     && doc.word_key(p, &mut w)
-                    && matches!(w.as_str(), "northern" | "southern" | "eastern" | "western" | "central" | "northeastern" | "northwestern" | "southeastern" | "southwestern")
+                    && matches!(
+                        w.as_str(),
+                        "northern"
+                            | "southern"
+                            | "eastern"
+                            | "western"
+                            | "central"
+                            | "northeastern"
+                            | "northwestern"
+                            | "southeastern"
+                            | "southwestern"
+                    )
                 {
                     cues.compass_adj = true;
                 }
@@ -1196,7 +1425,11 @@ impl Geoparser {
                 if doc.tokens[comma].is_punct(',') {
                     if let Some(nt) = doc.next_tok(comma) {
                         let pj = doc.cand_at[nt];
-                        if pj != usize::MAX && pj != ci && doc.cands[pj].t0 == nt && self.is_parent_like(&doc.cands[pj]) {
+                        if pj != usize::MAX
+                            && pj != ci
+                            && doc.cands[pj].t0 == nt
+                            && self.is_parent_like(&doc.cands[pj])
+                        {
                             cues.comma_parent_after = true;
                             feats.push(("'X, <country/state>'", 2.0));
                         }
@@ -1206,7 +1439,12 @@ impl Geoparser {
             // --- cues against
             let headline = doc.is_headline(t0);
             let initial = doc.is_sentence_initial(t0);
-            let strong = cues.type_before || cues.admin_after || cues.comma_parent_after || cues.near_after || cues.based || cues.compass_of;
+            let strong = cues.type_before
+                || cues.admin_after
+                || cues.comma_parent_after
+                || cues.near_after
+                || cues.based
+                || cues.compass_of;
             if single && lex.calendar.contains(&first_key) {
                 feats.push(("month/weekday/feast", -10.0));
             }
@@ -1215,7 +1453,8 @@ impl Geoparser {
                 feats.push(("single letter", -10.0));
             }
             let dateline = (t0 == 0 || tok0.has(flag::NL_BEFORE))
-                && (t0..t1).all(|k| doc.tokens[k].kind != Kind::Word || doc.tokens[k].has(flag::ALLCAPS))
+                && (t0..t1)
+                    .all(|k| doc.tokens[k].kind != Kind::Word || doc.tokens[k].has(flag::ALLCAPS))
                 && t1 < doc.tokens.len()
                 && doc.tokens[t1].kind == Kind::Punct
                 && matches!(doc.tokens[t1].ch, ',' | '(' | '—' | '–' | '-' | ':');
@@ -1244,26 +1483,64 @@ impl Geoparser {
                             && doc.tokens[n2].is_cap()
                             && matches!(
                                 w2.as_str(),
-                                "council" | "commission" | "commissioners" | "hall" | "manager" | "attorney" | "schools" | "government"
-                                    | "district" | "board" | "police" | "department" | "officials" | "clerk" | "treasurer" | "assessor"
+                                "council"
+                                    | "commission"
+                                    | "commissioners"
+                                    | "hall"
+                                    | "manager"
+                                    | "attorney"
+                                    | "schools"
+                                    | "government"
+                                    | "district"
+                                    | "board"
+                                    | "police"
+                                    | "department"
+                                    | "officials"
+                                    | "clerk"
+                                    | "treasurer"
+                                    | "assessor"
                             )
                     });
-                    if ntk.is_lower_word() && matches!(w.as_str(), "family" | "families" | "household" | "clan" | "brothers" | "sisters" | "twins" | "siblings" | "dynasty") {
+                    if ntk.is_lower_word()
+                        && matches!(
+                            w.as_str(),
+                            "family"
+                                | "families"
+                                | "household"
+                                | "clan"
+                                | "brothers"
+                                | "sisters"
+                                | "twins"
+                                | "siblings"
+                                | "dynasty"
+                        )
+                    {
                         feats.push(("'X family' (a surname)", -3.0));
-                    } else if ntk.is_lower_word() && matches!(w.as_str(), "virus" | "fever" | "disease" | "flu" | "syndrome" | "variant") {
+                    } else if ntk.is_lower_word()
+                        && matches!(
+                            w.as_str(),
+                            "virus" | "fever" | "disease" | "flu" | "syndrome" | "variant"
+                        )
+                    {
                         feats.push(("part of a disease name", -3.5));
                     } else if ntk.is_cap() && c.source != Source::Feature && !institution {
                         let mut fac = is_facility_word(&w);
                         if !fac && matches!(w.as_str(), "state" | "city" | "county") {
                             if let Some(n2) = doc.next_tok(nt) {
                                 let mut w2 = String::new();
-                                if doc.word_key(n2, &mut w2) && doc.tokens[n2].is_cap() && is_facility_word(&w2) {
+                                if doc.word_key(n2, &mut w2)
+                                    && doc.tokens[n2].is_cap()
+                                    && is_facility_word(&w2)
+                                {
                                     fac = true;
                                 }
                             }
                         }
                         if fac && !cues.type_before {
-                            feats.push(("part of a facility name ('X Square', 'X University')", -3.0));
+                            feats.push((
+                                "part of a facility name ('X Square', 'X University')",
+                                -3.0,
+                            ));
                         } else if lex.teams.contains(&w) || {
                             // two-word nicknames ("Red Sox")
                             let mut two = w.clone();
@@ -1284,9 +1561,21 @@ impl Geoparser {
             let person_tok = (t0..t1).any(|k| doc.person[k]);
             if person_tok && !strong {
                 feats.push(("part of a person's name", -10.0));
-            } else if single && !strong && (doc.person_keys.contains(&first_key) || lex.persons.contains(&first_key)) {
-                feats.push(("used as a person's name in the document", if cues.prep { -1.5 } else { -3.5 }));
-            } else if single && lex.is_first_name(&first_key, 1000) && !is_country_like && !cues.prep && !strong && label != "admin1" {
+            } else if single
+                && !strong
+                && (doc.person_keys.contains(&first_key) || lex.persons.contains(&first_key))
+            {
+                feats.push((
+                    "used as a person's name in the document",
+                    if cues.prep { -1.5 } else { -3.5 },
+                ));
+            } else if single
+                && lex.is_first_name(&first_key, 1000)
+                && !is_country_like
+                && !cues.prep
+                && !strong
+                && label != "admin1"
+            {
                 feats.push(("common first name", -1.0));
             }
             if single && !strong && doc.org_keys.contains(&first_key) {
@@ -1306,14 +1595,25 @@ impl Geoparser {
                 } else {
                     -2.0
                 };
-                let pen = if label == "city >= 1M" || label == "capital" || label == "admin1" { pen * 0.5 } else { pen };
+                let pen = if label == "city >= 1M" || label == "capital" || label == "admin1" {
+                    pen * 0.5
+                } else {
+                    pen
+                };
                 feats.push(("ordinary English word", pen));
-            } else if nwords >= 2 && (t0..t1).filter(|&k| doc.tokens[k].kind == Kind::Word).all(|k| {
-                lower_key(&doc.tokens[k], doc.text, &mut w);
-                lex.common.contains(&w) || is_connector(&w)
-            }) && !is_country_like
+            } else if nwords >= 2
+                && (t0..t1)
+                    .filter(|&k| doc.tokens[k].kind == Kind::Word)
+                    .all(|k| {
+                        lower_key(&doc.tokens[k], doc.text, &mut w);
+                        lex.common.contains(&w) || is_connector(&w)
+                    })
+                && !is_country_like
             {
-                feats.push(("name made of ordinary words", if headline || initial { -1.0 } else { -0.5 }));
+                feats.push((
+                    "name made of ordinary words",
+                    if headline || initial { -1.0 } else { -0.5 },
+                ));
             }
             // A capitalised non-place word right before: part of a longer proper name
             // ("Lloyd Austin", "Keith Kellogg").
@@ -1344,7 +1644,11 @@ impl Geoparser {
             if !headline && !strong {
                 if let Some(nt) = doc.next_tok(t1 - 1) {
                     let ntk = doc.tokens[nt];
-                    if ntk.is_cap() && ntk.has(flag::SPACE_BEFORE) && doc.cand_at[nt] == usize::MAX && !doc.org[nt] {
+                    if ntk.is_cap()
+                        && ntk.has(flag::SPACE_BEFORE)
+                        && doc.cand_at[nt] == usize::MAX
+                        && !doc.org[nt]
+                    {
                         lower_key(&ntk, doc.text, &mut w);
                         let exempt = lex.common.contains(&w)
                             || lex.admin_after.contains(&w)
@@ -1353,8 +1657,15 @@ impl Geoparser {
                             || lex.calendar.contains(&w)
                             || is_connector(&w);
                         if !exempt {
-                            let strong_place = is_country_like || matches!(label, "capital" | "admin1" | "city >= 1M" | "city >= 100k");
-                            feats.push(("before another capitalised name", if strong_place { -0.5 } else { -1.5 }));
+                            let strong_place = is_country_like
+                                || matches!(
+                                    label,
+                                    "capital" | "admin1" | "city >= 1M" | "city >= 100k"
+                                );
+                            feats.push((
+                                "before another capitalised name",
+                                if strong_place { -0.5 } else { -1.5 },
+                            ));
                         }
                     }
                 }
@@ -1364,7 +1675,8 @@ impl Geoparser {
             c.cues = cues;
             c.rec = rec;
             c.feats = feats;
-            c.accepted = rec >= ACCEPT && c.source != Source::Unknown || (c.source == Source::Unknown && strong);
+            c.accepted = rec >= ACCEPT && c.source != Source::Unknown
+                || (c.source == Source::Unknown && strong);
         }
     }
 
@@ -1375,21 +1687,31 @@ impl Geoparser {
         for _ in 0..2 {
             for ci in 0..doc.cands.len() {
                 let c = &doc.cands[ci];
-                if c.accepted || c.rec < ACCEPT - 1.5 || c.feats.iter().any(|f| f.1 <= -3.0) || c.t0 >= c.t1 {
+                if c.accepted
+                    || c.rec < ACCEPT - 1.5
+                    || c.feats.iter().any(|f| f.1 <= -3.0)
+                    || c.t0 >= c.t1
+                {
                     continue;
                 }
                 let mut linked = false;
                 let joins = |k: usize, doc: &Doc<'_>| -> bool {
                     let t = doc.tokens[k];
-                    t.is_punct(',') || (t.is_lower_word() && matches!(t.text(doc.text), "and" | "or"))
+                    t.is_punct(',')
+                        || (t.is_lower_word() && matches!(t.text(doc.text), "and" | "or"))
                 };
                 if c.t0 >= 2 && joins(c.t0 - 1, doc) && doc.same_sentence(c.t0 - 2, c.t0) {
                     let pj = doc.cand_at[c.t0 - 2];
-                    linked |= pj != usize::MAX && doc.cands[pj].accepted && !doc.cands[pj].cues.is_parent;
+                    linked |=
+                        pj != usize::MAX && doc.cands[pj].accepted && !doc.cands[pj].cues.is_parent;
                 }
-                if c.t1 + 1 < doc.tokens.len() && joins(c.t1, doc) && doc.same_sentence(c.t0, c.t1 + 1) {
+                if c.t1 + 1 < doc.tokens.len()
+                    && joins(c.t1, doc)
+                    && doc.same_sentence(c.t0, c.t1 + 1)
+                {
                     let nj = doc.cand_at[c.t1 + 1];
-                    linked |= nj != usize::MAX && doc.cands[nj].accepted && doc.cands[nj].t0 == c.t1 + 1;
+                    linked |=
+                        nj != usize::MAX && doc.cands[nj].accepted && doc.cands[nj].t0 == c.t1 + 1;
                 }
                 if linked {
                     let c = &mut doc.cands[ci];
@@ -1427,7 +1749,9 @@ impl Geoparser {
                     || c.hits.iter().any(|h| {
                         let p = self.gaz.place(h.place);
                         h.kind <= NameKind::Alternate
-                            && (p.feature_code.starts_with("PCL") || p.feature_code == "ADM1" || p.feature_code == "ADM2")
+                            && (p.feature_code.starts_with("PCL")
+                                || p.feature_code == "ADM1"
+                                || p.feature_code == "ADM2")
                     })
             }
             Source::Unknown | Source::Feature => false,
@@ -1450,7 +1774,11 @@ impl Geoparser {
                 j += 1;
                 ok = true;
             }
-            if j < doc.tokens.len() && doc.word_key(j, &mut w) && (w == "in" || w == "of") && doc.tokens[j].is_lower_word() {
+            if j < doc.tokens.len()
+                && doc.word_key(j, &mut w)
+                && (w == "in" || w == "of")
+                && doc.tokens[j].is_lower_word()
+            {
                 j += 1;
                 ok = true;
                 if j < doc.tokens.len() && doc.word_key(j, &mut w) && w == "the" {
@@ -1459,7 +1787,11 @@ impl Geoparser {
             }
             if ok && j < doc.tokens.len() && doc.same_sentence(c.t0, j) {
                 let pj = doc.cand_at[j];
-                if pj != usize::MAX && pj != ci && doc.cands[pj].t0 == j && self.is_parent_like(&doc.cands[pj]) {
+                if pj != usize::MAX
+                    && pj != ci
+                    && doc.cands[pj].t0 == j
+                    && self.is_parent_like(&doc.cands[pj])
+                {
                     // "in Y" needs an admin phrase or a country; ", Y" any parent-like.
                     return Some(pj);
                 }
@@ -1483,7 +1815,11 @@ impl Geoparser {
             let t = doc.tokens[p];
             if t.kind == Kind::Word {
                 lower_key(&t, doc.text, &mut w);
-                let ok = lex.type_before.contains(&w) || lex.admin_after.contains(&w) || w == "of" || w == "s" || is_split_admin_word(&w);
+                let ok = lex.type_before.contains(&w)
+                    || lex.admin_after.contains(&w)
+                    || w == "of"
+                    || w == "s"
+                    || is_split_admin_word(&w);
                 if !ok {
                     break;
                 }
@@ -1498,15 +1834,52 @@ impl Geoparser {
 }
 
 fn lex_is_orgish(w: &str) -> bool {
-    matches!(w, "police" | "department" | "senate" | "assembly" | "legislature" | "fair" | "bar" | "board" | "attorney" | "troopers" | "patrol")
+    matches!(
+        w,
+        "police"
+            | "department"
+            | "senate"
+            | "assembly"
+            | "legislature"
+            | "fair"
+            | "bar"
+            | "board"
+            | "attorney"
+            | "troopers"
+            | "patrol"
+    )
 }
 
 fn is_feature_word(w: &str) -> bool {
     matches!(
         w,
-        "river" | "sea" | "lake" | "bay" | "mountains" | "canal" | "island" | "islands" | "strait" | "gulf" | "peninsula"
-            | "valley" | "desert" | "ocean" | "reservoir" | "creek" | "hills" | "delta" | "plateau" | "basin" | "glacier"
-            | "falls" | "range" | "lagoon" | "estuary" | "steppe" | "forest"
+        "river"
+            | "sea"
+            | "lake"
+            | "bay"
+            | "mountains"
+            | "canal"
+            | "island"
+            | "islands"
+            | "strait"
+            | "gulf"
+            | "peninsula"
+            | "valley"
+            | "desert"
+            | "ocean"
+            | "reservoir"
+            | "creek"
+            | "hills"
+            | "delta"
+            | "plateau"
+            | "basin"
+            | "glacier"
+            | "falls"
+            | "range"
+            | "lagoon"
+            | "estuary"
+            | "steppe"
+            | "forest"
     )
 }
 
@@ -1514,15 +1887,71 @@ fn is_feature_word(w: &str) -> bool {
 fn is_facility_word(w: &str) -> bool {
     matches!(
         w,
-        "square" | "street" | "avenue" | "road" | "boulevard" | "station" | "airport" | "stadium" | "arena" | "university"
-            | "college" | "school" | "hospital" | "park" | "bridge" | "tower" | "hotel" | "church" | "cathedral" | "mosque"
-            | "synagogue" | "center" | "centre" | "hall" | "mall" | "plaza" | "lane" | "drive" | "prison" | "zoo" | "museum"
-            | "theatre" | "theater" | "library" | "institute" | "academy" | "seminary" | "highway" | "freeway" | "expressway"
-            | "pike" | "terminal" | "harbor" | "harbour" | "court" | "gardens" | "field" | "speedway" | "raceway"
+        "square"
+            | "street"
+            | "avenue"
+            | "road"
+            | "boulevard"
+            | "station"
+            | "airport"
+            | "stadium"
+            | "arena"
+            | "university"
+            | "college"
+            | "school"
+            | "hospital"
+            | "park"
+            | "bridge"
+            | "tower"
+            | "hotel"
+            | "church"
+            | "cathedral"
+            | "mosque"
+            | "synagogue"
+            | "center"
+            | "centre"
+            | "hall"
+            | "mall"
+            | "plaza"
+            | "lane"
+            | "drive"
+            | "prison"
+            | "zoo"
+            | "museum"
+            | "theatre"
+            | "theater"
+            | "library"
+            | "institute"
+            | "academy"
+            | "seminary"
+            | "highway"
+            | "freeway"
+            | "expressway"
+            | "pike"
+            | "terminal"
+            | "harbor"
+            | "harbour"
+            | "court"
+            | "gardens"
+            | "field"
+            | "speedway"
+            | "raceway"
     )
 }
 
 /// Admin words split off the end of a matched name ("Donetsk Oblast" → "Donetsk").
 fn is_split_admin_word(w: &str) -> bool {
-    matches!(w, "oblast" | "region" | "province" | "raion" | "district" | "krai" | "kray" | "governorate" | "state" | "oblasts")
+    matches!(
+        w,
+        "oblast"
+            | "region"
+            | "province"
+            | "raion"
+            | "district"
+            | "krai"
+            | "kray"
+            | "governorate"
+            | "state"
+            | "oblasts"
+    )
 }

@@ -55,10 +55,24 @@ pub(crate) struct Reading {
 
 impl Reading {
     fn is_country(&self) -> bool {
-        self.fcode.starts_with("PCL") || (matches!(self.target, Target::Admin { level: AdminLevel::Country, .. }))
+        self.fcode.starts_with("PCL")
+            || (matches!(
+                self.target,
+                Target::Admin {
+                    level: AdminLevel::Country,
+                    ..
+                }
+            ))
     }
     fn is_admin1(&self) -> bool {
-        self.fcode == "ADM1" || matches!(self.target, Target::Admin { level: AdminLevel::Admin1, .. })
+        self.fcode == "ADM1"
+            || matches!(
+                self.target,
+                Target::Admin {
+                    level: AdminLevel::Admin1,
+                    ..
+                }
+            )
     }
     fn is_point_like(&self) -> bool {
         !self.is_country() && !self.is_admin1() && !matches!(self.target, Target::Region(_))
@@ -105,7 +119,10 @@ impl Ctx {
             return;
         }
         *self.cc.entry(cc.to_string()).or_default() += w;
-        *self.cc_by_key.entry((cc.to_string(), key.to_string())).or_default() += w;
+        *self
+            .cc_by_key
+            .entry((cc.to_string(), key.to_string()))
+            .or_default() += w;
         self.cc_total += w;
     }
     fn add_a1(&mut self, a1: &str, key: &str, w: f32) {
@@ -113,31 +130,52 @@ impl Ctx {
             return;
         }
         *self.a1.entry(a1.to_string()).or_default() += w;
-        *self.a1_by_key.entry((a1.to_string(), key.to_string())).or_default() += w;
+        *self
+            .a1_by_key
+            .entry((a1.to_string(), key.to_string()))
+            .or_default() += w;
         self.a1_total += w;
     }
     /// Share of the document's country weight on `cc`, excluding mentions with key `key`.
     fn cc_share(&self, cc: &str, key: &str) -> f32 {
-        let own_total: f32 = self.cc_by_key.iter().filter(|((_, k), _)| k == key).map(|(_, v)| *v).sum();
+        let own_total: f32 = self
+            .cc_by_key
+            .iter()
+            .filter(|((_, k), _)| k == key)
+            .map(|(_, v)| *v)
+            .sum();
         let total = self.cc_total - own_total;
         if total <= 0.0 {
             return 0.0;
         }
         let w = self.cc.get(cc).copied().unwrap_or(0.0)
-            - self.cc_by_key.get(&(cc.to_string(), key.to_string())).copied().unwrap_or(0.0);
+            - self
+                .cc_by_key
+                .get(&(cc.to_string(), key.to_string()))
+                .copied()
+                .unwrap_or(0.0);
         (w / total).clamp(0.0, 1.0) * (total / (total + 1.0))
     }
     fn a1_share(&self, a1: &str, key: &str) -> f32 {
         if a1.is_empty() {
             return 0.0;
         }
-        let own_total: f32 = self.a1_by_key.iter().filter(|((_, k), _)| k == key).map(|(_, v)| *v).sum();
+        let own_total: f32 = self
+            .a1_by_key
+            .iter()
+            .filter(|((_, k), _)| k == key)
+            .map(|(_, v)| *v)
+            .sum();
         let total = self.a1_total - own_total;
         if total <= 0.0 {
             return 0.0;
         }
         let w = self.a1.get(a1).copied().unwrap_or(0.0)
-            - self.a1_by_key.get(&(a1.to_string(), key.to_string())).copied().unwrap_or(0.0);
+            - self
+                .a1_by_key
+                .get(&(a1.to_string(), key.to_string()))
+                .copied()
+                .unwrap_or(0.0);
         (w / total).clamp(0.0, 1.0) * (total / (total + 1.0))
     }
     /// Nearest anchor (km, weight) not from key `key`.
@@ -184,7 +222,11 @@ fn same_target(a: &Target, b: &Target) -> bool {
 
 impl Geoparser {
     /// Candidates for given byte spans (spans mode). Returns, per span, the candidate index.
-    pub(crate) fn span_cands(&self, doc: &mut Doc<'_>, spans: &[Option<(usize, usize)>]) -> Vec<Option<usize>> {
+    pub(crate) fn span_cands(
+        &self,
+        doc: &mut Doc<'_>,
+        spans: &[Option<(usize, usize)>],
+    ) -> Vec<Option<usize>> {
         let mut order = Vec::with_capacity(spans.len());
         for sp in spans {
             let Some((s, e)) = *sp else {
@@ -199,7 +241,11 @@ impl Geoparser {
             }
             let surface = &doc.text[s..e];
             let (source, hits, key, admin) = self.lookup_surface(surface);
-            let sent = if t0 < doc.tokens.len() { doc.sent_of[t0] as usize } else { doc.sents.len().saturating_sub(1) };
+            let sent = if t0 < doc.tokens.len() {
+                doc.sent_of[t0] as usize
+            } else {
+                doc.sents.len().saturating_sub(1)
+            };
             let ci = doc.cands.len();
             for k in t0..t1 {
                 if doc.cand_at[k] == usize::MAX {
@@ -252,19 +298,34 @@ impl Geoparser {
             w.clear();
             key::push_word(t.text(doc.text), &mut w);
             if let Some(&cc) = lex.demonyms.get(w.as_str()) {
-                doc.demonyms.push(super::recognize::Demonym { start: t.start, end: t.end, cc });
+                doc.demonyms.push(super::recognize::Demonym {
+                    start: t.start,
+                    end: t.end,
+                    cc,
+                });
             }
         }
     }
 
     /// Readings for a free span of text: lexicon region, country alias, exact and
     /// folded gazetteer keys, then region phrases and small clean-ups.
-    fn lookup_surface(&self, surface: &str) -> (Source, Vec<crate::gazetteer::NameHit>, String, Vec<crate::gazetteer::AdminMatch>) {
+    fn lookup_surface(
+        &self,
+        surface: &str,
+    ) -> (
+        Source,
+        Vec<crate::gazetteer::NameHit>,
+        String,
+        Vec<crate::gazetteer::AdminMatch>,
+    ) {
         let lex = Lexicon::get();
         let mut key = key::key_of(surface);
         // Possessive and leading article.
         for _ in 0..2 {
-            if let Some(k) = key.strip_suffix(" s").filter(|_| surface.ends_with("'s") || surface.ends_with("’s")) {
+            if let Some(k) = key
+                .strip_suffix(" s")
+                .filter(|_| surface.ends_with("'s") || surface.ends_with("’s"))
+            {
                 key = k.to_string();
             }
         }
@@ -316,14 +377,41 @@ impl Geoparser {
         let core: Vec<&str> = words
             .iter()
             .copied()
-            .filter(|w| !matches!(*w, "river" | "lake" | "sea" | "bay" | "mount" | "mountains" | "canal" | "island" | "islands" | "isle" | "of" | "the" | "gulf" | "strait" | "reservoir" | "valley" | "desert" | "creek"))
+            .filter(|w| {
+                !matches!(
+                    *w,
+                    "river"
+                        | "lake"
+                        | "sea"
+                        | "bay"
+                        | "mount"
+                        | "mountains"
+                        | "canal"
+                        | "island"
+                        | "islands"
+                        | "isle"
+                        | "of"
+                        | "the"
+                        | "gulf"
+                        | "strait"
+                        | "reservoir"
+                        | "valley"
+                        | "desert"
+                        | "creek"
+                )
+            })
             .collect();
         if !core.is_empty() && core.len() < words.len() {
             let ck = core.join(" ");
             if !lex.common.contains(&ck) {
                 let h = self.index.get(&ck);
                 if !h.is_empty() {
-                    return (Source::Feature, h.iter().take(20).copied().collect(), key, Vec::new());
+                    return (
+                        Source::Feature,
+                        h.iter().take(20).copied().collect(),
+                        key,
+                        Vec::new(),
+                    );
                 }
             }
         }
@@ -367,7 +455,11 @@ impl Geoparser {
                     if let Some(r) = out.last_mut() {
                         // Units named as "X region": the unit's own level wins.
                         if r.fcode.is_empty() {
-                            r.fcode = if a.level == AdminLevel::Admin2 { "ADM2".into() } else { "ADM1".into() };
+                            r.fcode = if a.level == AdminLevel::Admin2 {
+                                "ADM2".into()
+                            } else {
+                                "ADM1".into()
+                            };
                         }
                     }
                 } else if let Some((lat, lon)) = self.gaz.admin_center(&a.key) {
@@ -383,7 +475,11 @@ impl Geoparser {
                         cc: a.country_code.clone(),
                         admin1: a.key.split('.').take(2).collect::<Vec<_>>().join("."),
                         population: 0,
-                        fcode: if a.level == AdminLevel::Admin2 { "ADM2".into() } else { "ADM1".into() },
+                        fcode: if a.level == AdminLevel::Admin2 {
+                            "ADM2".into()
+                        } else {
+                            "ADM1".into()
+                        },
                         fclass: 'A',
                         name_kind: NameKind::Primary,
                         approximate: false,
@@ -475,8 +571,19 @@ impl Geoparser {
         // have their own features; a county's population says nothing about its town).
         // A settlement without a population figure (most approximate KATOTTG points)
         // is counted as a small village, not as empty.
-        let pop_of = |r: &Reading| if r.fclass == 'P' { r.population.max(300) } else { r.population };
-        let maxpop = rs.iter().filter(|r| r.fclass == 'P').map(pop_of).max().unwrap_or(0);
+        let pop_of = |r: &Reading| {
+            if r.fclass == 'P' {
+                r.population.max(300)
+            } else {
+                r.population
+            }
+        };
+        let maxpop = rs
+            .iter()
+            .filter(|r| r.fclass == 'P')
+            .map(pop_of)
+            .max()
+            .unwrap_or(0);
         let admin_hint_level = if c.admin.is_empty() {
             None
         } else if c.admin2_hint {
@@ -490,7 +597,10 @@ impl Geoparser {
             let mut f: Vec<(&'static str, f32)> = Vec::new();
             let pop = pop_of(r);
             if pop > 0 {
-                f.push(("prominence (log population)", 0.35 * ((pop as f64 + 1.0).log10().min(7.5)) as f32));
+                f.push((
+                    "prominence (log population)",
+                    0.35 * ((pop as f64 + 1.0).log10().min(7.5)) as f32,
+                ));
             }
             if maxpop > 0 && r.fclass == 'P' {
                 let ratio = ((pop as f64 + 1.0) / (maxpop as f64 + 1.0)).ln().max(-5.0) as f32;
@@ -506,7 +616,14 @@ impl Geoparser {
                 NameKind::Historic => f.push(("historic name", -0.8)),
             }
             if r.fcode.starts_with("PCL") {
-                f.push(("country", if r.name_kind <= NameKind::Alias { 1.5 } else { 0.5 }));
+                f.push((
+                    "country",
+                    if r.name_kind <= NameKind::Alias {
+                        1.5
+                    } else {
+                        0.5
+                    },
+                ));
             } else if r.fcode == "PPLC" && r.name_kind <= NameKind::Alias {
                 f.push(("capital", 1.0));
             } else if r.fcode == "PPLA" && r.name_kind <= NameKind::Alias {
@@ -515,7 +632,14 @@ impl Geoparser {
                 f.push(("admin-2 seat", 0.3));
             } else if r.fcode == "ADM2" {
                 // "Palm Beach" names the town more often than Palm Beach County.
-                f.push(("admin-2", if r.name_kind <= NameKind::Alias { 0.0 } else { -0.8 }));
+                f.push((
+                    "admin-2",
+                    if r.name_kind <= NameKind::Alias {
+                        0.0
+                    } else {
+                        -0.8
+                    },
+                ));
             }
             if let Some(level) = admin_hint_level {
                 let rl = if r.is_country() {
@@ -564,7 +688,10 @@ impl Geoparser {
     }
 
     /// Containers (country, admin-1) named by a parent candidate, with weights.
-    fn parent_containers(&self, parent_reads: &[Reading]) -> (Vec<(String, f32)>, Vec<(String, f32)>) {
+    fn parent_containers(
+        &self,
+        parent_reads: &[Reading],
+    ) -> (Vec<(String, f32)>, Vec<(String, f32)>) {
         let mut ccs = Vec::new();
         let mut a1s = Vec::new();
         for r in parent_reads.iter().take(12) {
@@ -578,7 +705,11 @@ impl Geoparser {
                 ccs.push((r.cc.clone(), 0.6));
             } else if !r.admin1.is_empty() {
                 // A settlement as parent ("Kursk settlement of X"): its admin-1.
-                let w = if r.name_kind <= NameKind::Alias { 0.8 } else { 0.4 };
+                let w = if r.name_kind <= NameKind::Alias {
+                    0.8
+                } else {
+                    0.4
+                };
                 a1s.push((r.admin1.clone(), w));
                 ccs.push((r.cc.clone(), w * 0.5));
             }
@@ -600,7 +731,9 @@ impl Geoparser {
         // Demonym evidence.
         let mut demonym_cc: FxMap<String, f32> = FxMap::default();
         for d in &doc.demonyms {
-            *demonym_cc.entry(String::from_utf8_lossy(&d.cc).into_owned()).or_default() += 0.5;
+            *demonym_cc
+                .entry(String::from_utf8_lossy(&d.cc).into_owned())
+                .or_default() += 0.5;
         }
         // Siblings in lists ("Tennessee and Georgia", "Kyiv, Lviv and Odesa").
         let mut siblings: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -610,9 +743,16 @@ impl Geoparser {
                 continue;
             }
             let t = doc.tokens[c.t1];
-            let join = t.is_punct(',') || (t.is_lower_word() && matches!(t.text(doc.text), "and" | "or"));
+            let join =
+                t.is_punct(',') || (t.is_lower_word() && matches!(t.text(doc.text), "and" | "or"));
             let nj = doc.cand_at[c.t1 + 1];
-            if join && nj != usize::MAX && nj != ci && doc.cands[nj].accepted && doc.cands[nj].t0 == c.t1 + 1 && c.parent != Some(nj) {
+            if join
+                && nj != usize::MAX
+                && nj != ci
+                && doc.cands[nj].accepted
+                && doc.cands[nj].t0 == c.t1 + 1
+                && c.parent != Some(nj)
+            {
                 siblings[ci].push(nj);
                 siblings[nj].push(ci);
             }
@@ -627,14 +767,25 @@ impl Geoparser {
                     continue;
                 }
                 let parent = c.parent.map(|pj| self.parent_containers(&per[pj].readings));
-                let sibs: Vec<(String, u8)> = siblings[ci].iter().filter_map(|&s| prev_best[s].clone()).collect();
+                let sibs: Vec<(String, u8)> = siblings[ci]
+                    .iter()
+                    .filter_map(|&s| prev_best[s].clone())
+                    .collect();
                 let key = c.key.clone();
                 let res = &mut per[ci];
                 for r in res.readings.iter_mut() {
                     let mut f: Vec<(&'static str, f32)> = Vec::new();
                     if let Some((ccs, a1s)) = &parent {
-                        let a1w = a1s.iter().filter(|(a, _)| *a == r.admin1).map(|x| x.1).fold(0.0f32, f32::max);
-                        let ccw = ccs.iter().filter(|(a, _)| *a == r.cc).map(|x| x.1).fold(0.0f32, f32::max);
+                        let a1w = a1s
+                            .iter()
+                            .filter(|(a, _)| *a == r.admin1)
+                            .map(|x| x.1)
+                            .fold(0.0f32, f32::max);
+                        let ccw = ccs
+                            .iter()
+                            .filter(|(a, _)| *a == r.cc)
+                            .map(|x| x.1)
+                            .fold(0.0f32, f32::max);
                         if a1w > 0.0 {
                             f.push(("inside the named parent (admin-1)", 4.0 * a1w));
                         } else if ccw > 0.0 {
@@ -659,7 +810,12 @@ impl Geoparser {
                             if s1 > 0.0 {
                                 f.push(("document admin-1 share", 2.0 * s1));
                             }
-                            let inside = ctx.anchors.iter().filter(|a| a.2 != key && a.4 == r.admin1).map(|a| a.3).fold(0.0f32, f32::max);
+                            let inside = ctx
+                                .anchors
+                                .iter()
+                                .filter(|a| a.2 != key && a.4 == r.admin1)
+                                .map(|a| a.3)
+                                .fold(0.0f32, f32::max);
                             if inside > 0.0 {
                                 f.push(("contains other places of the document", 1.5 * inside));
                             }
@@ -670,7 +826,11 @@ impl Geoparser {
                                 f.push(("document admin-1 share", 2.0 * s1));
                             }
                             if let Some((d, w)) = ctx.nearest(r.lat, r.lon, &key) {
-                                let kind_w = if r.name_kind >= NameKind::Alternate { 0.5 } else { 1.0 };
+                                let kind_w = if r.name_kind >= NameKind::Alternate {
+                                    0.5
+                                } else {
+                                    1.0
+                                };
                                 let b = 2.5 * (-d / 150.0).exp() as f32 * w * kind_w;
                                 if b > 0.01 {
                                     f.push(("near other places in the document", b));
@@ -680,7 +840,8 @@ impl Geoparser {
                     } else if let Some(w) = demonym_cc.get(&r.cc) {
                         f.push(("demonym of the country", (0.4 * w).min(1.0)));
                     }
-                    r.score = r.base.iter().map(|x| x.1).sum::<f32>() + f.iter().map(|x| x.1).sum::<f32>();
+                    r.score = r.base.iter().map(|x| x.1).sum::<f32>()
+                        + f.iter().map(|x| x.1).sum::<f32>();
                     r.ctx = f;
                 }
                 // Best and probability.
@@ -718,7 +879,8 @@ impl Geoparser {
                 } else if r.is_point_like() && r.fclass != 'H' {
                     next.add_a1(&r.admin1, &c.key, p);
                     if p >= 0.5 {
-                        next.anchors.push((r.lat, r.lon, c.key.clone(), p, r.admin1.clone()));
+                        next.anchors
+                            .push((r.lat, r.lon, c.key.clone(), p, r.admin1.clone()));
                     }
                 }
             }
@@ -730,7 +892,10 @@ impl Geoparser {
         let mut groups: FxMap<(&str, bool), Vec<usize>> = FxMap::default();
         for ci in 0..n {
             if per[ci].best.is_some() {
-                groups.entry((doc.cands[ci].key.as_str(), doc.cands[ci].admin.is_empty())).or_default().push(ci);
+                groups
+                    .entry((doc.cands[ci].key.as_str(), doc.cands[ci].admin.is_empty()))
+                    .or_default()
+                    .push(ci);
             }
         }
         for (_, members) in groups {
@@ -752,10 +917,16 @@ impl Geoparser {
                 if m == rep || doc.cands[m].parent.is_some() {
                     continue;
                 }
-                if let Some(i) = per[m].readings.iter().position(|r| same_target(&r.target, &target)) {
+                if let Some(i) = per[m]
+                    .readings
+                    .iter()
+                    .position(|r| same_target(&r.target, &target))
+                {
                     if per[m].best != Some(i) {
                         per[m].best = Some(i);
-                        per[m].readings[i].ctx.push(("same name elsewhere in the document", 0.0));
+                        per[m].readings[i]
+                            .ctx
+                            .push(("same name elsewhere in the document", 0.0));
                     }
                     per[m].prob = per[m].prob.max(prob);
                 }
@@ -773,13 +944,18 @@ impl Geoparser {
                     if let Some(pb) = per[pj].best {
                         let pr = per[pj].readings[pb].clone();
                         per[ci].parent_fallback = Some(pr);
-                        per[ci].unresolved_reason = Some("no reading inside the named parent; answered with the parent");
+                        per[ci].unresolved_reason =
+                            Some("no reading inside the named parent; answered with the parent");
                         continue;
                     }
                 }
             }
             let support = r.ctx.iter().filter(|f| f.1 > 0.0).map(|f| f.1).sum::<f32>()
-                + r.base.iter().filter(|f| f.0 == "area of interest").map(|f| f.1).sum::<f32>();
+                + r.base
+                    .iter()
+                    .filter(|f| f.0 == "area of interest")
+                    .map(|f| f.1)
+                    .sum::<f32>();
             let small = r.population < 10_000 && r.is_point_like();
             let ambiguous = per[ci].readings.len() >= 2;
             if small && ambiguous && support < 0.3 && c.source != Source::Region(0) {
@@ -787,14 +963,17 @@ impl Geoparser {
                 if let Some((d, _)) = ctx.nearest(r.lat, r.lon, &c.key) {
                     if d > 800.0 {
                         per[ci].best = None;
-                        per[ci].unresolved_reason = Some("small ambiguous place far from the document's other places");
+                        per[ci].unresolved_reason =
+                            Some("small ambiguous place far from the document's other places");
                     }
                 }
             }
         }
-        let mut countries: Vec<(String, f64)> = ctx.cc.iter().map(|(k, v)| (k.clone(), *v as f64)).collect();
+        let mut countries: Vec<(String, f64)> =
+            ctx.cc.iter().map(|(k, v)| (k.clone(), *v as f64)).collect();
         countries.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut admin1: Vec<(String, f64)> = ctx.a1.iter().map(|(k, v)| (k.clone(), *v as f64)).collect();
+        let mut admin1: Vec<(String, f64)> =
+            ctx.a1.iter().map(|(k, v)| (k.clone(), *v as f64)).collect();
         admin1.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         DocRes {
             per_cand: per,
@@ -820,7 +999,9 @@ impl Geoparser {
                     approximate: false,
                 }
             }
-            Target::Admin { name, geonameid, .. } => ResolvedPlace {
+            Target::Admin {
+                name, geonameid, ..
+            } => ResolvedPlace {
                 geonameid: *geonameid,
                 name: name.clone(),
                 lat: r.lat,
@@ -836,7 +1017,11 @@ impl Geoparser {
 
     fn precision_of(&self, c: &Cand, r: &Reading) -> LocationPrecision {
         if c.source == Source::Feature {
-            return if r.fclass == 'H' { LocationPrecision::SeaAir } else { LocationPrecision::Region };
+            return if r.fclass == 'H' {
+                LocationPrecision::SeaAir
+            } else {
+                LocationPrecision::Region
+            };
         }
         if r.is_country() {
             return LocationPrecision::Country;
@@ -882,7 +1067,14 @@ impl Geoparser {
         }
     }
 
-    pub(crate) fn mention_of(&self, doc: &Doc<'_>, res: &DocRes, ci: usize, start: usize, end: usize) -> Mention {
+    pub(crate) fn mention_of(
+        &self,
+        doc: &Doc<'_>,
+        res: &DocRes,
+        ci: usize,
+        start: usize,
+        end: usize,
+    ) -> Mention {
         let c = &doc.cands[ci];
         let r = &res.per_cand[ci];
         let text = doc.text.get(c.start..c.end).unwrap_or("").to_string();
@@ -980,10 +1172,19 @@ impl Geoparser {
                 start: s,
                 end: e,
                 text: doc.text.get(c.start..c.end).unwrap_or("").to_string(),
-                recognition: c.feats.iter().map(|(n, v)| (n.to_string(), (*v as f64 * 1000.0).round() / 1000.0)).collect(),
+                recognition: c
+                    .feats
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), (*v as f64 * 1000.0).round() / 1000.0))
+                    .collect(),
                 recognition_score: (c.rec as f64 * 1000.0).round() / 1000.0,
                 accepted: c.accepted,
-                parent: c.parent.map(|p| doc.text.get(doc.cands[p].start..doc.cands[p].end).unwrap_or("").to_string()),
+                parent: c.parent.map(|p| {
+                    doc.text
+                        .get(doc.cands[p].start..doc.cands[p].end)
+                        .unwrap_or("")
+                        .to_string()
+                }),
                 candidates,
                 more_candidates: more,
                 outcome,

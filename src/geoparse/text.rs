@@ -302,10 +302,10 @@ fn is_titlecase(c: char) -> bool {
 /// Abbreviations after which a period does not end a sentence (lower case, no period).
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "st", "mt", "ft", "gen", "lt", "col", "sgt", "capt", "cpt", "maj",
-    "adm", "cmdr", "gov", "sen", "rep", "rev", "prof", "jr", "sr", "vs", "etc", "inc", "ltd",
-    "co", "corp", "no", "nos", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-    "oct", "nov", "dec", "approx", "est", "fig", "vol", "pp", "ave", "blvd", "rd", "e.g", "i.e",
-    "al", "pres", "dept", "univ", "assn", "bros", "ph", "mx",
+    "adm", "cmdr", "gov", "sen", "rep", "rev", "prof", "jr", "sr", "vs", "etc", "inc", "ltd", "co",
+    "corp", "no", "nos", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+    "nov", "dec", "approx", "est", "fig", "vol", "pp", "ave", "blvd", "rd", "e.g", "i.e", "al",
+    "pres", "dept", "univ", "assn", "bros", "ph", "mx",
 ];
 
 fn is_abbreviation(word: &str) -> bool {
@@ -377,7 +377,10 @@ pub fn sentence_token_ranges(text: &str, tokens: &[Token], out: &mut Vec<Range<u
                 let starts_ok = next.is_cap()
                     || next.kind == Kind::Number
                     || (next.kind == Kind::Punct
-                        && matches!(next.ch, '"' | '“' | '‘' | '\'' | '(' | '[' | '«' | '-' | '—' | '–'));
+                        && matches!(
+                            next.ch,
+                            '"' | '“' | '‘' | '\'' | '(' | '[' | '«' | '-' | '—' | '–'
+                        ));
                 if !starts_ok {
                     false
                 } else if t.ch == '.' && j == i + 1 && i > 0 {
@@ -509,7 +512,23 @@ mod tests {
         let t = "Russia’s forces near Kramators'k, Rostov-on-Don.";
         assert_eq!(
             words(t),
-            vec!["Russia", "’", "s", "forces", "near", "Kramators", "'", "k", ",", "Rostov", "-", "on", "-", "Don", "."]
+            vec![
+                "Russia",
+                "’",
+                "s",
+                "forces",
+                "near",
+                "Kramators",
+                "'",
+                "k",
+                ",",
+                "Rostov",
+                "-",
+                "on",
+                "-",
+                "Don",
+                "."
+            ]
         );
         for tok in tokenize(t) {
             assert!(t.is_char_boundary(tok.start) && t.is_char_boundary(tok.end));
@@ -566,6 +585,9 @@ mod tests {
         assert_eq!(m.to_char(8), 4);
         assert_eq!(m.to_char(t.len()), 13);
         assert_eq!(m.to_char(8), 4);
-        assert_eq!(char_spans_to_bytes(t, &[(9, 13), (5, 4), (0, 14)]), vec![Some((13, 17)), None, None]);
+        assert_eq!(
+            char_spans_to_bytes(t, &[(9, 13), (5, 4), (0, 14)]),
+            vec![Some((13, 17)), None, None]
+        );
     }
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::activity::{ActivityParams, ActivityPoint, Cluster, clusters, usable_precision};
-use super::control::{ControlStatus, StatusBasis};
+use super::control::{ControlRules, ControlStatus, StatusBasis};
 use super::control_index::{ControlIndex, ControlItem, ControlQuery, EntryView};
 use super::geometry::write_multipolygon;
 use super::snapshots::{Layers, SnapshotOn};
@@ -176,14 +176,19 @@ struct ControlProps<'a> {
     country_code: &'a str,
     admin1: &'a str,
     /// The date the status is for.
-    date: String,
+    date: NaiveDate,
     status: &'static str,
-    status_since: Option<String>,
+    status_since: Option<NaiveDate>,
     status_basis: StatusBasis,
-    n_entries: usize,
-    last_entry_date: Option<String>,
+    /// Territorial entries (claims, denials, confirmations) on or before `date`.
+    n_claims: usize,
+    /// Fighting reports on or before `date`, and the latest one's day.
+    n_fighting: usize,
+    last_fighting_date: Option<NaiveDate>,
     #[serde(flatten)]
     layers: serde_json::Map<String, Value>,
+    /// Every territorial entry up to `date` and the fighting inside the
+    /// 14-day window, oldest first.
     timeline: Vec<EntryView<'a>>,
 }
 
@@ -196,15 +201,20 @@ struct ControlFeature<'a> {
     properties: ControlProps<'a>,
 }
 
-/// Writes one settlement as a GeoJSON Feature (status on `date`, timeline up to `date`).
+/// Writes one settlement as a GeoJSON Feature: status on `date` and the
+/// timeline up to `date` (see [`Settlement::timeline_until`]).
+///
+/// [`Settlement::timeline_until`]: super::control_index::Settlement::timeline_until
 pub fn write_control_feature(
     item: &ControlItem,
     date: NaiveDate,
+    rules: &ControlRules,
     layers: Option<&Layers>,
     out: &mut Vec<u8>,
 ) -> Result<(), Problem> {
     let s = &item.settlement;
-    let timeline: Vec<EntryView<'_>> = s.entries_until(date).iter().map(|e| e.view()).collect();
+    let timeline: Vec<EntryView<'_>> = s.timeline_until(date, rules).map(|e| e.view()).collect();
+    let (n_fighting, last_fighting_date) = s.fighting_until(date);
     let f = ControlFeature {
         kind: "Feature",
         id: format!("gn-{}", s.geonameid),
@@ -217,15 +227,13 @@ pub fn write_control_feature(
             geonameid: s.geonameid,
             country_code: &s.country_code,
             admin1: &s.admin1,
-            date: ymd(date),
+            date,
             status: item.status.status.as_str(),
-            status_since: item.status.since.map(ymd),
+            status_since: item.status.since,
             status_basis: item.status.basis,
-            n_entries: timeline.len(),
-            last_entry_date: s
-                .entries_until(date)
-                .last()
-                .map(|e| ymd(e.event.event.date_start)),
+            n_claims: s.entries_until(date).len() - n_fighting,
+            n_fighting,
+            last_fighting_date,
             layers: layers
                 .map(|l| l.event_properties(s.lon, s.lat, date))
                 .unwrap_or_default(),
@@ -239,6 +247,7 @@ struct ControlPage {
     items: Vec<ControlItem>,
     matched: usize,
     date: NaiveDate,
+    rules: ControlRules,
     layers: Option<Layers>,
     next: Option<String>,
     prev: Option<String>,
@@ -263,7 +272,7 @@ impl ItemsPage for ControlPage {
             if i > 0 {
                 out.push(b',');
             }
-            write_control_feature(it, self.date, self.layers.as_ref(), out)?;
+            write_control_feature(it, self.date, &self.rules, self.layers.as_ref(), out)?;
         }
         out.push(b']');
         Ok(())
@@ -271,7 +280,7 @@ impl ItemsPage for ControlPage {
     fn write_jsonseq(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
         for it in &self.items {
             out.push(0x1e);
-            write_control_feature(it, self.date, self.layers.as_ref(), out)?;
+            write_control_feature(it, self.date, &self.rules, self.layers.as_ref(), out)?;
             out.push(b'\n');
         }
         Ok(())
@@ -384,6 +393,7 @@ impl Collection for ControlCollection {
             items: all[start..end].to_vec(),
             matched,
             date,
+            rules: *set.rules(),
             layers: self.layers.clone(),
             next,
             prev,
@@ -406,6 +416,7 @@ impl Collection for ControlCollection {
             }],
             matched: 1,
             date,
+            rules: *set.rules(),
             layers: self.layers.clone(),
             next: None,
             prev: None,

@@ -43,6 +43,7 @@
 //! Dates: an entry takes effect on the event's `date_start`; fighting counts in
 //! the window while any day of `[date_start, date_end]` lies in it.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use chrono::{Days, NaiveDate};
@@ -299,24 +300,32 @@ pub fn classify(e: &Event) -> Option<Assertion> {
 
 /// The claims shown in a timeline: the event's own, plus the implicit claim
 /// of the gaining side for a `territory_claimed` event that names none.
-pub fn timeline_claims(e: &Event, a: &Assertion) -> Vec<Claim> {
-    let mut claims = e.claims.clone();
+pub fn timeline_claims<'a>(e: &'a Event, a: &Assertion) -> Cow<'a, [Claim]> {
     if a.kind != AssertionKind::Fighting
         && let Some(g) = a.side
         && e.event_type == "territory_claimed"
-        && !claims
+        && !e
+            .claims
             .iter()
             .any(|c| Side::from_party(&c.by) == Some(g) && c.stance == Stance::Claimed)
     {
-        claims.insert(
-            0,
-            Claim {
-                by: g.as_str().to_string(),
-                stance: Stance::Claimed,
-            },
-        );
+        let mut claims = Vec::with_capacity(e.claims.len() + 1);
+        claims.push(Claim {
+            by: g.as_str().to_string(),
+            stance: Stance::Claimed,
+        });
+        claims.extend(e.claims.iter().cloned());
+        return Cow::Owned(claims);
     }
-    claims
+    Cow::Borrowed(&e.claims)
+}
+
+/// First day of the fighting window ending on `date`.
+pub fn window_start(date: NaiveDate, rules: &ControlRules) -> NaiveDate {
+    date.checked_sub_days(Days::new(u64::from(
+        rules.fighting_window_days.saturating_sub(1),
+    )))
+    .unwrap_or(NaiveDate::MIN)
 }
 
 /// Tunable parameters of the rules.

@@ -6,6 +6,7 @@
 //! and applies the store's change feed before every read, so a read always
 //! reflects every write published before it (no background task needed).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -14,8 +15,8 @@ use serde::Serialize;
 use tokio::sync::broadcast::{self, error::TryRecvError};
 
 use super::control::{
-    Assertion, ControlRules, ControlStatus, FIGHTING_TYPES, Mark, StatusAt, StatusTable,
-    TERRITORIAL_TYPES, classify, timeline_claims, timeline_order,
+    Assertion, AssertionKind, ControlRules, ControlStatus, FIGHTING_TYPES, Mark, StatusAt,
+    StatusTable, TERRITORIAL_TYPES, classify, timeline_claims, timeline_order, window_start,
 };
 use crate::model::Claim;
 use crate::store::{EventChange, EventQuery, Store, StoreError, StoredEvent};
@@ -49,8 +50,8 @@ impl Entry {
         let e = &self.event.event;
         let first = self.event.sources.first();
         EntryView {
-            date: e.date_start.format("%Y-%m-%d").to_string(),
-            date_end: e.date_end.format("%Y-%m-%d").to_string(),
+            date: e.date_start,
+            date_end: e.date_end,
             event_id: &self.event.id,
             event_type: &e.event_type,
             assertion: self.assertion.kind.as_str(),
@@ -71,8 +72,8 @@ impl Entry {
 #[derive(Debug, Serialize)]
 pub struct EntryView<'a> {
     /// Day the entry takes effect (the event's `date_start`).
-    pub date: String,
-    pub date_end: String,
+    pub date: NaiveDate,
+    pub date_end: NaiveDate,
     pub event_id: &'a str,
     pub event_type: &'a str,
     /// `held`, `claimed`, `disputed` or `fighting`.
@@ -81,7 +82,7 @@ pub struct EntryView<'a> {
     pub claimant: Option<&'static str>,
     pub actor: &'static str,
     /// Who claimed, denied or confirmed (`by`, `stance`).
-    pub claims: Vec<Claim>,
+    pub claims: Cow<'a, [Claim]>,
     pub precision: &'static str,
     pub source: Option<&'a str>,
     pub url: Option<&'a str>,
@@ -129,6 +130,35 @@ impl Settlement {
             .entries
             .partition_point(|e| e.event.event.date_start <= date);
         &self.entries[..k]
+    }
+
+    /// The timeline shown for `date`: every territorial entry on or before
+    /// it, and the fighting entries inside its fighting window (the ones that
+    /// can bear on the status). Older fighting is summarised by
+    /// [`Settlement::fighting_until`].
+    pub fn timeline_until<'a>(
+        &'a self,
+        date: NaiveDate,
+        rules: &ControlRules,
+    ) -> impl Iterator<Item = &'a Entry> + 'a {
+        let from = window_start(date, rules);
+        self.entries_until(date).iter().filter(move |e| {
+            e.assertion.kind != AssertionKind::Fighting || e.event.event.date_end >= from
+        })
+    }
+
+    /// Number of fighting entries on or before `date` and the latest one's date.
+    pub fn fighting_until(&self, date: NaiveDate) -> (usize, Option<NaiveDate>) {
+        let mut n = 0;
+        let mut last: Option<NaiveDate> = None;
+        for e in self.entries_until(date) {
+            if e.assertion.kind == AssertionKind::Fighting {
+                n += 1;
+                let d = e.event.event.date_end.min(date);
+                last = Some(last.map_or(d, |l| l.max(d)));
+            }
+        }
+        (n, last)
     }
 
     pub fn known_on(&self, date: NaiveDate) -> bool {

@@ -163,7 +163,7 @@ function items(q) {
 
 const sse = new Set();
 const server = createServer((req, res) => {
-  const url = new URL(req.url, 'http://x');
+  const url = new URL(req.url.replace(/^\/+/, '/'), 'http://x');
   const path = url.pathname;
   if (req.method === 'GET' && (path === '/' || path === '/index.html' || assets.has(path))) {
     const a = assets.get(path === '/' ? '/index.html' : path);
