@@ -7,6 +7,7 @@
 #   benches/api-bench.sh                 # 1,000,000 events, 30 s per run
 #   EVENTS=100000 DURATION=10s benches/api-bench.sh
 #   SKIP_PYGEOAPI=1 benches/api-bench.sh
+#   SKIP_BUILD=1 ...                     # use the release binaries as they are
 #
 # Needs wrk (apt-get install wrk). pygeoapi and its Parquet stack are
 # installed into target/pygeoapi-env on first use (PyPI). Results go to
@@ -24,8 +25,10 @@ mkdir -p "$out"
 
 command -v wrk >/dev/null || { echo "api-bench: wrk missing (apt-get install wrk)" >&2; exit 2; }
 
-echo "==> building (release)" >&2
-cargo build --release --quiet --bin frontline --example gen_events
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+    echo "==> building (release)" >&2
+    cargo build --release --quiet --bin frontline --example gen_events
+fi
 bin="$root/target/release/frontline"
 
 db="$out/events-$EVENTS.db"
@@ -121,7 +124,7 @@ while url:
         rows.append({"id": f["id"], "event_type": p["event_type"], "actor": p["actor"],
                      "frontline": p["frontline"], "place_name": p["place_name"],
                      "country_code": p["country_code"], "admin1": p["admin1"],
-                     "precision": p["precision"], "date_start": pd.Timestamp(p["date_start"]),
+                     "precision": p["precision"], "date_start": pd.Timestamp(p["date_start"], tz="UTC"),
                      "date_end": p["date_end"], "confidence": p["confidence"],
                      "n_reports": p["n_reports"], "evidence": p["evidence"],
                      "lon": lon, "lat": lat, "geometry": Point(lon, lat)})
@@ -140,7 +143,7 @@ server:
   encoding: utf-8
   language: en-US
   limits: {default_items: 100, max_items: 10000}
-  map: {url: https://tile.openstreetmap.org/{z}/{x}/{y}.png, attribution: OSM}
+  map: {url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png", attribution: OSM}
 logging: {level: ERROR}
 metadata:
   identification: {title: bench, description: bench, keywords: [bench], keywords_type: theme, terms_of_service: none, url: http://127.0.0.1}

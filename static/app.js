@@ -1329,6 +1329,11 @@ async function main() {
   syncWindowSelect();
   if (!(state.types && state.types.size === 0)) prefetchEvents();
   await styleLoaded;
+  // On a phone the attribution starts folded (the (i) button opens it) so it does not cover the map.
+  if (window.matchMedia('(max-width: 700px)').matches) {
+    const attrib = document.querySelector('.maplibregl-ctrl-attrib');
+    if (attrib) attrib.classList.remove('maplibregl-compact-show');
+  }
   setOsm(state.osm);
   setAdmin1(state.admin1);
   applyTypeColours();

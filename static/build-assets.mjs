@@ -111,7 +111,7 @@ function dropRepeats(ring) {
   return outRing;
 }
 // Douglas-Peucker on a ring or line (tolerance in degrees); keeps both end points.
-function simplifyRing(ring, tol) {
+function simplifyRing(ring, tol, minPoints = 4) {
   if (!tol || ring.length <= 8) return ring;
   const keep = new Uint8Array(ring.length);
   keep[0] = keep[ring.length - 1] = 1;
@@ -143,7 +143,7 @@ function simplifyRing(ring, tol) {
     }
   }
   const out = ring.filter((_, i) => keep[i]);
-  return out.length >= 4 ? out : ring;
+  return out.length >= minPoints ? out : ring;
 }
 function cleanRing(r, tol) {
   return simplifyRing(dropRepeats(roundCoords(r)), tol);
@@ -239,8 +239,9 @@ for (const [cc, file] of [
   // Borders between two oblasts, each once (country borders come from the countries layer).
   const mesh = topojson.mesh(topo, object, (a, b) => a !== b);
   for (const line of mesh.coordinates) {
-    const cleaned = simplifyRing(dropRepeats(roundCoords(line)), 0.01);
-    if (cleaned.length >= 2) admin1Borders.push(cleaned);
+    const cleaned = simplifyRing(dropRepeats(roundCoords(line)), 0.01, 2);
+    // Russia: only its European part, as for the areas.
+    if (cleaned.length >= 2 && (cc !== 'RU' || cleaned.some(([x]) => x < 50))) admin1Borders.push(cleaned);
   }
   for (const f of topojson.feature(topo, object).features) {
     const name = f.properties && f.properties.name;

@@ -82,7 +82,8 @@ struct Score {
 }
 
 fn evaluate(verbose: bool) -> Score {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/text/events-eval.jsonl");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/text/events-eval.jsonl");
     let data = std::fs::read_to_string(&path).expect("events-eval.jsonl");
     let gp = geoparser();
     let mut s = Score::default();
@@ -91,7 +92,8 @@ fn evaluate(verbose: bool) -> Score {
         let doc = Document {
             id: g.id.clone(),
             text: g.text.clone(),
-            published: DateTime::parse_from_rfc3339(&format!("{}T00:00:00+00:00", g.published)).ok(),
+            published: DateTime::parse_from_rfc3339(&format!("{}T00:00:00+00:00", g.published))
+                .ok(),
             ..Default::default()
         };
         let events = extract_document(gp, &doc).expect("extract");
@@ -102,15 +104,25 @@ fn evaluate(verbose: bool) -> Score {
                 for e in events.iter().filter(|e| near(e, ge)) {
                     if e.frontline {
                         s.optional_violations += 1;
-                        report.push(format!("  optional {} came out frontline: {}", ge.place, e.event_type));
+                        report.push(format!(
+                            "  optional {} came out frontline: {}",
+                            ge.place, e.event_type
+                        ));
                     }
                 }
                 continue;
             }
             s.gold += 1;
-            let placed: Vec<(usize, &Event)> = events.iter().enumerate().filter(|(_, e)| near(e, ge)).collect();
+            let placed: Vec<(usize, &Event)> = events
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| near(e, ge))
+                .collect();
             if placed.is_empty() {
-                report.push(format!("  MISS place {} ({} {})", ge.place, ge.event_type, ge.date_start));
+                report.push(format!(
+                    "  MISS place {} ({} {})",
+                    ge.place, ge.event_type, ge.date_start
+                ));
                 continue;
             }
             s.placed += 1;
@@ -162,13 +174,22 @@ fn evaluate(verbose: bool) -> Score {
                 continue;
             }
             s.predicted += 1;
-            let ok = used.contains(&i) || g.events.iter().any(|ge| !ge.optional && near(e, ge) && type_ok(e, ge));
+            let ok = used.contains(&i)
+                || g.events
+                    .iter()
+                    .any(|ge| !ge.optional && near(e, ge) && type_ok(e, ge));
             if ok {
                 s.predicted_ok += 1;
             } else {
                 report.push(format!(
                     "  EXTRA {} at {} ({}) {}..{} conf {:.2}: {}",
-                    e.event_type, e.place.name, e.place.country_code, e.date_start, e.date_end, e.confidence, e.evidence.text
+                    e.event_type,
+                    e.place.name,
+                    e.place.country_code,
+                    e.date_start,
+                    e.date_end,
+                    e.confidence,
+                    e.evidence.text
                 ));
             }
         }
@@ -203,6 +224,9 @@ fn event_extraction_eval() {
         "recall (place+type+date+frontline) {:.3}; precision (place+type) {:.3} of {} predicted",
         r_full, p, s.predicted
     );
-    assert_eq!(s.optional_violations, 0, "an optional non-frontline item came out frontline");
+    assert_eq!(
+        s.optional_violations, 0,
+        "an optional non-frontline item came out frontline"
+    );
     assert!(r_place >= 0.0, "placeholder floor");
 }

@@ -60,6 +60,12 @@ pub trait ItemsPage: Send {
     fn bbox(&self) -> Option<[f64; 4]> {
         None
     }
+    /// Feed what identifies this page's content (ids and versions, counts,
+    /// cursors) into `h` and return true, so the ETag need not hash the whole
+    /// body; false (the default) makes the ETag a hash of the body.
+    fn validator(&self, _h: &mut sha2::Sha256) -> bool {
+        false
+    }
     /// Write the features as a JSON array (`[f1,f2,…]`).
     fn write_features(&self, out: &mut Vec<u8>) -> Result<(), Problem>;
     /// Write CSV (header + rows). Only called when the collection offers CSV.

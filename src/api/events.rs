@@ -203,6 +203,25 @@ impl ItemsPage for EventItems {
     fn prev(&self) -> Option<String> {
         self.page.prev.as_ref().map(Cursor::encode)
     }
+    fn validator(&self, h: &mut sha2::Sha256) -> bool {
+        use sha2::Digest;
+        // A stored event's serialisation is a function of its id and version
+        // (incremented on every change; updated_at guards re-creations).
+        h.update(b"events\0");
+        h.update(self.page.number_matched.to_le_bytes());
+        for c in [&self.page.next, &self.page.prev] {
+            h.update(c.as_ref().map(Cursor::encode).unwrap_or_default().as_bytes());
+            h.update([0]);
+        }
+        for e in &self.page.events {
+            h.update(e.id.as_bytes());
+            h.update([0]);
+            h.update(e.version.to_le_bytes());
+            h.update(e.updated_at.timestamp_nanos_opt().unwrap_or_default().to_le_bytes());
+            h.update([u8::from(e.edited)]);
+        }
+        true
+    }
     fn write_features(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
         out.push(b'[');
         for (i, e) in self.page.events.iter().enumerate() {

@@ -21,6 +21,23 @@ const ETAG_MAX_BODY: usize = 256 * 1024 * 1024;
 #[derive(Debug, Clone, Copy)]
 struct OwnEtag;
 
+/// An ETag computed by a handler from what determines its body (set as a
+/// response extension; [`etag_layer`] uses it instead of hashing the body).
+#[derive(Debug, Clone)]
+pub struct PrecomputedEtag(pub String);
+
+/// Strong ETag from a finished validator hash.
+pub fn etag_from(h: Sha256) -> String {
+    let d = h.finalize();
+    let mut s = String::with_capacity(34);
+    s.push('"');
+    for b in &d[..16] {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s.push('"');
+    s
+}
+
 /// Strong ETag of a body: the first 128 bits of its SHA-256.
 pub fn etag_of(body: &[u8]) -> String {
     let d = Sha256::digest(body);

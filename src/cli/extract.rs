@@ -52,7 +52,11 @@ pub struct ExtractArgs {
     pub gazetteer: GazetteerOpts,
     /// Area of interest preferred for ambiguous names: "none" or a comma list of
     /// country codes and CC.A1 codes (see `frontline geoparse --help`).
-    #[arg(long, value_name = "none|CC,CC.A1,...", default_value = "UA,RU.41,RU.09,RU.10,RU.61,RU.86")]
+    #[arg(
+        long,
+        value_name = "none|CC,CC.A1,...",
+        default_value = "UA,RU.41,RU.09,RU.10,RU.61,RU.86"
+    )]
     pub focus: String,
     /// Worker threads (0 = one per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -65,10 +69,9 @@ pub struct ExtractArgs {
 pub fn run(args: ExtractArgs) -> anyhow::Result<()> {
     let published = match &args.published {
         None => None,
-        Some(s) => Some(
-            parse_published(s)
-                .with_context(|| format!("--published {s:?}: not a date (expected YYYY-MM-DD or RFC 3339)"))?,
-        ),
+        Some(s) => Some(parse_published(s).with_context(|| {
+            format!("--published {s:?}: not a date (expected YYYY-MM-DD or RFC 3339)")
+        })?),
     };
     let focus = Focus::parse(&args.focus)?;
     let pool = rayon::ThreadPoolBuilder::new()
@@ -89,21 +92,35 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<()> {
     };
     let mut reader = BufReader::with_capacity(1 << 20, reader);
 
-    let (gaz, _report) = Gazetteer::load(&LoadOptions::from_cli(&args.gazetteer)).context("loading the gazetteer")?;
+    let (gaz, _report) = Gazetteer::load(&LoadOptions::from_cli(&args.gazetteer))
+        .context("loading the gazetteer")?;
     let gp = pool.install(|| Geoparser::new(Arc::new(gaz), GeoparseOptions { focus }));
 
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
-    let buf = reader.fill_buf().with_context(|| format!("{label}: read error"))?;
-    let jsonl = buf.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b == b'{');
+    let buf = reader
+        .fill_buf()
+        .with_context(|| format!("{label}: read error"))?;
+    let jsonl = buf
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'{');
 
     if !jsonl {
         let mut bytes = Vec::new();
-        reader.read_to_end(&mut bytes).with_context(|| format!("{label}: read error"))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|e| anyhow::anyhow!("{label}: not valid UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))?;
+        reader
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("{label}: read error"))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "{label}: not valid UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            )
+        })?;
         let doc = text_document(&label, &text, published)?;
-        let events = pool.install(|| extract::extract_document(&gp, &doc)).map_err(anyhow::Error::from)?;
+        let events = pool
+            .install(|| extract::extract_document(&gp, &doc))
+            .map_err(anyhow::Error::from)?;
         write_events(&mut out, args.format, &doc.id, &events)?;
         out.flush()?;
         return Ok(());
@@ -118,7 +135,9 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<()> {
         let mut eof = false;
         while lines.len() < batch {
             buf.clear();
-            let n = reader.read_until(b'\n', &mut buf).with_context(|| format!("{label}: read error"))?;
+            let n = reader
+                .read_until(b'\n', &mut buf)
+                .with_context(|| format!("{label}: read error"))?;
             if n == 0 {
                 eof = true;
                 break;
@@ -152,7 +171,9 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<()> {
     }
     out.flush()?;
     if failed > 0 {
-        anyhow::bail!("{label}: {failed} of {total} input lines failed (see the \"error\" lines in the output)");
+        anyhow::bail!(
+            "{label}: {failed} of {total} input lines failed (see the \"error\" lines in the output)"
+        );
     }
     Ok(())
 }
@@ -161,10 +182,17 @@ const INVALID_UTF8: &str = "\u{0}invalid-utf8";
 
 /// A plain-text document: front matter (`published`, `title`, `source`, `url`,
 /// `id`) then the body. `--published` overrides the front matter.
-fn text_document(label: &str, text: &str, published: Option<DateTime<FixedOffset>>) -> anyhow::Result<Document> {
+fn text_document(
+    label: &str,
+    text: &str,
+    published: Option<DateTime<FixedOffset>>,
+) -> anyhow::Result<Document> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (pairs, body) = front_matter(text);
-    let mut doc = Document { id: label.to_string(), ..Document::default() };
+    let mut doc = Document {
+        id: label.to_string(),
+        ..Document::default()
+    };
     for (k, v, line) in pairs {
         if v.is_empty() {
             continue;
@@ -188,7 +216,9 @@ fn text_document(label: &str, text: &str, published: Option<DateTime<FixedOffset
     }
     doc.text = body.trim().to_string();
     if doc.published.is_none() {
-        anyhow::bail!("{label}: no publication date (add `published:` front matter or pass --published YYYY-MM-DD)");
+        anyhow::bail!(
+            "{label}: no publication date (add `published:` front matter or pass --published YYYY-MM-DD)"
+        );
     }
     Ok(doc)
 }
@@ -202,7 +232,10 @@ struct ErrOut<'a> {
     error: String,
 }
 
-fn opt_string(obj: &mut serde_json::Map<String, Value>, field: &str) -> Result<Option<String>, String> {
+fn opt_string(
+    obj: &mut serde_json::Map<String, Value>,
+    field: &str,
+) -> Result<Option<String>, String> {
     match obj.remove(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -220,14 +253,20 @@ fn parse_line(
     if line == INVALID_UTF8 {
         return Err((None, "line is not valid UTF-8".into()));
     }
-    let v: Value = serde_json::from_str(line.trim_end_matches(['\n', '\r'])).map_err(|e| (None, format!("invalid JSON: {e}")))?;
+    let v: Value = serde_json::from_str(line.trim_end_matches(['\n', '\r']))
+        .map_err(|e| (None, format!("invalid JSON: {e}")))?;
     let Value::Object(mut obj) = v else {
         return Err((None, "expected a JSON object".into()));
     };
     let id = match obj.remove("id") {
         Some(v @ (Value::String(_) | Value::Number(_))) => Some(v),
         None | Some(Value::Null) => None,
-        Some(other) => return Err((Some(other), "field \"id\" must be a string or a number".into())),
+        Some(other) => {
+            return Err((
+                Some(other),
+                "field \"id\" must be a string or a number".into(),
+            ));
+        }
     };
     let fail = |msg: String| (id.clone(), msg);
     let text = match obj.remove("text") {
@@ -237,10 +276,11 @@ fn parse_line(
     };
     let doc_published = match obj.remove("published") {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(
-            parse_published(&s)
-                .ok_or_else(|| fail(format!("field \"published\": {s:?} is not a date (YYYY-MM-DD or RFC 3339)")))?,
-        ),
+        Some(Value::String(s)) => Some(parse_published(&s).ok_or_else(|| {
+            fail(format!(
+                "field \"published\": {s:?} is not a date (YYYY-MM-DD or RFC 3339)"
+            ))
+        })?),
         Some(_) => return Err(fail("field \"published\" must be a date string".into())),
     };
     let source = opt_string(&mut obj, "source").map_err(&fail)?;
@@ -258,7 +298,15 @@ fn parse_line(
             "document {doc_id:?}: no publication date (set \"published\" or pass --published)"
         )));
     }
-    Ok(Document { id: doc_id, text, published, source, url, title, language })
+    Ok(Document {
+        id: doc_id,
+        text,
+        published,
+        source,
+        url,
+        title,
+        language,
+    })
 }
 
 fn process_line(
@@ -283,7 +331,11 @@ fn process_line(
         Err((id, msg)) => {
             match format {
                 Format::Jsonl => {
-                    let e = ErrOut { line: id.is_none().then_some(line_no), id: id.as_ref(), error: msg };
+                    let e = ErrOut {
+                        line: id.is_none().then_some(line_no),
+                        id: id.as_ref(),
+                        error: msg,
+                    };
                     let _ = serde_json::to_writer(&mut out, &e);
                     out.push(b'\n');
                 }
@@ -300,7 +352,12 @@ fn process_line(
     }
 }
 
-fn write_events(out: &mut impl Write, format: Format, doc_id: &str, events: &[Event]) -> io::Result<()> {
+fn write_events(
+    out: &mut impl Write,
+    format: Format,
+    doc_id: &str,
+    events: &[Event],
+) -> io::Result<()> {
     match format {
         Format::Jsonl => {
             for e in events {
@@ -373,20 +430,44 @@ mod tests {
 
     #[test]
     fn jsonl_lines() {
-        let d = parse_line("in", 3, r#"{"id": 7, "text": "x", "published": "2025-01-07", "url": "http://a"}"#, None).unwrap();
+        let d = parse_line(
+            "in",
+            3,
+            r#"{"id": 7, "text": "x", "published": "2025-01-07", "url": "http://a"}"#,
+            None,
+        )
+        .unwrap();
         assert_eq!(d.id, "7");
         assert_eq!(d.url.as_deref(), Some("http://a"));
         assert!(d.published.is_some());
-        let d = parse_line("in", 4, r#"{"text": "x", "published": "2025-01-07T10:00:00+02:00"}"#, None).unwrap();
+        let d = parse_line(
+            "in",
+            4,
+            r#"{"text": "x", "published": "2025-01-07T10:00:00+02:00"}"#,
+            None,
+        )
+        .unwrap();
         assert_eq!(d.id, "in:4");
         let e = parse_line("in", 5, r#"{"id": "a", "text": "x"}"#, None).unwrap_err();
         assert_eq!(e.0, Some(Value::String("a".into())));
         assert!(e.1.contains("publication date"), "{}", e.1);
         let e = parse_line("in", 6, "{not json", None).unwrap_err();
         assert!(e.0.is_none() && e.1.contains("invalid JSON"));
-        let e = parse_line("in", 7, r#"{"id": "b", "text": "x", "published": "soon"}"#, None).unwrap_err();
+        let e = parse_line(
+            "in",
+            7,
+            r#"{"id": "b", "text": "x", "published": "soon"}"#,
+            None,
+        )
+        .unwrap_err();
         assert!(e.1.contains("\"soon\""), "{}", e.1);
-        let e = parse_line("in", 8, r#"{"id": "c", "text": 5, "published": "2025-01-07"}"#, None).unwrap_err();
+        let e = parse_line(
+            "in",
+            8,
+            r#"{"id": "c", "text": 5, "published": "2025-01-07"}"#,
+            None,
+        )
+        .unwrap_err();
         assert!(e.1.contains("text"), "{}", e.1);
         let p = parse_published("2024-05-01");
         let d = parse_line("in", 9, r#"{"id": "d", "text": "x"}"#, p).unwrap();
@@ -395,13 +476,25 @@ mod tests {
 
     #[test]
     fn text_documents() {
-        let d = text_document("f.txt", "---\npublished: 2025-01-07\ntitle: T\n---\nBody text.\n", None).unwrap();
+        let d = text_document(
+            "f.txt",
+            "---\npublished: 2025-01-07\ntitle: T\n---\nBody text.\n",
+            None,
+        )
+        .unwrap();
         assert_eq!(d.text, "Body text.");
         assert_eq!(d.title.as_deref(), Some("T"));
         assert_eq!(d.id, "f.txt");
-        let err = text_document("g.txt", "No date here.", None).unwrap_err().to_string();
-        assert!(err.contains("g.txt") && err.contains("--published"), "{err}");
-        let err = text_document("h.txt", "---\npublished: later\n---\nx", None).unwrap_err().to_string();
+        let err = text_document("g.txt", "No date here.", None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("g.txt") && err.contains("--published"),
+            "{err}"
+        );
+        let err = text_document("h.txt", "---\npublished: later\n---\nx", None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("h.txt:2"), "{err}");
         assert!(text_document("i.txt", "x", parse_published("2025-01-07")).is_ok());
     }

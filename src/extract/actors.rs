@@ -36,20 +36,82 @@ pub struct ActorCue {
 }
 
 const RUSSIA: &[&str] = &[
-    "russia", "russian", "russians", "moscow", "kremlin", "putin", "pro-russian", "pro-kremlin", "wagner",
-    "shoigu", "belousov", "gerasimov", "kadyrov", "chechen", "rosgvardia", "separatist", "separatists", "peskov",
-    "lavrov", "russia-backed", "russian-backed", "moscow-backed",
+    "russia",
+    "russian",
+    "russians",
+    "moscow",
+    "kremlin",
+    "putin",
+    "pro-russian",
+    "pro-kremlin",
+    "wagner",
+    "shoigu",
+    "belousov",
+    "gerasimov",
+    "kadyrov",
+    "chechen",
+    "rosgvardia",
+    "separatist",
+    "separatists",
+    "peskov",
+    "lavrov",
+    "russia-backed",
+    "russian-backed",
+    "moscow-backed",
 ];
 const UKRAINE: &[&str] = &[
-    "ukraine", "ukrainian", "ukrainians", "kyiv", "kiev", "zelensky", "zelenskyy", "zelenskiy", "syrskyi",
-    "sirskyi", "budanov", "sybiha", "yermak", "umerov", "azov", "sbu", "hur", "gur", "afu", "zsu",
+    "ukraine",
+    "ukrainian",
+    "ukrainians",
+    "kyiv",
+    "kiev",
+    "zelensky",
+    "zelenskyy",
+    "zelenskiy",
+    "syrskyi",
+    "sirskyi",
+    "budanov",
+    "sybiha",
+    "yermak",
+    "umerov",
+    "azov",
+    "sbu",
+    "hur",
+    "gur",
+    "afu",
+    "zsu",
 ];
 
 /// Third parties (as speakers, donors, hosts): `other`.
 const OTHER: &[&str] = &[
-    "american", "americans", "trump", "biden", "hegseth", "rubio", "blinken", "kellogg", "witkoff", "nato",
-    "pentagon", "macron", "starmer", "scholz", "merz", "erdogan", "orban", "european", "german", "british",
-    "french", "polish", "turkish", "belarusian", "chinese", "iranian", "korean", "koreans",
+    "american",
+    "americans",
+    "trump",
+    "biden",
+    "hegseth",
+    "rubio",
+    "blinken",
+    "kellogg",
+    "witkoff",
+    "nato",
+    "pentagon",
+    "macron",
+    "starmer",
+    "scholz",
+    "merz",
+    "erdogan",
+    "orban",
+    "european",
+    "german",
+    "british",
+    "french",
+    "polish",
+    "turkish",
+    "belarusian",
+    "chinese",
+    "iranian",
+    "korean",
+    "koreans",
 ];
 
 fn side_of(t: &Token) -> Option<Actor> {
@@ -67,27 +129,147 @@ fn side_of(t: &Token) -> Option<Actor> {
 
 /// Nouns of forces, weapons and military actions: the side acts.
 const FORCE: &[&str] = &[
-    "forces", "force", "troops", "troop", "army", "military", "soldiers", "soldier", "units", "unit", "drones",
-    "drone", "missiles", "missile", "jets", "aircraft", "artillery", "navy", "marines", "paratroopers", "brigade",
-    "brigades", "battalion", "infantry", "tanks", "air", "defence", "defense", "ministry", "general", "staff",
-    "command", "commanders", "commander", "special", "border", "national", "sabotage", "saboteurs", "partisans",
-    "counteroffensive", "counter-offensive", "offensive", "shelling", "strikes", "strike", "attack", "attacks",
-    "assault", "assaults", "advance", "advances", "incursion", "bombing", "bombers", "fire", "thrust",
-    "counterattack", "counter-attack", "counter-attacks", "counterattacks", "operation", "operations", "gains",
-    "fighters", "warplanes", "warships", "fleet", "guards", "military's", "bombardment", "raid", "raids",
+    "forces",
+    "force",
+    "troops",
+    "troop",
+    "army",
+    "military",
+    "soldiers",
+    "soldier",
+    "units",
+    "unit",
+    "drones",
+    "drone",
+    "missiles",
+    "missile",
+    "jets",
+    "aircraft",
+    "artillery",
+    "navy",
+    "marines",
+    "paratroopers",
+    "brigade",
+    "brigades",
+    "battalion",
+    "infantry",
+    "tanks",
+    "air",
+    "defence",
+    "defense",
+    "ministry",
+    "general",
+    "staff",
+    "command",
+    "commanders",
+    "commander",
+    "special",
+    "border",
+    "national",
+    "sabotage",
+    "saboteurs",
+    "partisans",
+    "counteroffensive",
+    "counter-offensive",
+    "offensive",
+    "shelling",
+    "strikes",
+    "strike",
+    "attack",
+    "attacks",
+    "assault",
+    "assaults",
+    "advance",
+    "advances",
+    "incursion",
+    "bombing",
+    "bombers",
+    "fire",
+    "thrust",
+    "counterattack",
+    "counter-attack",
+    "counter-attacks",
+    "counterattacks",
+    "operation",
+    "operations",
+    "gains",
+    "fighters",
+    "warplanes",
+    "warships",
+    "fleet",
+    "guards",
+    "military's",
+    "bombardment",
+    "raid",
+    "raids",
 ];
 /// People and bodies that speak.
 const SPEAKERS: &[&str] = &[
-    "officials", "official", "spokesperson", "spokesman", "spokeswoman", "president", "minister", "leader",
-    "governor", "authorities", "government", "media", "sources", "bloggers", "commentators", "prosecutors",
-    "foreign", "presidential", "advisor", "adviser", "envoy", "ambassador", "mayor", "administration",
-    "ministry", "general", "staff", "military", "army", "air", "force", "defence", "defense", "state", "top",
-    "war", "intelligence", "news", "agency", "agencies", "channels", "emergency", "services", "police",
+    "officials",
+    "official",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "president",
+    "minister",
+    "leader",
+    "governor",
+    "authorities",
+    "government",
+    "media",
+    "sources",
+    "bloggers",
+    "commentators",
+    "prosecutors",
+    "foreign",
+    "presidential",
+    "advisor",
+    "adviser",
+    "envoy",
+    "ambassador",
+    "mayor",
+    "administration",
+    "ministry",
+    "general",
+    "staff",
+    "military",
+    "army",
+    "air",
+    "force",
+    "defence",
+    "defense",
+    "state",
+    "top",
+    "war",
+    "intelligence",
+    "news",
+    "agency",
+    "agencies",
+    "channels",
+    "emergency",
+    "services",
+    "police",
 ];
 /// Target-like nouns after a side word.
 const TARGETS: &[&str] = &[
-    "positions", "position", "post", "targets", "target", "base", "bases", "airfield", "depot",
-    "ship", "vessel", "refinery", "equipment", "columns", "column", "convoy", "logistics", "troop",
+    "positions",
+    "position",
+    "post",
+    "targets",
+    "target",
+    "base",
+    "bases",
+    "airfield",
+    "depot",
+    "ship",
+    "vessel",
+    "refinery",
+    "equipment",
+    "columns",
+    "column",
+    "convoy",
+    "logistics",
+    "troop",
 ];
 /// Claim nouns: "Russian claims".
 const CLAIM_NOUNS: &[&str] = &["claims", "claim", "assertion", "assertions"];
@@ -95,9 +277,32 @@ const CLAIM_NOUNS: &[&str] = &["claims", "claim", "assertion", "assertions"];
 /// Words that may stand between a speaker and its verb ("Kyiv's general staff
 /// yesterday said", "a spokesperson, however, said").
 const SPEECH_FILLERS: &[&str] = &[
-    ",", "however", "also", "has", "had", "have", "did", "does", "yesterday", "today", "earlier", "later",
-    "previously", "then", "on", "in", "a", "statement", "separately", "again", "first", "not", "never",
-    "officially", "publicly", "reportedly",
+    ",",
+    "however",
+    "also",
+    "has",
+    "had",
+    "have",
+    "did",
+    "does",
+    "yesterday",
+    "today",
+    "earlier",
+    "later",
+    "previously",
+    "then",
+    "on",
+    "in",
+    "a",
+    "statement",
+    "separately",
+    "again",
+    "first",
+    "not",
+    "never",
+    "officially",
+    "publicly",
+    "reportedly",
 ];
 
 /// Is this token a side word or a force noun ("Russian", "troops")?
@@ -110,17 +315,113 @@ fn verbish(t: &Token) -> bool {
     t.is_word()
         && !t.cap
         && (t.is_any(&[
-            "has", "had", "have", "is", "was", "were", "are", "will", "would", "could", "may", "might", "also",
-            "still", "then", "again", "now", "later", "first", "reportedly", "itself", "yesterday", "today",
-            "launched", "launches", "began", "begins", "hit", "hits", "struck", "strikes", "attacked", "attacks",
-            "captured", "captures", "took", "takes", "seized", "seizes", "fired", "fires", "shelled", "shells",
-            "pounded", "targeted", "destroyed", "downed", "shot", "lost", "gained", "pushed", "advanced",
-            "advances", "retook", "recaptured", "liberated", "carried", "used", "sent", "deployed", "continued",
-            "continues", "appears", "appeared", "seems", "fighting", "fought", "repelled", "invaded", "invades",
-            "stands", "says", "wants", "seeks", "hopes", "needs", "faces", "plans", "warns", "insists",
-            "remains", "launches", "claims", "denies", "admits", "confirms", "accuses", "demands", "rejects",
-            "announces", "responds", "vows", "threatens", "fears", "risks", "holds", "controls", "keeps",
-            "retains", "loses", "gains", "pushes", "presses", "shells", "bombs", "targets", "says,",
+            "has",
+            "had",
+            "have",
+            "is",
+            "was",
+            "were",
+            "are",
+            "will",
+            "would",
+            "could",
+            "may",
+            "might",
+            "also",
+            "still",
+            "then",
+            "again",
+            "now",
+            "later",
+            "first",
+            "reportedly",
+            "itself",
+            "yesterday",
+            "today",
+            "launched",
+            "launches",
+            "began",
+            "begins",
+            "hit",
+            "hits",
+            "struck",
+            "strikes",
+            "attacked",
+            "attacks",
+            "captured",
+            "captures",
+            "took",
+            "takes",
+            "seized",
+            "seizes",
+            "fired",
+            "fires",
+            "shelled",
+            "shells",
+            "pounded",
+            "targeted",
+            "destroyed",
+            "downed",
+            "shot",
+            "lost",
+            "gained",
+            "pushed",
+            "advanced",
+            "advances",
+            "retook",
+            "recaptured",
+            "liberated",
+            "carried",
+            "used",
+            "sent",
+            "deployed",
+            "continued",
+            "continues",
+            "appears",
+            "appeared",
+            "seems",
+            "fighting",
+            "fought",
+            "repelled",
+            "invaded",
+            "invades",
+            "stands",
+            "says",
+            "wants",
+            "seeks",
+            "hopes",
+            "needs",
+            "faces",
+            "plans",
+            "warns",
+            "insists",
+            "remains",
+            "launches",
+            "claims",
+            "denies",
+            "admits",
+            "confirms",
+            "accuses",
+            "demands",
+            "rejects",
+            "announces",
+            "responds",
+            "vows",
+            "threatens",
+            "fears",
+            "risks",
+            "holds",
+            "controls",
+            "keeps",
+            "retains",
+            "loses",
+            "gains",
+            "pushes",
+            "presses",
+            "shells",
+            "bombs",
+            "targets",
+            "says,",
         ]) || t.lower.ends_with("ed"))
 }
 
@@ -129,10 +430,16 @@ fn speechy(c: &CueMatch) -> bool {
 }
 
 /// Find side words and their roles.
-pub fn find_actors(tokens: &[Token], cues: &[CueMatch], is_place_token: &dyn Fn(usize) -> bool) -> Vec<ActorCue> {
+pub fn find_actors(
+    tokens: &[Token],
+    cues: &[CueMatch],
+    is_place_token: &dyn Fn(usize) -> bool,
+) -> Vec<ActorCue> {
     let mut out: Vec<ActorCue> = Vec::new();
     let n = tokens.len();
-    let cue_at = |i: usize, pred: &dyn Fn(&CueMatch) -> bool| cues.iter().any(|c| c.t0 <= i && i < c.t1 && pred(c));
+    let cue_at = |i: usize, pred: &dyn Fn(&CueMatch) -> bool| {
+        cues.iter().any(|c| c.t0 <= i && i < c.t1 && pred(c))
+    };
     let mut i = 0;
     while i < n {
         let t = &tokens[i];
@@ -155,7 +462,13 @@ pub fn find_actors(tokens: &[Token], cues: &[CueMatch], is_place_token: &dyn Fn(
                 .map(|a| a.side);
             if side.is_some() && t.is_any(&["it", "they"]) {
                 if let Some(side) = side {
-                    out.push(ActorCue { side, role: Role::Subject, t0: i, t1: i + 1, head_end: i + 1 });
+                    out.push(ActorCue {
+                        side,
+                        role: Role::Subject,
+                        t0: i,
+                        t1: i + 1,
+                        head_end: i + 1,
+                    });
                 }
                 i += 1;
                 continue;
@@ -196,7 +509,11 @@ pub fn find_actors(tokens: &[Token], cues: &[CueMatch], is_place_token: &dyn Fn(
                 head_end = j + 1;
             } else if class.is_some() {
                 break;
-            } else if w.cap || verbish(w) || cue_at(j, &speechy) || w.is_any(&["and", "or", "of", "to", "in", "on", "at"]) {
+            } else if w.cap
+                || verbish(w)
+                || cue_at(j, &speechy)
+                || w.is_any(&["and", "or", "of", "to", "in", "on", "at"])
+            {
                 // Not an adjective of the phrase.
                 break;
             }
@@ -219,7 +536,14 @@ pub fn find_actors(tokens: &[Token], cues: &[CueMatch], is_place_token: &dyn Fn(
             Some(p) if p.is_any(&["a", "an", "the"]) => i.checked_sub(2),
             _ => i.checked_sub(1),
         };
-        let role = if prev.is_some_and(|p| p.is("by")) || prev2.is_some_and(|p| p.is("by") && prev.is_some_and(|q| q.is("the"))) {
+        let agent_word = |p: Option<&Token>, q: Option<&Token>| {
+            p.is_some_and(|p| p.is("by"))
+                // "fell to Russian forces", "under the control of Russian troops"
+                || (p.is_some_and(|p| p.is("to")) && q.is_some_and(|q| q.is("fell")))
+                || (p.is_some_and(|p| p.is("of")) && q.is_some_and(|q| q.is("control")))
+        };
+        let prev3 = i.checked_sub(3).map(|p| &tokens[p]);
+        let role = if agent_word(prev, prev2) || (prev.is_some_and(|q| q.is("the")) && agent_word(prev2, prev3)) {
             Role::Agent
         } else if prev_idx.is_some_and(|pi| {
             tokens[pi].is_any(&["against", "on", "targeting", "at"])
@@ -240,14 +564,25 @@ pub fn find_actors(tokens: &[Token], cues: &[CueMatch], is_place_token: &dyn Fn(
             }
         } else if prev.is_some_and(|p| p.is("from")) {
             Role::Agent
-        } else if prev.is_some_and(|p| p.is_any(&["in", "into", "inside", "across", "to", "of", "over", "toward", "towards", "near", "for", "with"])) {
+        } else if prev.is_some_and(|p| {
+            p.is_any(&[
+                "in", "into", "inside", "across", "to", "of", "over", "toward", "towards", "near",
+                "for", "with",
+            ])
+        }) {
             Role::Other
         } else if !possessive && t1 < n && verbish(&tokens[t1]) {
             Role::Subject
         } else {
             Role::Other
         };
-        out.push(ActorCue { side, role, t0: i, t1, head_end: head_end.max(t1) });
+        out.push(ActorCue {
+            side,
+            role,
+            t0: i,
+            t1,
+            head_end: head_end.max(t1),
+        });
         i = t1;
     }
     out
@@ -255,14 +590,17 @@ pub fn find_actors(tokens: &[Token], cues: &[CueMatch], is_place_token: &dyn Fn(
 
 /// The acting side for an event anchored at token `at` (the event cue).
 /// `territorial`: a side reporting a capture is taken as its author.
-pub fn event_actor(actors: &[ActorCue], at: usize, claimant: Option<Actor>, territorial: bool) -> Actor {
+pub fn event_actor(
+    actors: &[ActorCue],
+    at: usize,
+    claimant: Option<Actor>,
+    territorial: bool,
+) -> Actor {
     // 1. Nearest subject before the cue (for territory, a claimant counts:
     //    "a town that Russia claims to have captured").
-    if let Some(a) = actors
-        .iter()
-        .rev()
-        .find(|a| a.t0 < at && (a.role == Role::Subject || (territorial && a.role == Role::Claimant)))
-    {
+    if let Some(a) = actors.iter().rev().find(|a| {
+        a.t0 < at && (a.role == Role::Subject || (territorial && a.role == Role::Claimant))
+    }) {
         return a.side;
     }
     // 2. An agent ("by Russian forces").
@@ -270,7 +608,10 @@ pub fn event_actor(actors: &[ActorCue], at: usize, claimant: Option<Actor>, terr
         return a.side;
     }
     // 3. A subject right after the cue ("an offensive by Ukrainian troops" without "by").
-    if let Some(a) = actors.iter().find(|a| a.role == Role::Subject && a.t0 >= at && a.t0 <= at + 4) {
+    if let Some(a) = actors
+        .iter()
+        .find(|a| a.role == Role::Subject && a.t0 >= at && a.t0 <= at + 4)
+    {
         return a.side;
     }
     // 4. The other side of a target.
@@ -288,7 +629,12 @@ pub fn event_actor(actors: &[ActorCue], at: usize, claimant: Option<Actor>, terr
     if let Some(a) = actors.iter().find(|a| a.role == Role::Claimant) {
         return a.side;
     }
-    if territorial && let Some(a) = actors.iter().rev().find(|a| a.role == Role::Reporter && a.t0 < at) {
+    if territorial
+        && let Some(a) = actors
+            .iter()
+            .rev()
+            .find(|a| a.role == Role::Reporter && a.t0 < at)
+    {
         return a.side;
     }
     Actor::Unknown
@@ -316,9 +662,16 @@ pub fn find_stances(tokens: &[Token], cues: &[CueMatch], actors: &[ActorCue]) ->
         let before = actors
             .iter()
             .rev()
-            .find(|a| known(a) && a.head_end <= t0 && t0 - a.head_end <= 4 && a.role != Role::Target)
+            .find(|a| {
+                known(a) && a.head_end <= t0 && t0 - a.head_end <= 4 && a.role != Role::Target
+            })
             .map(|a| a.side);
-        before.or_else(|| actors.iter().find(|a| known(a) && a.t0 >= t1 && a.t0 - t1 <= 2).map(|a| a.side))
+        before.or_else(|| {
+            actors
+                .iter()
+                .find(|a| known(a) && a.t0 >= t1 && a.t0 - t1 <= 2)
+                .map(|a| a.side)
+        })
     };
     let reporter = || {
         actors
@@ -331,11 +684,17 @@ pub fn find_stances(tokens: &[Token], cues: &[CueMatch], actors: &[ActorCue]) ->
             Cue::Claim(stance) => {
                 let prev = c.t0.checked_sub(1).map(|p| &tokens[p]);
                 // "the claim", "this claim": an earlier claim, not a new one.
-                if stance == Stance::Claimed && prev.is_some_and(|p| p.is_any(&["the", "this", "that", "such", "these", "those"])) {
+                if stance == Stance::Claimed
+                    && prev.is_some_and(|p| {
+                        p.is_any(&["the", "this", "that", "such", "these", "those"])
+                    })
+                {
                     continue;
                 }
                 // "did not confirm": a denial.
-                let negated = cues.iter().any(|n| n.cue == Cue::Negation && n.t1 <= c.t0 && c.t0 - n.t1 <= 1);
+                let negated = cues
+                    .iter()
+                    .any(|n| n.cue == Cue::Negation && n.t1 <= c.t0 && c.t0 - n.t1 <= 1);
                 let stance = match (stance, negated) {
                     (Stance::Confirmed, true) | (Stance::Claimed, true) => Stance::Denied,
                     (s, _) => s,
@@ -343,22 +702,42 @@ pub fn find_stances(tokens: &[Token], cues: &[CueMatch], actors: &[ActorCue]) ->
                 // "Russian claims" is the claimant itself.
                 let by = actors
                     .iter()
-                    .find(|a| known(a) && a.role == Role::Claimant && c.t0 >= a.t0 && c.t0 < a.head_end)
+                    .find(|a| {
+                        known(a) && a.role == Role::Claimant && c.t0 >= a.t0 && c.t0 < a.head_end
+                    })
                     .map(|a| a.side)
                     .or_else(|| party(c.t0, c.t1));
                 if let Some(by) = by {
-                    out.push(StanceCue { by, stance, contradiction: false, attribution: false, t0: c.t0 });
+                    out.push(StanceCue {
+                        by,
+                        stance,
+                        contradiction: false,
+                        attribution: false,
+                        t0: c.t0,
+                    });
                 }
             }
             Cue::Contradict => {
                 if let Some(by) = party(c.t0, c.t1).or_else(reporter) {
-                    out.push(StanceCue { by, stance: Stance::Denied, contradiction: true, attribution: false, t0: c.t0 });
+                    out.push(StanceCue {
+                        by,
+                        stance: Stance::Denied,
+                        contradiction: true,
+                        attribution: false,
+                        t0: c.t0,
+                    });
                 }
                 // "despite Russian claims": the claim is found as a Claim cue.
             }
             Cue::Speech => {
                 if let Some(by) = party(c.t0, c.t1) {
-                    out.push(StanceCue { by, stance: Stance::Claimed, contradiction: false, attribution: true, t0: c.t0 });
+                    out.push(StanceCue {
+                        by,
+                        stance: Stance::Claimed,
+                        contradiction: false,
+                        attribution: true,
+                        t0: c.t0,
+                    });
                 }
             }
             _ => {}
@@ -391,14 +770,47 @@ mod tests {
 
     #[test]
     fn subjects_targets_reporters() {
-        assert_eq!(actor_of("Kyiv's military had hit a Russian command post near the border.", "hit"), Actor::Ukraine);
-        assert_eq!(actor_of("The Russian defence ministry said that Kyiv had launched a new counter-attack.", "counter-attack"), Actor::Ukraine);
-        assert_eq!(actor_of("Russian troops shelled the town.", "shelled"), Actor::Russia);
-        assert_eq!(actor_of("The village was shelled by Russian forces.", "shelled"), Actor::Russia);
-        assert_eq!(actor_of("Drones struck a Russian ammunition depot.", "struck"), Actor::Ukraine);
-        assert_eq!(actor_of("Kyiv said its forces were starting new offensive actions.", "offensive"), Actor::Ukraine);
-        assert_eq!(actor_of("Ukrainian refugees arrived as fighting raged.", "fighting"), Actor::Unknown);
-        assert_eq!(actor_of("North Korean troops attacked the village.", "attacked"), Actor::Other);
+        assert_eq!(
+            actor_of(
+                "Kyiv's military had hit a Russian command post near the border.",
+                "hit"
+            ),
+            Actor::Ukraine
+        );
+        assert_eq!(
+            actor_of(
+                "The Russian defence ministry said that Kyiv had launched a new counter-attack.",
+                "counter-attack"
+            ),
+            Actor::Ukraine
+        );
+        assert_eq!(
+            actor_of("Russian troops shelled the town.", "shelled"),
+            Actor::Russia
+        );
+        assert_eq!(
+            actor_of("The village was shelled by Russian forces.", "shelled"),
+            Actor::Russia
+        );
+        assert_eq!(
+            actor_of("Drones struck a Russian ammunition depot.", "struck"),
+            Actor::Ukraine
+        );
+        assert_eq!(
+            actor_of(
+                "Kyiv said its forces were starting new offensive actions.",
+                "offensive"
+            ),
+            Actor::Ukraine
+        );
+        assert_eq!(
+            actor_of("Ukrainian refugees arrived as fighting raged.", "fighting"),
+            Actor::Unknown
+        );
+        assert_eq!(
+            actor_of("North Korean troops attacked the village.", "attacked"),
+            Actor::Other
+        );
     }
 
     #[test]
@@ -410,7 +822,10 @@ mod tests {
     #[test]
     fn reporter_role() {
         let r = roles("A Ukrainian military spokesperson said fighting goes on.");
-        assert_eq!(r, vec![("ukrainian".into(), Actor::Ukraine, Role::Reporter)]);
+        assert_eq!(
+            r,
+            vec![("ukrainian".into(), Actor::Ukraine, Role::Reporter)]
+        );
         let r = roles("Moscow's defence ministry said on Sunday that troops advanced.");
         assert_eq!(r[0].2, Role::Reporter);
     }
@@ -422,21 +837,39 @@ mod tests {
         let cues = find_cues(&toks);
         let acts = find_actors(&toks, &cues, &|_| false);
         let st = find_stances(&toks, &cues, &acts);
-        assert!(st.iter().any(|c| c.by == Actor::Ukraine && c.stance == Stance::Denied), "{st:?}");
-        assert!(st.iter().any(|c| c.by == Actor::Russia && c.stance == Stance::Claimed), "{st:?}");
+        assert!(
+            st.iter()
+                .any(|c| c.by == Actor::Ukraine && c.stance == Stance::Denied),
+            "{st:?}"
+        );
+        assert!(
+            st.iter()
+                .any(|c| c.by == Actor::Russia && c.stance == Stance::Claimed),
+            "{st:?}"
+        );
 
         let s = "A Ukrainian army spokesman said fighting is ongoing in the west of the town.";
         let toks = tokenize(s, 0..s.len());
         let cues = find_cues(&toks);
         let acts = find_actors(&toks, &cues, &|_| false);
         let st = find_stances(&toks, &cues, &acts);
-        assert!(st.iter().any(|c| c.by == Actor::Ukraine && c.stance == Stance::Denied && c.contradiction), "{st:?}");
+        assert!(
+            st.iter()
+                .any(|c| c.by == Actor::Ukraine && c.stance == Stance::Denied && c.contradiction),
+            "{st:?}"
+        );
 
         let s = "Moscow claimed control of the village on Monday.";
         let toks = tokenize(s, 0..s.len());
         let cues = find_cues(&toks);
         let acts = find_actors(&toks, &cues, &|_| false);
         let st = find_stances(&toks, &cues, &acts);
-        assert_eq!(st.iter().filter(|c| c.by == Actor::Russia && c.stance == Stance::Claimed).count(), 1, "{st:?}");
+        assert_eq!(
+            st.iter()
+                .filter(|c| c.by == Actor::Russia && c.stance == Stance::Claimed)
+                .count(),
+            1,
+            "{st:?}"
+        );
     }
 }

@@ -47,14 +47,26 @@ pub struct DateSpan {
 
 impl DateSpan {
     pub fn day(d: NaiveDate) -> Self {
-        Self { start: d, end: d, precision: TimePrecision::Day }
+        Self {
+            start: d,
+            end: d,
+            precision: TimePrecision::Day,
+        }
     }
     fn new(start: NaiveDate, end: NaiveDate, precision: TimePrecision) -> Self {
-        Self { start, end, precision }
+        Self {
+            start,
+            end,
+            precision,
+        }
     }
     /// A span with the precision implied by its length.
     pub fn span(start: NaiveDate, end: NaiveDate) -> Self {
-        let (start, end) = if end < start { (end, start) } else { (start, end) };
+        let (start, end) = if end < start {
+            (end, start)
+        } else {
+            (start, end)
+        };
         let n = (end - start).num_days() + 1;
         let precision = match n {
             1 => TimePrecision::Day,
@@ -63,7 +75,11 @@ impl DateSpan {
             14..=62 => TimePrecision::Month,
             _ => TimePrecision::Year,
         };
-        Self { start, end, precision }
+        Self {
+            start,
+            end,
+            precision,
+        }
     }
     fn month(y: i32, m: u32) -> Option<Self> {
         let start = NaiveDate::from_ymd_opt(y, m, 1)?;
@@ -116,7 +132,8 @@ const ORD: &str = r"(?:st|nd|rd|th)?";
 fn re(pattern: &str) -> Regex {
     // The patterns are constants of this module; a failure is a programming error
     // caught by the unit tests.
-    Regex::new(&format!("(?i){pattern}")).unwrap_or_else(|e| panic!("bad date regex {pattern}: {e}"))
+    Regex::new(&format!("(?i){pattern}"))
+        .unwrap_or_else(|e| panic!("bad date regex {pattern}: {e}"))
 }
 
 static RE_ISO: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{4})-(\d{2})-(\d{2})\b"));
@@ -147,11 +164,16 @@ static RE_DM: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// "Monday, December 30, 2024", "Jan. 5".
 static RE_MD: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(r"\b(?:{WEEKDAY},?\s+)?{MONTH}\s+(\d{{1,2}}){ORD}\b(?:,?\s+(\d{{4}}))?"))
+    re(&format!(
+        r"\b(?:{WEEKDAY},?\s+)?{MONTH}\s+(\d{{1,2}}){ORD}\b(?:,?\s+(\d{{4}}))?"
+    ))
 });
 /// "August 2024", "early August 2024", "mid-August 2024".
-static RE_MY: LazyLock<Regex> =
-    LazyLock::new(|| re(&format!(r"\b(?:(?:early|mid|late)[\s-]+)?{MONTH}\s+(?:of\s+)?(\d{{4}})\b")));
+static RE_MY: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"\b(?:(?:early|mid|late)[\s-]+)?{MONTH}\s+(?:of\s+)?(\d{{4}})\b"
+    ))
+});
 /// "last August", "in August", "mid-August".
 static RE_M: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
@@ -159,8 +181,9 @@ static RE_M: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 /// "in 2023", "since 2014".
-static RE_Y: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\b(in|since|during|throughout|until|by|from|of|early|late)\s+((?:19|20)\d{2})\b"));
+static RE_Y: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b(in|since|during|throughout|until|by|from|of|early|late)\s+((?:19|20)\d{2})\b")
+});
 /// "on Sunday", "last Sunday", "Monday night", "since Friday".
 static RE_WD: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
@@ -169,7 +192,9 @@ static RE_WD: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Relative phrases.
 static RE_REL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(the day before yesterday|yesterday|earlier today|today|tonight|tomorrow|this morning|this afternoon|this evening|last night|overnight|earlier this week|later this week|this week|last week|next week|over the weekend|at the weekend|this weekend|last weekend|earlier this month|later this month|this month|last month|next month|earlier this year|later this year|this year|last year|next year|in recent days|in the past (?:24|48) hours|in the past day|in the past week|in the last (?:24|48) hours|in the last week)\b")
+    re(
+        r"\b(the day before yesterday|yesterday|earlier today|today|tonight|tomorrow|this morning|this afternoon|this evening|last night|overnight|earlier this week|later this week|this week|last week|next week|over the weekend|at the weekend|this weekend|last weekend|earlier this month|later this month|this month|last month|next month|earlier this year|later this year|this year|last year|next year|in recent days|in the past (?:24|48) hours|in the past day|in the past week|in the last (?:24|48) hours|in the last week)\b",
+    )
 });
 /// Fixed holidays: "New Year's Eve", "Christmas Day", "Orthodox Christmas".
 static RE_HOLIDAY: LazyLock<Regex> = LazyLock::new(|| {
@@ -178,7 +203,9 @@ static RE_HOLIDAY: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// "three days ago", "a week ago".
 static RE_AGO: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(day|days|week|weeks|month|months)\s+ago\b")
+    re(
+        r"\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(day|days|week|weeks|month|months)\s+ago\b",
+    )
 });
 
 fn month_num(s: &str) -> Option<u32> {
@@ -242,7 +269,8 @@ fn days(n: i64) -> Duration {
 
 /// Most recent `wd` on or before `d` (strictly before when `strict`).
 pub fn weekday_on_or_before(d: NaiveDate, wd: Weekday, strict: bool) -> NaiveDate {
-    let mut back = (7 + d.weekday().num_days_from_monday() as i64 - wd.num_days_from_monday() as i64) % 7;
+    let mut back =
+        (7 + d.weekday().num_days_from_monday() as i64 - wd.num_days_from_monday() as i64) % 7;
     if strict && back == 0 {
         back = 7;
     }
@@ -251,7 +279,8 @@ pub fn weekday_on_or_before(d: NaiveDate, wd: Weekday, strict: bool) -> NaiveDat
 
 /// First `wd` on or after `d` (strictly after when `strict`).
 pub fn weekday_on_or_after(d: NaiveDate, wd: Weekday, strict: bool) -> NaiveDate {
-    let mut fwd = (7 + wd.num_days_from_monday() as i64 - d.weekday().num_days_from_monday() as i64) % 7;
+    let mut fwd =
+        (7 + wd.num_days_from_monday() as i64 - d.weekday().num_days_from_monday() as i64) % 7;
     if strict && fwd == 0 {
         fwd = 7;
     }
@@ -263,14 +292,26 @@ fn monday_of(d: NaiveDate) -> NaiveDate {
 }
 
 /// Choose the year of a day-month date without a year.
-fn infer_day_month(published: NaiveDate, month: u32, day: u32, wd: Option<Weekday>, tense: Tense) -> Option<NaiveDate> {
+fn infer_day_month(
+    published: NaiveDate,
+    month: u32,
+    day: u32,
+    wd: Option<Weekday>,
+    tense: Tense,
+) -> Option<NaiveDate> {
     let y = published.year();
-    let mut cands: Vec<NaiveDate> = (y - 1..=y + 1).filter_map(|yy| NaiveDate::from_ymd_opt(yy, month, day)).collect();
+    let mut cands: Vec<NaiveDate> = (y - 1..=y + 1)
+        .filter_map(|yy| NaiveDate::from_ymd_opt(yy, month, day))
+        .collect();
     if cands.is_empty() {
         return None;
     }
     if let Some(wd) = wd {
-        let matching: Vec<NaiveDate> = cands.iter().copied().filter(|c| c.weekday() == wd).collect();
+        let matching: Vec<NaiveDate> = cands
+            .iter()
+            .copied()
+            .filter(|c| c.weekday() == wd)
+            .collect();
         if !matching.is_empty() {
             cands = matching;
         }
@@ -280,14 +321,23 @@ fn infer_day_month(published: NaiveDate, month: u32, day: u32, wd: Option<Weekda
         Tense::Future => cands.iter().copied().filter(|c| *c >= published).collect(),
         Tense::Unknown => Vec::new(),
     };
-    let pool = if filtered.is_empty() { &cands } else { &filtered };
+    let pool = if filtered.is_empty() {
+        &cands
+    } else {
+        &filtered
+    };
     pool.iter()
         .copied()
         .min_by_key(|c| ((*c - published).num_days().abs(), *c > published))
 }
 
 /// Choose the year of a month without a year.
-fn infer_month(published: NaiveDate, month: u32, tense: Tense, qualifier: &str) -> Option<DateSpan> {
+fn infer_month(
+    published: NaiveDate,
+    month: u32,
+    tense: Tense,
+    qualifier: &str,
+) -> Option<DateSpan> {
     let y = published.year();
     let pm = published.month();
     let year = match qualifier {
@@ -308,11 +358,18 @@ fn infer_month(published: NaiveDate, month: u32, tense: Tense, qualifier: &str) 
         "this" => y,
         _ => {
             let cur = y * 12 + pm as i32;
-            let cands = [(y - 1) * 12 + month as i32, y * 12 + month as i32, (y + 1) * 12 + month as i32];
+            let cands = [
+                (y - 1) * 12 + month as i32,
+                y * 12 + month as i32,
+                (y + 1) * 12 + month as i32,
+            ];
             let pick = match tense {
                 Tense::Past => cands.iter().copied().filter(|c| *c <= cur).max(),
                 Tense::Future => cands.iter().copied().filter(|c| *c >= cur).min(),
-                Tense::Unknown => cands.iter().copied().min_by_key(|c| ((c - cur).abs(), *c > cur)),
+                Tense::Unknown => cands
+                    .iter()
+                    .copied()
+                    .min_by_key(|c| ((c - cur).abs(), *c > cur)),
             };
             let c = pick?;
             (c - month as i32) / 12
@@ -322,8 +379,20 @@ fn infer_month(published: NaiveDate, month: u32, tense: Tense, qualifier: &str) 
 }
 
 const FUTURE_MARKERS: &[&str] = &[
-    "will", "'ll", "shall", "due", "scheduled", "expected", "plans", "plan", "planned", "planning",
-    "upcoming", "intends", "next", "would",
+    "will",
+    "'ll",
+    "shall",
+    "due",
+    "scheduled",
+    "expected",
+    "plans",
+    "plan",
+    "planned",
+    "planning",
+    "upcoming",
+    "intends",
+    "next",
+    "would",
 ];
 /// Two-word future markers.
 const FUTURE_PAIRS: &[(&str, &str)] = &[
@@ -335,22 +404,61 @@ const FUTURE_PAIRS: &[(&str, &str)] = &[
     ("are", "to"),
 ];
 const PAST_IRREGULAR: &[&str] = &[
-    "was", "were", "had", "did", "said", "took", "struck", "fell", "began", "fought", "shot", "came",
-    "went", "saw", "told", "held", "won", "lost", "left", "made", "met", "gave", "brought", "overran",
-    "ago", "yesterday", "drove", "withdrew", "broke", "stole", "spoke", "flew", "threw", "hit",
+    "was",
+    "were",
+    "had",
+    "did",
+    "said",
+    "took",
+    "struck",
+    "fell",
+    "began",
+    "fought",
+    "shot",
+    "came",
+    "went",
+    "saw",
+    "told",
+    "held",
+    "won",
+    "lost",
+    "left",
+    "made",
+    "met",
+    "gave",
+    "brought",
+    "overran",
+    "ago",
+    "yesterday",
+    "drove",
+    "withdrew",
+    "broke",
+    "stole",
+    "spoke",
+    "flew",
+    "threw",
+    "hit",
 ];
 
 /// Tense of the clause around `text[start..end]`: words of the same clause
 /// (between clause punctuation) with future markers win over past markers.
 pub fn tense_around(text: &str, start: usize, end: usize) -> Tense {
-    let is_break = |c: char| matches!(c, ',' | ';' | ':' | '—' | '–' | '(' | ')' | '.' | '!' | '?' | '\n');
+    let is_break = |c: char| {
+        matches!(
+            c,
+            ',' | ';' | ':' | '—' | '–' | '(' | ')' | '.' | '!' | '?' | '\n'
+        )
+    };
     let left = text[..start]
         .char_indices()
         .rev()
         .find(|&(_, c)| is_break(c))
         .map(|(i, c)| i + c.len_utf8())
         .unwrap_or(0);
-    let right = text[end..].find(is_break).map(|i| end + i).unwrap_or(text.len());
+    let right = text[end..]
+        .find(is_break)
+        .map(|i| end + i)
+        .unwrap_or(text.len());
     let clause = &text[left..right];
     let mut past = false;
     let mut prev = String::new();
@@ -359,10 +467,14 @@ pub fn tense_around(text: &str, start: usize, end: usize) -> Tense {
             continue;
         }
         let l = w.to_lowercase().replace('’', "'");
-        if FUTURE_MARKERS.contains(&l.as_str()) || FUTURE_PAIRS.iter().any(|&(a, b)| prev == a && l == b) {
+        if FUTURE_MARKERS.contains(&l.as_str())
+            || FUTURE_PAIRS.iter().any(|&(a, b)| prev == a && l == b)
+        {
             return Tense::Future;
         }
-        if PAST_IRREGULAR.contains(&l.as_str()) || (l.len() > 4 && l.ends_with("ed") && l.chars().all(|c| c.is_ascii_alphabetic())) {
+        if PAST_IRREGULAR.contains(&l.as_str())
+            || (l.len() > 4 && l.ends_with("ed") && l.chars().all(|c| c.is_ascii_alphabetic()))
+        {
             past = true;
         }
         prev = l;
@@ -373,7 +485,11 @@ pub fn tense_around(text: &str, start: usize, end: usize) -> Tense {
 /// The word right before byte offset `at`, lower-cased.
 fn word_before(text: &str, at: usize) -> String {
     let before = text[..at].trim_end();
-    let w: String = before.chars().rev().take_while(|c| c.is_alphabetic()).collect();
+    let w: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphabetic())
+        .collect();
     w.chars().rev().collect::<String>().to_lowercase()
 }
 
@@ -397,24 +513,35 @@ fn year_of(c: &Captures, i: usize) -> Option<i32> {
 /// best: the tense of a clause decides ambiguous years and weekdays).
 pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
     let mut cands: Vec<Cand> = Vec::new();
-    let mut push = |start: usize, end: usize, span: Option<DateSpan>, role: DateRole, relative: bool| {
-        if let Some(span) = span {
-            cands.push(Cand { start, end, span, role, relative });
-        }
-    };
+    let mut push =
+        |start: usize, end: usize, span: Option<DateSpan>, role: DateRole, relative: bool| {
+            if let Some(span) = span {
+                cands.push(Cand {
+                    start,
+                    end,
+                    span,
+                    role,
+                    relative,
+                });
+            }
+        };
 
     for c in RE_ISO.captures_iter(text) {
         let m = c.get(0).map(|m| (m.start(), m.end())).unwrap_or_default();
-        let d = (|| NaiveDate::from_ymd_opt(year_of(&c, 1)?, c[2].parse().ok()?, c[3].parse().ok()?))();
+        let d =
+            (|| NaiveDate::from_ymd_opt(year_of(&c, 1)?, c[2].parse().ok()?, c[3].parse().ok()?))();
         push(m.0, m.1, d.map(DateSpan::day), DateRole::At, false);
     }
     for c in RE_DOTTED.captures_iter(text) {
         let m = c.get(0).map(|m| (m.start(), m.end())).unwrap_or_default();
-        let d = (|| NaiveDate::from_ymd_opt(year_of(&c, 3)?, c[2].parse().ok()?, c[1].parse().ok()?))();
+        let d =
+            (|| NaiveDate::from_ymd_opt(year_of(&c, 3)?, c[2].parse().ok()?, c[1].parse().ok()?))();
         push(m.0, m.1, d.map(DateSpan::day), DateRole::At, false);
     }
     for c in RE_RANGE_DMDM.captures_iter(text) {
-        let (Some(m), Some(m1), Some(m2)) = (c.get(0), c.get(2), c.get(4)) else { continue };
+        let (Some(m), Some(m1), Some(m2)) = (c.get(0), c.get(2), c.get(4)) else {
+            continue;
+        };
         if !starts_upper(m1.as_str()) || !starts_upper(m2.as_str()) {
             continue;
         }
@@ -426,15 +553,27 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
                 Some(y) => NaiveDate::from_ymd_opt(y, mo2, d2)?,
                 None => infer_day_month(published, mo2, d2, None, tense)?,
             };
-            let y1 = if mo1 > mo2 { end.year() - 1 } else { end.year() };
+            let y1 = if mo1 > mo2 {
+                end.year() - 1
+            } else {
+                end.year()
+            };
             let start = NaiveDate::from_ymd_opt(y1, mo1, d1)?;
             Some(DateSpan::span(start, end))
         })();
-        push(m.start(), m.end(), span, DateRole::At, year_of(&c, 5).is_none());
+        push(
+            m.start(),
+            m.end(),
+            span,
+            DateRole::At,
+            year_of(&c, 5).is_none(),
+        );
     }
     for (re, day1, day2, mon, yr) in [(&*RE_RANGE_DM, 1, 2, 3, 4), (&*RE_RANGE_MD, 2, 3, 1, 4)] {
         for c in re.captures_iter(text) {
-            let (Some(m), Some(mw)) = (c.get(0), c.get(mon)) else { continue };
+            let (Some(m), Some(mw)) = (c.get(0), c.get(mon)) else {
+                continue;
+            };
             if !starts_upper(mw.as_str()) {
                 continue;
             }
@@ -452,19 +591,30 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
                 let start = NaiveDate::from_ymd_opt(end.year(), mo, d1)?;
                 Some(DateSpan::span(start, end))
             })();
-            push(m.start(), m.end(), span, DateRole::At, year_of(&c, yr).is_none());
+            push(
+                m.start(),
+                m.end(),
+                span,
+                DateRole::At,
+                year_of(&c, yr).is_none(),
+            );
         }
     }
     for (re, wdi, dayi, moni, yri) in [(&*RE_DM, 1, 2, 3, 4), (&*RE_MD, 1, 3, 2, 4)] {
         for c in re.captures_iter(text) {
-            let (Some(m), Some(mw)) = (c.get(0), c.get(moni)) else { continue };
+            let (Some(m), Some(mw)) = (c.get(0), c.get(moni)) else {
+                continue;
+            };
             if !starts_upper(mw.as_str()) {
                 continue;
             }
             let wd_m = c.get(wdi).filter(|w| starts_upper(w.as_str()));
             // Drop a lower-case weekday from the match ("monday" is not a date word here).
             let start = match (c.get(wdi), wd_m) {
-                (Some(_), None) => c.get(if dayi < moni { dayi } else { moni }).map(|x| x.start()).unwrap_or(m.start()),
+                (Some(_), None) => c
+                    .get(if dayi < moni { dayi } else { moni })
+                    .map(|x| x.start())
+                    .unwrap_or(m.start()),
                 _ => m.start(),
             };
             let tense = tense_around(text, start, m.end());
@@ -484,16 +634,28 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
         }
     }
     for c in RE_MY.captures_iter(text) {
-        let (Some(m), Some(mw)) = (c.get(0), c.get(1)) else { continue };
+        let (Some(m), Some(mw)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
         if !starts_upper(mw.as_str()) {
             continue;
         }
-        let Some(role) = role_of(text, m.start()) else { continue };
+        let Some(role) = role_of(text, m.start()) else {
+            continue;
+        };
         let span = (|| DateSpan::month(year_of(&c, 2)?, month_num(mw.as_str())?))();
-        push(m.start(), m.end(), span.map(|s| since_span(role, s, published)), role, false);
+        push(
+            m.start(),
+            m.end(),
+            span.map(|s| since_span(role, s, published)),
+            role,
+            false,
+        );
     }
     for c in RE_M.captures_iter(text) {
-        let (Some(m), Some(q), Some(mw)) = (c.get(0), c.get(1), c.get(2)) else { continue };
+        let (Some(m), Some(q), Some(mw)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
         if !starts_upper(mw.as_str()) {
             continue;
         }
@@ -507,15 +669,26 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
         let tense = tense_around(text, m.start(), m.end());
         let span = month_num(mw.as_str()).and_then(|mo| infer_month(published, mo, tense, &q));
         // Keep the qualifier in the match only when it is part of the expression.
-        let start = if matches!(q.as_str(), "last" | "this" | "next" | "early" | "mid" | "late" | "since" | "from") {
+        let start = if matches!(
+            q.as_str(),
+            "last" | "this" | "next" | "early" | "mid" | "late" | "since" | "from"
+        ) {
             m.start()
         } else {
             mw.start()
         };
-        push(start, m.end(), span.map(|s| since_span(role, s, published)), role, true);
+        push(
+            start,
+            m.end(),
+            span.map(|s| since_span(role, s, published)),
+            role,
+            true,
+        );
     }
     for c in RE_Y.captures_iter(text) {
-        let (Some(m), Some(q)) = (c.get(0), c.get(1)) else { continue };
+        let (Some(m), Some(q)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
         let q = q.as_str().to_ascii_lowercase();
         let role = match q.as_str() {
             "until" | "by" => continue,
@@ -524,17 +697,37 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
         };
         let span = year_of(&c, 2).and_then(DateSpan::year);
         let start = c.get(2).map(|y| y.start()).unwrap_or(m.start());
-        let start = if role == DateRole::Since { m.start() } else { start };
-        push(start, m.end(), span.map(|s| since_span(role, s, published)), role, false);
+        let start = if role == DateRole::Since {
+            m.start()
+        } else {
+            start
+        };
+        push(
+            start,
+            m.end(),
+            span.map(|s| since_span(role, s, published)),
+            role,
+            false,
+        );
     }
     for c in RE_WD.captures_iter(text) {
-        let (Some(m), Some(w)) = (c.get(0), c.get(2)) else { continue };
+        let (Some(m), Some(w)) = (c.get(0), c.get(2)) else {
+            continue;
+        };
         if !starts_upper(w.as_str()) {
             continue;
         }
-        let Some(wd) = weekday_of(w.as_str()) else { continue };
-        let q = c.get(1).map(|q| q.as_str().to_ascii_lowercase()).unwrap_or_default();
-        let part = c.get(3).map(|p| p.as_str().to_ascii_lowercase()).unwrap_or_default();
+        let Some(wd) = weekday_of(w.as_str()) else {
+            continue;
+        };
+        let q = c
+            .get(1)
+            .map(|q| q.as_str().to_ascii_lowercase())
+            .unwrap_or_default();
+        let part = c
+            .get(3)
+            .map(|p| p.as_str().to_ascii_lowercase())
+            .unwrap_or_default();
         let role = match q.as_str() {
             "until" | "by" | "before" => continue,
             "since" | "from" => DateRole::Since,
@@ -544,7 +737,9 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
         let d = match q.as_str() {
             "last" => weekday_on_or_before(published, wd, true),
             "next" => weekday_on_or_after(published, wd, true),
-            _ if tense == Tense::Future && role == DateRole::At => weekday_on_or_after(published, wd, false),
+            _ if tense == Tense::Future && role == DateRole::At => {
+                weekday_on_or_after(published, wd, false)
+            }
             _ => weekday_on_or_before(published, wd, false),
         };
         let span = if part == "night" {
@@ -552,12 +747,24 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
         } else {
             DateSpan::day(d)
         };
-        push(m.start(), m.end(), Some(since_span(role, span, published)), role, true);
+        push(
+            m.start(),
+            m.end(),
+            Some(since_span(role, span, published)),
+            role,
+            true,
+        );
     }
     for c in RE_REL.captures_iter(text) {
         let Some(m) = c.get(0) else { continue };
         let phrase = m.as_str().to_ascii_lowercase();
-        push(m.start(), m.end(), relative_phrase(&phrase, published), DateRole::At, true);
+        push(
+            m.start(),
+            m.end(),
+            relative_phrase(&phrase, published),
+            DateRole::At,
+            true,
+        );
     }
     for m in RE_HOLIDAY.find_iter(text) {
         let h = m.as_str().replace('’', "'");
@@ -573,7 +780,9 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
             (12, 25)
         };
         let tense = tense_around(text, m.start(), m.end());
-        let Some(role) = role_of(text, m.start()) else { continue };
+        let Some(role) = role_of(text, m.start()) else {
+            continue;
+        };
         let span = infer_day_month(published, mo, d, None, tense).map(DateSpan::day);
         push(m.start(), m.end(), span, role, true);
     }
@@ -606,7 +815,13 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
             continue;
         }
         taken.push((c.start, c.end));
-        out.push(DateMatch { start: c.start, end: c.end, span: c.span, role: c.role, relative: c.relative });
+        out.push(DateMatch {
+            start: c.start,
+            end: c.end,
+            span: c.span,
+            role: c.role,
+            relative: c.relative,
+        });
     }
     out.sort_by_key(|d| d.start);
     out
@@ -636,7 +851,8 @@ fn relative_phrase(p: &str, d: NaiveDate) -> Option<DateSpan> {
     let m = d.month();
     let mon = monday_of(d);
     Some(match p {
-        "today" | "earlier today" | "tonight" | "this morning" | "this afternoon" | "this evening" => DateSpan::day(d),
+        "today" | "earlier today" | "tonight" | "this morning" | "this afternoon"
+        | "this evening" => DateSpan::day(d),
         "yesterday" => DateSpan::day(d - days(1)),
         "the day before yesterday" => DateSpan::day(d - days(2)),
         "tomorrow" => DateSpan::day(d + days(1)),
@@ -645,7 +861,11 @@ fn relative_phrase(p: &str, d: NaiveDate) -> Option<DateSpan> {
         "earlier this week" => {
             let end = if d > mon { d - days(1) } else { d };
             let s = DateSpan::span(mon, end);
-            if s.precision == Day { s } else { DateSpan::new(mon, end, Days) }
+            if s.precision == Day {
+                s
+            } else {
+                DateSpan::new(mon, end, Days)
+            }
         }
         "later this week" => DateSpan::span(d.min(mon + days(6)), mon + days(6)),
         "last week" => DateSpan::new(mon - days(7), mon - days(1), Week),
@@ -689,7 +909,9 @@ fn relative_phrase(p: &str, d: NaiveDate) -> Option<DateSpan> {
         "last year" => DateSpan::year(y - 1)?,
         "next year" => DateSpan::year(y + 1)?,
         "in recent days" => DateSpan::new(d - days(5), d, Days),
-        "in the past day" | "in the past 24 hours" | "in the last 24 hours" => DateSpan::new(d - days(1), d, Days),
+        "in the past day" | "in the past 24 hours" | "in the last 24 hours" => {
+            DateSpan::new(d - days(1), d, Days)
+        }
         "in the past 48 hours" | "in the last 48 hours" => DateSpan::new(d - days(2), d, Days),
         "in the past week" | "in the last week" => DateSpan::new(d - days(6), d, Week),
         _ => return None,
@@ -736,45 +958,144 @@ mod tests {
     }
     fn check(text: &str, start: &str, end: &str, prec: TimePrecision) {
         let s = one(text);
-        assert_eq!((s.start, s.end, s.precision), (d(start), d(end), prec), "{text}");
+        assert_eq!(
+            (s.start, s.end, s.precision),
+            (d(start), d(end), prec),
+            "{text}"
+        );
     }
 
     #[test]
     fn seed_relative_dates() {
-        check("On Monday 30 December the family saw a photo.", "2024-12-30", "2024-12-30", Day);
-        check("Moscow claimed the village on Monday after weeks of fighting.", "2025-01-06", "2025-01-06", Day);
-        check("The ministry in Moscow said on Sunday that a new attack began.", "2025-01-05", "2025-01-05", Day);
-        check("Kyiv's troops first entered the region last August.", "2024-08-01", "2024-08-31", Month);
-        check("The new president takes office on 20 January.", "2025-01-20", "2025-01-20", Day);
+        check(
+            "On Monday 30 December the family saw a photo.",
+            "2024-12-30",
+            "2024-12-30",
+            Day,
+        );
+        check(
+            "Moscow claimed the village on Monday after weeks of fighting.",
+            "2025-01-06",
+            "2025-01-06",
+            Day,
+        );
+        check(
+            "The ministry in Moscow said on Sunday that a new attack began.",
+            "2025-01-05",
+            "2025-01-05",
+            Day,
+        );
+        check(
+            "Kyiv's troops first entered the region last August.",
+            "2024-08-01",
+            "2024-08-31",
+            Month,
+        );
+        check(
+            "The new president takes office on 20 January.",
+            "2025-01-20",
+            "2025-01-20",
+            Day,
+        );
     }
 
     #[test]
     fn day_words() {
-        check("Drones hit the port yesterday.", "2025-01-06", "2025-01-06", Day);
+        check(
+            "Drones hit the port yesterday.",
+            "2025-01-06",
+            "2025-01-06",
+            Day,
+        );
         check("Officials spoke today.", "2025-01-07", "2025-01-07", Day);
-        check("The talks resume tomorrow.", "2025-01-08", "2025-01-08", Day);
-        check("It happened the day before yesterday.", "2025-01-05", "2025-01-05", Day);
-        check("Sirens sounded this morning.", "2025-01-07", "2025-01-07", Day);
-        check("Three days ago the bridge was hit.", "2025-01-04", "2025-01-04", Day);
+        check(
+            "The talks resume tomorrow.",
+            "2025-01-08",
+            "2025-01-08",
+            Day,
+        );
+        check(
+            "It happened the day before yesterday.",
+            "2025-01-05",
+            "2025-01-05",
+            Day,
+        );
+        check(
+            "Sirens sounded this morning.",
+            "2025-01-07",
+            "2025-01-07",
+            Day,
+        );
+        check(
+            "Three days ago the bridge was hit.",
+            "2025-01-04",
+            "2025-01-04",
+            Day,
+        );
     }
 
     #[test]
     fn overnight_is_the_night_ending_on_publication() {
-        check("Russia launched 40 drones overnight.", "2025-01-06", "2025-01-07", Day);
-        check("Explosions were heard last night.", "2025-01-06", "2025-01-07", Day);
-        check("The city was shelled on Sunday night.", "2025-01-05", "2025-01-06", Day);
+        check(
+            "Russia launched 40 drones overnight.",
+            "2025-01-06",
+            "2025-01-07",
+            Day,
+        );
+        check(
+            "Explosions were heard last night.",
+            "2025-01-06",
+            "2025-01-07",
+            Day,
+        );
+        check(
+            "The city was shelled on Sunday night.",
+            "2025-01-05",
+            "2025-01-06",
+            Day,
+        );
     }
 
     #[test]
     fn weekdays_follow_tense() {
         // Published on a Tuesday.
-        check("Troops advanced on Tuesday.", "2025-01-07", "2025-01-07", Day);
-        check("Troops advanced on Wednesday.", "2025-01-01", "2025-01-01", Day);
-        check("The envoy will arrive on Friday.", "2025-01-10", "2025-01-10", Day);
-        check("Talks are scheduled for Thursday.", "2025-01-09", "2025-01-09", Day);
-        check("The bridge was hit last Tuesday.", "2024-12-31", "2024-12-31", Day);
+        check(
+            "Troops advanced on Tuesday.",
+            "2025-01-07",
+            "2025-01-07",
+            Day,
+        );
+        check(
+            "Troops advanced on Wednesday.",
+            "2025-01-01",
+            "2025-01-01",
+            Day,
+        );
+        check(
+            "The envoy will arrive on Friday.",
+            "2025-01-10",
+            "2025-01-10",
+            Day,
+        );
+        check(
+            "Talks are scheduled for Thursday.",
+            "2025-01-09",
+            "2025-01-09",
+            Day,
+        );
+        check(
+            "The bridge was hit last Tuesday.",
+            "2024-12-31",
+            "2024-12-31",
+            Day,
+        );
         check("They meet next Monday.", "2025-01-13", "2025-01-13", Day);
-        check("Officials said Sunday the road was cut.", "2025-01-05", "2025-01-05", Day);
+        check(
+            "Officials said Sunday the road was cut.",
+            "2025-01-05",
+            "2025-01-05",
+            Day,
+        );
     }
 
     #[test]
@@ -786,48 +1107,193 @@ mod tests {
 
     #[test]
     fn day_month_forms() {
-        check("The strike came on 5 January.", "2025-01-05", "2025-01-05", Day);
-        check("The strike came on Jan. 5.", "2025-01-05", "2025-01-05", Day);
-        check("The strike came on January 5th.", "2025-01-05", "2025-01-05", Day);
-        check("The strike came on the 5th of January.", "2025-01-05", "2025-01-05", Day);
-        check("Fighting broke out on 28 December.", "2024-12-28", "2024-12-28", Day);
-        check("It fell on Monday, December 30, 2024.", "2024-12-30", "2024-12-30", Day);
-        check("The talks are due on 3 March.", "2025-03-03", "2025-03-03", Day);
-        check("Russia captured it on 20 January.", "2024-01-20", "2024-01-20", Day);
-        check("Shelling on 2025-01-04 damaged homes.", "2025-01-04", "2025-01-04", Day);
-        check("Shelling on 04.01.2025 damaged homes.", "2025-01-04", "2025-01-04", Day);
-        check("It was hit on 3 February 2023.", "2023-02-03", "2023-02-03", Day);
+        check(
+            "The strike came on 5 January.",
+            "2025-01-05",
+            "2025-01-05",
+            Day,
+        );
+        check(
+            "The strike came on Jan. 5.",
+            "2025-01-05",
+            "2025-01-05",
+            Day,
+        );
+        check(
+            "The strike came on January 5th.",
+            "2025-01-05",
+            "2025-01-05",
+            Day,
+        );
+        check(
+            "The strike came on the 5th of January.",
+            "2025-01-05",
+            "2025-01-05",
+            Day,
+        );
+        check(
+            "Fighting broke out on 28 December.",
+            "2024-12-28",
+            "2024-12-28",
+            Day,
+        );
+        check(
+            "It fell on Monday, December 30, 2024.",
+            "2024-12-30",
+            "2024-12-30",
+            Day,
+        );
+        check(
+            "The talks are due on 3 March.",
+            "2025-03-03",
+            "2025-03-03",
+            Day,
+        );
+        check(
+            "Russia captured it on 20 January.",
+            "2024-01-20",
+            "2024-01-20",
+            Day,
+        );
+        check(
+            "Shelling on 2025-01-04 damaged homes.",
+            "2025-01-04",
+            "2025-01-04",
+            Day,
+        );
+        check(
+            "Shelling on 04.01.2025 damaged homes.",
+            "2025-01-04",
+            "2025-01-04",
+            Day,
+        );
+        check(
+            "It was hit on 3 February 2023.",
+            "2023-02-03",
+            "2023-02-03",
+            Day,
+        );
     }
 
     #[test]
     fn weekday_picks_year() {
         // 30 December is a Monday in 2024, a Tuesday in 2025.
-        check("On Tuesday 30 December officials met.", "2025-12-30", "2025-12-30", Day);
+        check(
+            "On Tuesday 30 December officials met.",
+            "2025-12-30",
+            "2025-12-30",
+            Day,
+        );
     }
 
     #[test]
     fn ranges() {
-        check("Fighting raged on 5-6 January.", "2025-01-05", "2025-01-06", Days);
-        check("Fighting raged on 5–6 January.", "2025-01-05", "2025-01-06", Days);
-        check("Fighting raged between 3 and 5 January.", "2025-01-03", "2025-01-05", Days);
-        check("Fighting raged from January 1 to 4.", "2025-01-01", "2025-01-04", Days);
-        check("Fighting raged from 30 December to 2 January.", "2024-12-30", "2025-01-02", Days);
-        check("Shelling has continued since Friday.", "2025-01-03", "2025-01-07", Days);
-        check("Shelling has continued since 1 January.", "2025-01-01", "2025-01-07", Week);
+        check(
+            "Fighting raged on 5-6 January.",
+            "2025-01-05",
+            "2025-01-06",
+            Days,
+        );
+        check(
+            "Fighting raged on 5–6 January.",
+            "2025-01-05",
+            "2025-01-06",
+            Days,
+        );
+        check(
+            "Fighting raged between 3 and 5 January.",
+            "2025-01-03",
+            "2025-01-05",
+            Days,
+        );
+        check(
+            "Fighting raged from January 1 to 4.",
+            "2025-01-01",
+            "2025-01-04",
+            Days,
+        );
+        check(
+            "Fighting raged from 30 December to 2 January.",
+            "2024-12-30",
+            "2025-01-02",
+            Days,
+        );
+        check(
+            "Shelling has continued since Friday.",
+            "2025-01-03",
+            "2025-01-07",
+            Days,
+        );
+        check(
+            "Shelling has continued since 1 January.",
+            "2025-01-01",
+            "2025-01-07",
+            Week,
+        );
     }
 
     #[test]
     fn weeks_months_years() {
-        check("The village fell earlier this week.", "2025-01-06", "2025-01-06", Day);
-        check("Troops advanced last week.", "2024-12-30", "2025-01-05", Week);
-        check("Troops advanced this week.", "2025-01-06", "2025-01-12", Week);
-        check("The assault was first reported over the weekend.", "2025-01-04", "2025-01-05", Days);
-        check("Attacks rose this month.", "2025-01-01", "2025-01-31", Month);
-        check("Attacks rose earlier this month.", "2025-01-01", "2025-01-06", Month);
-        check("Attacks rose last month.", "2024-12-01", "2024-12-31", Month);
-        check("The town was taken in August 2024.", "2024-08-01", "2024-08-31", Month);
-        check("The town was taken in November.", "2024-11-01", "2024-11-30", Month);
-        check("The town was taken in 2023.", "2023-01-01", "2023-12-31", Year);
+        check(
+            "The village fell earlier this week.",
+            "2025-01-06",
+            "2025-01-06",
+            Day,
+        );
+        check(
+            "Troops advanced last week.",
+            "2024-12-30",
+            "2025-01-05",
+            Week,
+        );
+        check(
+            "Troops advanced this week.",
+            "2025-01-06",
+            "2025-01-12",
+            Week,
+        );
+        check(
+            "The assault was first reported over the weekend.",
+            "2025-01-04",
+            "2025-01-05",
+            Days,
+        );
+        check(
+            "Attacks rose this month.",
+            "2025-01-01",
+            "2025-01-31",
+            Month,
+        );
+        check(
+            "Attacks rose earlier this month.",
+            "2025-01-01",
+            "2025-01-06",
+            Month,
+        );
+        check(
+            "Attacks rose last month.",
+            "2024-12-01",
+            "2024-12-31",
+            Month,
+        );
+        check(
+            "The town was taken in August 2024.",
+            "2024-08-01",
+            "2024-08-31",
+            Month,
+        );
+        check(
+            "The town was taken in November.",
+            "2024-11-01",
+            "2024-11-30",
+            Month,
+        );
+        check(
+            "The town was taken in 2023.",
+            "2023-01-01",
+            "2023-12-31",
+            Year,
+        );
         check("Attacks rose last year.", "2024-01-01", "2024-12-31", Year);
     }
 
@@ -835,14 +1301,32 @@ mod tests {
     fn earlier_this_week_span() {
         // Published Thursday 9 January 2025.
         let s = find_dates("It fell earlier this week.", d("2025-01-09"))[0].span;
-        assert_eq!((s.start, s.end, s.precision), (d("2025-01-06"), d("2025-01-08"), Days));
+        assert_eq!(
+            (s.start, s.end, s.precision),
+            (d("2025-01-06"), d("2025-01-08"), Days)
+        );
     }
 
     #[test]
     fn holidays() {
-        check("Drones hit the city on New Year's morning.", "2025-01-01", "2025-01-01", Day);
-        check("Missiles struck on Christmas Day.", "2024-12-25", "2024-12-25", Day);
-        check("Shelling went on through New Year’s Eve.", "2024-12-31", "2024-12-31", Day);
+        check(
+            "Drones hit the city on New Year's morning.",
+            "2025-01-01",
+            "2025-01-01",
+            Day,
+        );
+        check(
+            "Missiles struck on Christmas Day.",
+            "2024-12-25",
+            "2024-12-25",
+            Day,
+        );
+        check(
+            "Shelling went on through New Year’s Eve.",
+            "2024-12-31",
+            "2024-12-31",
+            Day,
+        );
     }
 
     #[test]
@@ -874,6 +1358,9 @@ mod tests {
         let t = "Officials said the envoy will visit on Friday";
         assert_eq!(tense_around(t, 0, 4), Tense::Future);
         assert_eq!(tense_around("Troops captured it", 0, 3), Tense::Past);
-        assert_eq!(tense_around("His arrival on 20 January", 0, 3), Tense::Unknown);
+        assert_eq!(
+            tense_around("His arrival on 20 January", 0, 3),
+            Tense::Unknown
+        );
     }
 }

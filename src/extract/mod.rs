@@ -29,8 +29,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::model::{
-    Actor, Claim, Document, Event, EventPlace, Evidence, LocationPrecision, Mention, ResolvedPlace, Stance,
-    TimePrecision,
+    Actor, Claim, Document, Event, EventPlace, Evidence, LocationPrecision, Mention, ResolvedPlace,
+    Stance, TimePrecision,
 };
 
 pub mod actors;
@@ -39,12 +39,11 @@ pub mod dates;
 pub mod taxonomy;
 pub mod text;
 
-
+use crate::ingest::liveblog;
 use actors::{Role, StanceCue};
 use cues::{Cue, CueMatch};
 use dates::{DateRole, DateSpan};
 pub use taxonomy::{EventType, acled_mapping};
-use crate::ingest::liveblog;
 use text::{CharMap, Token};
 
 /// Events below this confidence are not reported.
@@ -62,7 +61,10 @@ pub enum ExtractError {
 }
 
 /// Extract the events of one document with the geoparser.
-pub fn extract_document(gp: &crate::geoparse::Geoparser, doc: &Document) -> Result<Vec<Event>, ExtractError> {
+pub fn extract_document(
+    gp: &crate::geoparse::Geoparser,
+    doc: &Document,
+) -> Result<Vec<Event>, ExtractError> {
     if doc.published.is_none() {
         return Err(ExtractError::MissingPublished { id: doc.id.clone() });
     }
@@ -72,7 +74,10 @@ pub fn extract_document(gp: &crate::geoparse::Geoparser, doc: &Document) -> Resu
 
 /// Extract the events of one document given its place mentions (char offsets
 /// into `doc.text`, as the geoparser returns them).
-pub fn extract_with_mentions(doc: &Document, mentions: &[Mention]) -> Result<Vec<Event>, ExtractError> {
+pub fn extract_with_mentions(
+    doc: &Document,
+    mentions: &[Mention],
+) -> Result<Vec<Event>, ExtractError> {
     let Some(published) = doc.published else {
         return Err(ExtractError::MissingPublished { id: doc.id.clone() });
     };
@@ -120,7 +125,10 @@ pub fn extract_with_mentions(doc: &Document, mentions: &[Mention]) -> Result<Vec
         drafts.extend(ctx.drafts);
     }
     let drafts = merge_document(drafts);
-    Ok(drafts.into_iter().map(|d| d.into_event(doc, &cmap)).collect())
+    Ok(drafts
+        .into_iter()
+        .map(|d| d.into_event(doc, &cmap))
+        .collect())
 }
 
 /// The `frontline extract` JSONL contract: exactly these keys, in this order
@@ -188,7 +196,10 @@ impl<'a> From<&'a Event> for ContractEvent<'a> {
 /// True when the claims contain both a claim and a denial by different parties.
 pub fn disputed(claims: &[Claim]) -> bool {
     claims.iter().any(|a| {
-        a.stance == Stance::Claimed && claims.iter().any(|b| b.stance == Stance::Denied && b.by != a.by)
+        a.stance == Stance::Claimed
+            && claims
+                .iter()
+                .any(|b| b.stance == Stance::Denied && b.by != a.by)
     })
 }
 
@@ -208,7 +219,12 @@ pub fn merge_key(e: &Event) -> String {
 
 /// Deterministic event id: the first 16 hex digits of
 /// SHA-256(`doc_id|date_start|event_type|place_key`).
-pub fn event_id(doc_id: &str, date_start: NaiveDate, event_type: &str, place: &EventPlace) -> String {
+pub fn event_id(
+    doc_id: &str,
+    date_start: NaiveDate,
+    event_type: &str,
+    place: &EventPlace,
+) -> String {
     let mut h = Sha256::new();
     h.update(doc_id.as_bytes());
     h.update(b"|");
@@ -292,8 +308,13 @@ impl PlaceRef {
             return false;
         }
         match self.level {
-            Level::Country => self.place.country_code == other.place.country_code && !self.place.country_code.is_empty(),
-            Level::Admin1 => !self.place.admin1.is_empty() && self.place.admin1 == other.place.admin1,
+            Level::Country => {
+                self.place.country_code == other.place.country_code
+                    && !self.place.country_code.is_empty()
+            }
+            Level::Admin1 => {
+                !self.place.admin1.is_empty() && self.place.admin1 == other.place.admin1
+            }
             _ => false,
         }
     }
@@ -326,13 +347,20 @@ struct Draft {
 
 impl Draft {
     fn add_claim(&mut self, by: Actor, stance: Stance) {
-        let c = Claim { by: by.as_str().to_string(), stance };
+        let c = Claim {
+            by: by.as_str().to_string(),
+            stance,
+        };
         if !self.claims.contains(&c) {
             self.claims.push(c);
         }
     }
     fn claimed_by(&self) -> Vec<&str> {
-        self.claims.iter().filter(|c| c.stance == Stance::Claimed).map(|c| c.by.as_str()).collect()
+        self.claims
+            .iter()
+            .filter(|c| c.stance == Stance::Claimed)
+            .map(|c| c.by.as_str())
+            .collect()
     }
     fn event_place(&self) -> EventPlace {
         let p = &self.place.place;
@@ -352,7 +380,10 @@ impl Draft {
     fn into_event(mut self, doc: &Document, cmap: &CharMap) -> Event {
         for a in std::mem::take(&mut self.reported_by) {
             if !self.claims.iter().any(|c| c.by == a.as_str()) {
-                self.claims.push(Claim { by: a.as_str().to_string(), stance: Stance::Claimed });
+                self.claims.push(Claim {
+                    by: a.as_str().to_string(),
+                    stance: Stance::Claimed,
+                });
             }
         }
         let place = self.event_place();
@@ -404,22 +435,89 @@ struct PostCtx<'a> {
 }
 
 const NEAR_BEFORE: &[&str] = &[
-    "near", "nearby", "outskirts", "outside", "around", "approaches", "vicinity", "edge", "suburbs", "suburb",
-    "close", "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
-    "north-east", "north-west", "south-east", "south-west", "km", "kilometres", "kilometers", "miles",
+    "near",
+    "nearby",
+    "outskirts",
+    "outside",
+    "around",
+    "approaches",
+    "vicinity",
+    "edge",
+    "suburbs",
+    "suburb",
+    "close",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "north-east",
+    "north-west",
+    "south-east",
+    "south-west",
+    "km",
+    "kilometres",
+    "kilometers",
+    "miles",
 ];
-const NEAR_AFTER: &[&str] = &["direction", "axis", "sector", "area", "outskirts", "suburbs", "front", "district"];
+const NEAR_AFTER: &[&str] = &[
+    "direction",
+    "axis",
+    "sector",
+    "area",
+    "outskirts",
+    "suburbs",
+    "front",
+    "district",
+];
 const LOCATIVE: &[&str] = &[
-    "in", "across", "into", "inside", "throughout", "over", "on", "at", "near", "outside", "around", "of",
+    "in",
+    "across",
+    "into",
+    "inside",
+    "throughout",
+    "over",
+    "on",
+    "at",
+    "near",
+    "outside",
+    "around",
+    "of",
 ];
 const DIRECTIONS: &[&str] = &[
-    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "north-east",
-    "north-west", "south-east", "south-west",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "north-east",
+    "north-west",
+    "south-east",
+    "south-west",
 ];
 /// Offices after a place name: "the Kharkiv governor", "Zaporizhzhia regional authorities".
 const OFFICES: &[&str] = &[
-    "governor", "mayor", "officials", "authorities", "administration", "council", "police", "prosecutor",
-    "prosecutors", "head", "chief", "spokesperson", "spokesman", "ombudsman", "emergency",
+    "governor",
+    "mayor",
+    "officials",
+    "authorities",
+    "administration",
+    "council",
+    "police",
+    "prosecutor",
+    "prosecutors",
+    "head",
+    "chief",
+    "spokesperson",
+    "spokesman",
+    "ombudsman",
+    "emergency",
 ];
 
 fn speaker_qualifier(tokens: &[Token], p: &PlaceRef) -> bool {
@@ -430,40 +528,69 @@ fn speaker_qualifier(tokens: &[Token], p: &PlaceRef) -> bool {
     if tokens.get(k).is_some_and(|t| t.is("'s")) {
         k += 1;
     }
-    if tokens.get(k).is_some_and(|t| t.is_any(&["regional", "region's", "oblast", "city", "military", "local", "state"])) {
+    if tokens.get(k).is_some_and(|t| {
+        t.is_any(&[
+            "regional", "region's", "oblast", "city", "military", "local", "state",
+        ])
+    }) {
         k += 1;
     }
     tokens.get(k).is_some_and(|t| t.is_any(OFFICES))
 }
 
 const ANAPHOR_HEADS: &[&str] = &[
-    "town", "city", "village", "settlement", "hamlet", "region", "oblast", "province", "area", "capital",
+    "town",
+    "city",
+    "village",
+    "settlement",
+    "hamlet",
+    "region",
+    "oblast",
+    "province",
+    "area",
+    "capital",
 ];
 
 fn token_range(tokens: &[Token], bytes: &Range<usize>) -> Option<(usize, usize)> {
     let t0 = tokens.iter().position(|t| t.end > bytes.start)?;
-    let t1 = tokens.iter().position(|t| t.start >= bytes.end).unwrap_or(tokens.len());
+    let t1 = tokens
+        .iter()
+        .position(|t| t.start >= bytes.end)
+        .unwrap_or(tokens.len());
     (t0 < t1).then_some((t0, t1))
 }
 
 fn dist(a0: usize, a1: usize, b0: usize, b1: usize) -> usize {
-    if a1 <= b0 { b0 - a1 } else { a0.saturating_sub(b1) }
+    if a1 <= b0 {
+        b0 - a1
+    } else {
+        a0.saturating_sub(b1)
+    }
 }
 
 impl PostCtx<'_> {
-    fn sentence(&mut self, range: Range<usize>, sno: usize, mentions: &[(Range<usize>, &Mention, &ResolvedPlace)]) {
+    fn sentence(
+        &mut self,
+        range: Range<usize>,
+        sno: usize,
+        mentions: &[(Range<usize>, &Mention, &ResolvedPlace)],
+    ) {
         let tokens = text::tokenize(self.text, range.clone());
         if tokens.is_empty() {
             return;
         }
         let sentence_text = &self.text[range.clone()];
-        let question = sentence_text.trim_end_matches(['"', '”', '’', '\'', ')']).ends_with('?');
+        let question = sentence_text
+            .trim_end_matches(['"', '”', '’', '\'', ')'])
+            .ends_with('?');
         let cues = cues::find_cues(&tokens);
 
         // Explicit places.
         let mut places: Vec<PlaceRef> = Vec::new();
         for (r, m, p) in mentions {
-            let Some((t0, t1)) = token_range(&tokens, r) else { continue };
+            let Some((t0, t1)) = token_range(&tokens, r) else {
+                continue;
+            };
             let level = level_of(p);
             let mut precision = m.precision.max(floor_precision(level, p));
             if precision <= LocationPrecision::Settlement && near_cue(&tokens, t0, t1) {
@@ -490,7 +617,10 @@ impl PostCtx<'_> {
 
         // A prisoner exchange between countries is located in the first country named
         // when nothing more precise is given.
-        let exchange_country = if cues.iter().any(|c| c.cue == Cue::Type(EventType::PrisonerExchange)) {
+        let exchange_country = if cues
+            .iter()
+            .any(|c| c.cue == Cue::Type(EventType::PrisonerExchange))
+        {
             places.iter().find(|p| p.level == Level::Country).cloned()
         } else {
             None
@@ -498,7 +628,12 @@ impl PostCtx<'_> {
         // Places that are really actors ("Kyiv said", "Ukraine attacks").
         places.retain(|p| {
             !actors.iter().any(|a| {
-                a.t0 >= p.t0 && a.t0 < p.t1 && matches!(a.role, Role::Subject | Role::Reporter | Role::Claimant | Role::Agent)
+                a.t0 >= p.t0
+                    && a.t0 < p.t1
+                    && matches!(
+                        a.role,
+                        Role::Subject | Role::Reporter | Role::Claimant | Role::Agent
+                    )
             })
         });
         let explicit: Vec<PlaceRef> = places.clone();
@@ -512,8 +647,10 @@ impl PostCtx<'_> {
         }
         let segs = text::segments(&tokens);
         let has_civ = cues.iter().any(|c| c.cue == Cue::Civ);
-        let anchors: Vec<Option<(&CueMatch, f32)>> =
-            places.iter().map(|p| best_cue(&tokens, &segs, &cues, p, has_civ)).collect();
+        let anchors: Vec<Option<(&CueMatch, f32)>> = places
+            .iter()
+            .map(|p| best_cue(&tokens, &segs, &cues, p, has_civ))
+            .collect();
         let (places, anchors) = drop_qualifiers(&tokens, places, anchors);
 
         // Keep stances for the post-level pass.
@@ -521,7 +658,11 @@ impl PostCtx<'_> {
             if st.attribution {
                 continue;
             }
-            self.stances.push(PostStance { sentence: sno, cue: *st, referents: places.clone() });
+            self.stances.push(PostStance {
+                sentence: sno,
+                cue: *st,
+                referents: places.clone(),
+            });
         }
         for p in explicit {
             self.memory.push((sno, p));
@@ -530,21 +671,30 @@ impl PostCtx<'_> {
             return;
         }
 
-        let found_dates: Vec<(usize, usize, dates::DateMatch)> = dates::find_dates(sentence_text, self.date)
-            .into_iter()
-            .filter_map(|d| {
-                let r = range.start + d.start..range.start + d.end;
-                let (t0, t1) = token_range(&tokens, &r)?;
-                Some((t0, t1, d))
-            })
-            .collect();
-        let claimant = stances.iter().find(|s| s.stance == Stance::Claimed && !s.attribution).map(|s| s.by);
+        let found_dates: Vec<(usize, usize, dates::DateMatch)> =
+            dates::find_dates(sentence_text, self.date)
+                .into_iter()
+                .filter_map(|d| {
+                    let r = range.start + d.start..range.start + d.end;
+                    let (t0, t1) = token_range(&tokens, &r)?;
+                    Some((t0, t1, d))
+                })
+                .collect();
+        let claimant = stances
+            .iter()
+            .find(|s| s.stance == Stance::Claimed && !s.attribution)
+            .map(|s| s.by);
         let mil_target = cues.iter().any(|c| c.cue == Cue::MilTarget);
         let ground = cues.iter().any(|c| c.cue == Cue::Ground);
-        let means: Vec<&CueMatch> = cues.iter().filter(|c| matches!(c.cue, Cue::Means(_))).collect();
+        let means: Vec<&CueMatch> = cues
+            .iter()
+            .filter(|c| matches!(c.cue, Cue::Means(_)))
+            .collect();
 
         for (p, anchor) in places.iter().zip(&anchors) {
-            let Some((anchor, score)) = *anchor else { continue };
+            let Some((anchor, score)) = *anchor else {
+                continue;
+            };
             // The donor of aid ("generators from volunteers in Spokane") is not where it happened.
             if anchor.cue == Cue::Type(EventType::Aid)
                 && anchor.t1 <= p.t0
@@ -591,7 +741,10 @@ impl PostCtx<'_> {
                 Cue::Harm => {
                     if let Some(t) = nearest_means {
                         t
-                    } else if cues.iter().any(|c| matches!(c.cue, Cue::Strike | Cue::Attack)) {
+                    } else if cues
+                        .iter()
+                        .any(|c| matches!(c.cue, Cue::Strike | Cue::Attack))
+                    {
                         EventType::Shelling
                     } else {
                         EventType::CivilianHarm
@@ -604,13 +757,15 @@ impl PostCtx<'_> {
             // Country-wide places only when the text puts the event "in" the country,
             // and never for combat (a pin on a country centroid misleads).
             if p.level == Level::Country {
-                let prep = (p.t0 > 0 && tokens[p.t0 - 1].is_any(LOCATIVE)) || etype == EventType::PrisonerExchange;
+                let prep = (p.t0 > 0 && tokens[p.t0 - 1].is_any(LOCATIVE))
+                    || etype == EventType::PrisonerExchange;
                 if !prep || etype.is_combat() {
                     continue;
                 }
                 conf_factor *= 0.8;
             }
-            let mut actor = actors::event_actor(&actors, anchor.t0, claimant, etype.is_territorial());
+            let mut actor =
+                actors::event_actor(&actors, anchor.t0, claimant, etype.is_territorial());
             let mut etype = etype;
             let mut withdrawing = None;
             if anchor.cue == Cue::Withdraw {
@@ -618,9 +773,14 @@ impl PostCtx<'_> {
                 withdrawing = Some(actor).filter(|a| matches!(a, Actor::Russia | Actor::Ukraine));
                 actor = opposite(actor);
             }
-            if tokens[anchor.t0].lower.starts_with("repel") || tokens[anchor.t0].lower.starts_with("repuls") {
+            if tokens[anchor.t0].lower.starts_with("repel")
+                || tokens[anchor.t0].lower.starts_with("repuls")
+            {
                 // "Ukrainian troops repelled Russian attacks": a Russian assault.
-                if let Some(a) = actors.iter().find(|a| a.t0 >= anchor.t1 && a.t0 <= anchor.t1 + 3 && a.role == Role::Subject) {
+                if let Some(a) = actors
+                    .iter()
+                    .find(|a| a.t0 >= anchor.t1 && a.t0 <= anchor.t1 + 3 && a.role == Role::Subject)
+                {
                     actor = a.side;
                     etype = EventType::GroundAssault;
                 }
@@ -629,8 +789,10 @@ impl PostCtx<'_> {
                 actor = non_combat_actor(etype, &actors);
             }
             // Moscow calls its captures "liberation".
-            let regain = anchor.cue == Cue::Regain || (anchor.cue == Cue::Liberate && actor != Actor::Russia);
-            let (span, date_default) = self.event_date(&tokens, &segs, &cues, &found_dates, anchor, p);
+            let regain = anchor.cue == Cue::Regain
+                || (anchor.cue == Cue::Liberate && actor != Actor::Russia);
+            let (span, date_default) =
+                self.event_date(&tokens, &segs, &cues, &found_dates, anchor, p);
             if span.start > self.date {
                 continue;
             }
@@ -679,7 +841,11 @@ impl PostCtx<'_> {
                 * (0.55 + 0.45 * p.score)
                 * if date_default { 0.9 } else { 1.0 }
                 * if p.anaphor { 0.8 } else { 1.0 }
-                * if d.actor == Actor::Unknown && etype.is_combat() { 0.9 } else { 1.0 }
+                * if d.actor == Actor::Unknown && etype.is_combat() {
+                    0.9
+                } else {
+                    1.0
+                }
                 * conf_factor;
             if etype.is_remote() && cues.iter().any(|c| c.cue == Cue::Harm) && has_civ {
                 conf += 0.05;
@@ -701,7 +867,11 @@ impl PostCtx<'_> {
             }
             let mut j = i + 1;
             let mut country: Option<&str> = None;
-            while j < tokens.len() && j <= i + 3 && tokens[j].is_word() && !tokens[j].is_any(ANAPHOR_HEADS) {
+            while j < tokens.len()
+                && j <= i + 3
+                && tokens[j].is_word()
+                && !tokens[j].is_any(ANAPHOR_HEADS)
+            {
                 match tokens[j].lower.as_str() {
                     "ukrainian" => country = Some("UA"),
                     "russian" => country = Some("RU"),
@@ -714,7 +884,9 @@ impl PostCtx<'_> {
                 continue;
             }
             // "the town of X" and "the town X" name the place themselves.
-            if tokens.get(j + 1).is_some_and(|n| n.is("of")) || explicit.iter().any(|p| p.t0 == j + 1) {
+            if tokens.get(j + 1).is_some_and(|n| n.is("of"))
+                || explicit.iter().any(|p| p.t0 == j + 1)
+            {
                 continue;
             }
             if explicit.iter().any(|p| p.t0 <= j && i < p.t1) {
@@ -722,10 +894,15 @@ impl PostCtx<'_> {
             }
             let head = tokens[j].lower.as_str();
             let fits = |p: &PlaceRef| match head {
-                "town" | "city" | "village" | "settlement" | "hamlet" => p.level == Level::Settlement,
-                "region" | "oblast" | "province" => matches!(p.level, Level::Admin1 | Level::District),
+                "town" | "city" | "village" | "settlement" | "hamlet" => {
+                    p.level == Level::Settlement
+                }
+                "region" | "oblast" | "province" => {
+                    matches!(p.level, Level::Admin1 | Level::District)
+                }
                 "capital" => {
-                    p.place.feature_code == "PPLC" && country.is_none_or(|c| p.place.country_code == c)
+                    p.place.feature_code == "PPLC"
+                        && country.is_none_or(|c| p.place.country_code == c)
                 }
                 _ => p.level < Level::Country,
             };
@@ -769,7 +946,10 @@ impl PostCtx<'_> {
     ) -> (DateSpan, bool) {
         let aseg = segs[anchor.t0];
         let pseg = segs[p.t0.min(segs.len() - 1)];
-        let seg_has_event = |s: usize| cues.iter().any(|c| c.cue.is_event() && segs[c.t0] == s && c.t0 != anchor.t0);
+        let seg_has_event = |s: usize| {
+            cues.iter()
+                .any(|c| c.cue.is_event() && segs[c.t0] == s && c.t0 != anchor.t0)
+        };
         let usable = |t0: usize| {
             let s = segs[t0];
             s == aseg || s == pseg
@@ -788,7 +968,10 @@ impl PostCtx<'_> {
             };
             return (span, false);
         }
-        (dates::default_span(is_present(tokens, segs, anchor), self.date), true)
+        (
+            dates::default_span(is_present(tokens, segs, anchor), self.date),
+            true,
+        )
     }
 
     /// Post-level pass: denials and contradictions answer the capture claims
@@ -801,7 +984,9 @@ impl PostCtx<'_> {
                     continue;
                 }
                 let about = s.referents.is_empty()
-                    || s.referents.iter().any(|r| r.key() == d.place.key() || r.covers(&d.place));
+                    || s.referents
+                        .iter()
+                        .any(|r| r.key() == d.place.key() || r.covers(&d.place));
                 if !about {
                     continue;
                 }
@@ -810,7 +995,9 @@ impl PostCtx<'_> {
                 match s.cue.stance {
                     Stance::Denied => {
                         // A denial answers somebody else's claim.
-                        if claimed.iter().any(|c| *c != by) || (claimed.is_empty() && d.actor != s.cue.by && !s.cue.contradiction) {
+                        if claimed.iter().any(|c| *c != by)
+                            || (claimed.is_empty() && d.actor != s.cue.by && !s.cue.contradiction)
+                        {
                             d.add_claim(s.cue.by, Stance::Denied);
                         }
                     }
@@ -825,9 +1012,17 @@ impl PostCtx<'_> {
         }
         // "Fighting is still going on in the town" answering a capture claim is the
         // denial, not a separate clash.
-        let claimed_places: Vec<String> =
-            self.drafts.iter().filter(|d| d.etype.is_territorial()).map(|d| d.place.key()).collect();
-        self.drafts.retain(|d| !(d.from_contradiction && !d.etype.is_territorial() && claimed_places.contains(&d.place.key())));
+        let claimed_places: Vec<String> = self
+            .drafts
+            .iter()
+            .filter(|d| d.etype.is_territorial())
+            .map(|d| d.place.key())
+            .collect();
+        self.drafts.retain(|d| {
+            !(d.from_contradiction
+                && !d.etype.is_territorial()
+                && claimed_places.contains(&d.place.key()))
+        });
         // Fold region-level territorial drafts into a settlement inside that region
         // mentioned within two sentences.
         let mut i = 0;
@@ -879,7 +1074,12 @@ fn opposite(a: Actor) -> Actor {
 /// a third party when one speaks or gives (`other`); a war side when it is the
 /// only one named; `unknown` for exchanges between both sides.
 fn non_combat_actor(etype: EventType, actors: &[actors::ActorCue]) -> Actor {
-    let active = |a: &&actors::ActorCue| matches!(a.role, Role::Subject | Role::Reporter | Role::Claimant | Role::Agent);
+    let active = |a: &&actors::ActorCue| {
+        matches!(
+            a.role,
+            Role::Subject | Role::Reporter | Role::Claimant | Role::Agent
+        )
+    };
     let has = |side: Actor| actors.iter().filter(active).any(|a| a.side == side);
     let named = |side: Actor| actors.iter().any(|a| a.side == side);
     match etype {
@@ -899,7 +1099,10 @@ fn non_combat_actor(etype: EventType, actors: &[actors::ActorCue]) -> Actor {
                 Actor::Other
             } else if has(Actor::Russia) && !has(Actor::Ukraine) {
                 Actor::Russia
-            } else if has(Actor::Ukraine) && !has(Actor::Russia) && etype == EventType::PoliticalStatement {
+            } else if has(Actor::Ukraine)
+                && !has(Actor::Russia)
+                && etype == EventType::PoliticalStatement
+            {
                 Actor::Ukraine
             } else {
                 Actor::Other
@@ -937,8 +1140,12 @@ fn refine_territorial(d: &mut Draft) {
         Actor::Ukraine => "russia",
         _ => "",
     };
-    let confirmed_by_other = d.claims.iter().any(|c| c.stance == Stance::Confirmed && c.by == other_side);
-    let own_claim = claimed.iter().any(|c| c == d.actor.as_str()) || d.actor == Actor::Unknown && !claimed.is_empty();
+    let confirmed_by_other = d
+        .claims
+        .iter()
+        .any(|c| c.stance == Stance::Confirmed && c.by == other_side);
+    let own_claim = claimed.iter().any(|c| c == d.actor.as_str())
+        || d.actor == Actor::Unknown && !claimed.is_empty();
     let denied = d.claims.iter().any(|c| c.stance == Stance::Denied);
     if (own_claim || denied) && !confirmed_by_other {
         d.etype = EventType::TerritoryClaimed;
@@ -954,13 +1161,20 @@ fn floor_precision(level: Level, p: &ResolvedPlace) -> LocationPrecision {
         Level::Country => LocationPrecision::Country,
         Level::Water => LocationPrecision::SeaAir,
     };
-    if p.approximate { base.max(LocationPrecision::District) } else { base }
+    if p.approximate {
+        base.max(LocationPrecision::District)
+    } else {
+        base
+    }
 }
 
 /// "near X", "outskirts of X", "X direction", "10km north of X".
 fn near_cue(tokens: &[Token], t0: usize, t1: usize) -> bool {
     let lo = t0.saturating_sub(4);
-    let before = tokens[lo..t0].iter().rev().take_while(|t| !t.is_clause_break() && t.kind != text::TokKind::End);
+    let before = tokens[lo..t0]
+        .iter()
+        .rev()
+        .take_while(|t| !t.is_clause_break() && t.kind != text::TokKind::End);
     let mut hit = false;
     for t in before {
         if t.is_any(NEAR_BEFORE) {
@@ -968,14 +1182,20 @@ fn near_cue(tokens: &[Token], t0: usize, t1: usize) -> bool {
             break;
         }
     }
-    hit || tokens[t1..(t1 + 2).min(tokens.len())].iter().any(|t| t.is_any(NEAR_AFTER))
+    hit || tokens[t1..(t1 + 2).min(tokens.len())]
+        .iter()
+        .any(|t| t.is_any(NEAR_AFTER))
 }
 
 type Anchor<'c> = Option<(&'c CueMatch, f32)>;
 
 /// Drop places that only qualify another place in the same sentence; returns
 /// the kept places with their anchors.
-fn drop_qualifiers<'c>(tokens: &[Token], places: Vec<PlaceRef>, anchors: Vec<Anchor<'c>>) -> (Vec<PlaceRef>, Vec<Anchor<'c>>) {
+fn drop_qualifiers<'c>(
+    tokens: &[Token],
+    places: Vec<PlaceRef>,
+    anchors: Vec<Anchor<'c>>,
+) -> (Vec<PlaceRef>, Vec<Anchor<'c>>) {
     let n = places.len();
     let mut keep = vec![true; n];
     for a in 0..n {
@@ -990,12 +1210,22 @@ fn drop_qualifiers<'c>(tokens: &[Token], places: Vec<PlaceRef>, anchors: Vec<Anc
                 keep[a] = false;
             }
             if pa.t1 <= pb.t0 {
-                let between: Vec<&str> = tokens[pa.t1..pb.t0].iter().map(|t| t.lower.as_str()).collect();
+                let between: Vec<&str> = tokens[pa.t1..pb.t0]
+                    .iter()
+                    .map(|t| t.lower.as_str())
+                    .collect();
                 // "Kursk settlement of Belaya": the first one qualifies the second.
                 if matches!(
                     between.as_slice(),
                     [
-                        "settlement" | "village" | "town" | "city" | "hamlet" | "district" | "region" | "oblast",
+                        "settlement"
+                            | "village"
+                            | "town"
+                            | "city"
+                            | "hamlet"
+                            | "district"
+                            | "region"
+                            | "oblast",
                         "of"
                     ] | ["'s", "village" | "town" | "city" | "settlement", "of"]
                 ) {
@@ -1006,18 +1236,34 @@ fn drop_qualifiers<'c>(tokens: &[Token], places: Vec<PlaceRef>, anchors: Vec<Anc
                     && between[between.len() - 1] == "of"
                     && DIRECTIONS.contains(&between[between.len() - 2])
                     && between[..between.len() - 2].iter().all(|w| {
-                        matches!(*w, "," | "km" | "kilometres" | "kilometers" | "miles" | "just" | "about" | "some")
-                            || w.chars().all(|c| c.is_ascii_digit())
+                        matches!(
+                            *w,
+                            "," | "km"
+                                | "kilometres"
+                                | "kilometers"
+                                | "miles"
+                                | "just"
+                                | "about"
+                                | "some"
+                        ) || w.chars().all(|c| c.is_ascii_digit())
                     });
                 if dir_of && pa.level <= Level::Settlement {
                     keep[b] = false;
                 }
                 // "Pokrovsk, Donetsk region", "club in Palm Beach": the later, coarser one is a parent.
-                let parent_link = matches!(between.as_slice(), [","] | ["in"] | ["in", "the"] | [",", "in"])
-                    || (between.len() <= 3
-                        && between.last().is_some_and(|w| *w == "in")
-                        && between[..between.len() - 1].iter().all(|w| w.chars().all(char::is_alphabetic)));
-                let coarser = if between.first() == Some(&",") { pb.level > pa.level } else { pb.level >= pa.level };
+                let parent_link = matches!(
+                    between.as_slice(),
+                    [","] | ["in"] | ["in", "the"] | [",", "in"]
+                ) || (between.len() <= 3
+                    && between.last().is_some_and(|w| *w == "in")
+                    && between[..between.len() - 1]
+                        .iter()
+                        .all(|w| w.chars().all(char::is_alphabetic)));
+                let coarser = if between.first() == Some(&",") {
+                    pb.level > pa.level
+                } else {
+                    pb.level >= pa.level
+                };
                 if parent_link && coarser && pa.level < Level::Country {
                     keep[b] = false;
                 }
@@ -1042,7 +1288,10 @@ fn word_dist(tokens: &[Token], a0: usize, a1: usize, b0: usize, b1: usize) -> us
     } else {
         return 0;
     };
-    tokens[lo..hi].iter().filter(|t| t.kind != text::TokKind::Punct && !t.is("'s")).count()
+    tokens[lo..hi]
+        .iter()
+        .filter(|t| t.kind != text::TokKind::Punct && !t.is("'s"))
+        .count()
 }
 
 /// The event cue that governs place `p`, with its tie score.
@@ -1064,7 +1313,9 @@ fn best_cue<'c>(
                     // The place is the object: no agent phrase or sentence break in between.
                     d <= 10
                         && !tokens.get(c.t1).is_some_and(|t| t.is("by"))
-                        && !tokens[c.t1..p.t0].iter().any(|t| t.is_any(&[";", "said", "says", "and"]) && d > 3)
+                        && !tokens[c.t1..p.t0]
+                            .iter()
+                            .any(|t| t.is_any(&[";", "said", "says", "and"]) && d > 3)
                 } else {
                     let between = &tokens[p.t1..c.t0];
                     // Passive: "X was captured", "X fell to".
@@ -1090,7 +1341,9 @@ fn best_cue<'c>(
             continue;
         }
         let same_seg = segs.get(c.t0) == segs.get(p.t0.min(segs.len() - 1));
-        let s = c.weight - 0.02 * d as f32 + if same_seg { 0.05 } else { 0.0 } + if after { 0.02 } else { 0.0 };
+        let s = c.weight - 0.02 * d as f32
+            + if same_seg { 0.05 } else { 0.0 }
+            + if after { 0.02 } else { 0.0 };
         if best.is_none_or(|(_, bs)| s > bs) {
             best = Some((c, s));
         }
@@ -1114,10 +1367,26 @@ fn blocked(tokens: &[Token], segs: &[usize], cues: &[CueMatch], anchor: &CueMatc
 /// Present tense around the anchor: "is ongoing", "are advancing", "says", a headline.
 fn is_present(tokens: &[Token], segs: &[usize], anchor: &CueMatch) -> bool {
     let seg = segs[anchor.t0];
-    let clause: Vec<&Token> = tokens.iter().zip(segs).filter(|(_, s)| **s == seg).map(|(t, _)| t).collect();
+    let clause: Vec<&Token> = tokens
+        .iter()
+        .zip(segs)
+        .filter(|(_, s)| **s == seg)
+        .map(|(t, _)| t)
+        .collect();
     let past = clause.iter().any(|t| {
-        t.is_any(&["was", "were", "had", "did", "said", "told", "took", "struck", "fell", "yesterday", "overnight"])
-            || (t.lower.len() > 4 && t.lower.ends_with("ed"))
+        t.is_any(&[
+            "was",
+            "were",
+            "had",
+            "did",
+            "said",
+            "told",
+            "took",
+            "struck",
+            "fell",
+            "yesterday",
+            "overnight",
+        ]) || (t.lower.len() > 4 && t.lower.ends_with("ed"))
     });
     if past {
         return false;
@@ -1125,7 +1394,19 @@ fn is_present(tokens: &[Token], segs: &[usize], anchor: &CueMatch) -> bool {
     let headline = tokens.last().is_none_or(|t| t.kind != text::TokKind::End);
     headline
         || clause.iter().any(|t| {
-            t.is_any(&["is", "are", "am", "says", "say", "continues", "remains", "ongoing", "now", "currently", "still"])
+            t.is_any(&[
+                "is",
+                "are",
+                "am",
+                "says",
+                "say",
+                "continues",
+                "remains",
+                "ongoing",
+                "now",
+                "currently",
+                "still",
+            ])
         })
 }
 
@@ -1236,7 +1517,10 @@ fn absorb(dst: &mut Draft, src: Draft, may_take_evidence: bool) {
     if dst.actor == Actor::Unknown {
         dst.actor = src.actor;
     }
-    if src.place.precision < dst.place.precision && src.place.place.geonameid == dst.place.place.geonameid && !src.place.anaphor {
+    if src.place.precision < dst.place.precision
+        && src.place.place.geonameid == dst.place.place.geonameid
+        && !src.place.anaphor
+    {
         dst.place.precision = src.place.precision;
     }
     if dst.date_default && !src.date_default {

@@ -67,18 +67,28 @@ impl EventType {
     /// Combat, strikes and territorial change (true) vs speeches, visits, aid,
     /// exchanges and unrelated news (false).
     pub fn is_combat(self) -> bool {
-        !matches!(self, Self::PrisonerExchange | Self::PoliticalStatement | Self::Aid | Self::Other)
+        !matches!(
+            self,
+            Self::PrisonerExchange | Self::PoliticalStatement | Self::Aid | Self::Other
+        )
     }
 
     pub fn is_territorial(self) -> bool {
-        matches!(self, Self::TerritoryCaptured | Self::TerritoryClaimed | Self::TerritoryRegained)
+        matches!(
+            self,
+            Self::TerritoryCaptured | Self::TerritoryClaimed | Self::TerritoryRegained
+        )
     }
 
     /// Remote violence (strikes of any kind).
     pub fn is_remote(self) -> bool {
         matches!(
             self,
-            Self::Shelling | Self::MissileStrike | Self::AirDroneStrike | Self::Explosion | Self::StrikeMilitaryTarget
+            Self::Shelling
+                | Self::MissileStrike
+                | Self::AirDroneStrike
+                | Self::Explosion
+                | Self::StrikeMilitaryTarget
         )
     }
 
@@ -92,7 +102,9 @@ impl EventType {
             // ACLED codes a foreign state force capturing ground as "Non-state actor
             // overtakes territory"; a state retaking its own ground as "Government
             // regains territory".
-            Self::TerritoryCaptured | Self::TerritoryClaimed => ("Battles", "Non-state actor overtakes territory", PV),
+            Self::TerritoryCaptured | Self::TerritoryClaimed => {
+                ("Battles", "Non-state actor overtakes territory", PV)
+            }
             Self::TerritoryRegained => ("Battles", "Government regains territory", PV),
             Self::Shelling | Self::MissileStrike | Self::StrikeMilitaryTarget => {
                 (ERV, "Shelling/artillery/missile attack", PV)
@@ -111,7 +123,9 @@ impl EventType {
 /// `(acled event_type, acled sub_event_type, disorder_type)`.
 /// Unknown codes map like `other`.
 pub fn acled_mapping(event_type: &str) -> (&'static str, &'static str, &'static str) {
-    EventType::parse(event_type).unwrap_or(EventType::Other).acled()
+    EventType::parse(event_type)
+        .unwrap_or(EventType::Other)
+        .acled()
 }
 
 #[cfg(test)]
@@ -128,12 +142,35 @@ mod tests {
 
     #[test]
     fn acled_labels() {
-        assert_eq!(acled_mapping("air_drone_strike"), ("Explosions/Remote violence", "Air/drone strike", "Political violence"));
-        assert_eq!(acled_mapping("territory_regained").1, "Government regains territory");
-        assert_eq!(acled_mapping("territory_claimed").1, "Non-state actor overtakes territory");
-        assert_eq!(acled_mapping("prisoner_exchange"), ("Strategic developments", "Agreement", "Strategic developments"));
+        assert_eq!(
+            acled_mapping("air_drone_strike"),
+            (
+                "Explosions/Remote violence",
+                "Air/drone strike",
+                "Political violence"
+            )
+        );
+        assert_eq!(
+            acled_mapping("territory_regained").1,
+            "Government regains territory"
+        );
+        assert_eq!(
+            acled_mapping("territory_claimed").1,
+            "Non-state actor overtakes territory"
+        );
+        assert_eq!(
+            acled_mapping("prisoner_exchange"),
+            (
+                "Strategic developments",
+                "Agreement",
+                "Strategic developments"
+            )
+        );
         assert_eq!(acled_mapping("ground_assault").0, "Battles");
-        assert_eq!(acled_mapping("civilian_harm").0, "Violence against civilians");
+        assert_eq!(
+            acled_mapping("civilian_harm").0,
+            "Violence against civilians"
+        );
         assert_eq!(acled_mapping("unknown-code"), acled_mapping("other"));
     }
 

@@ -18,18 +18,126 @@ struct P {
     a1: &'static str,
 }
 
-const KURAKHOVE: P = P { id: 695357, name: "Kurakhove", lat: 47.9847, lon: 37.28069, class: "P", code: "PPL", cc: "UA", a1: "UA.05" };
-const BELAYA: P = P { id: 578230, name: "Belaya", lat: 51.05878, lon: 35.71088, class: "P", code: "PPL", cc: "RU", a1: "RU.41" };
-const KURSK_OBL: P = P { id: 538555, name: "Kursk Oblast", lat: 51.75, lon: 36.0, class: "A", code: "ADM1", cc: "RU", a1: "RU.41" };
-const DONETSK_OBL: P = P { id: 709716, name: "Donetsk Oblast", lat: 48.0, lon: 37.8, class: "A", code: "ADM1", cc: "UA", a1: "UA.05" };
-const RUSSIA: P = P { id: 2017370, name: "Russia", lat: 60.0, lon: 100.0, class: "A", code: "PCLI", cc: "RU", a1: "" };
-const UKRAINE: P = P { id: 690791, name: "Ukraine", lat: 49.0, lon: 32.0, class: "A", code: "PCLI", cc: "UA", a1: "" };
-const BULGARIA: P = P { id: 732800, name: "Bulgaria", lat: 42.67, lon: 25.25, class: "A", code: "PCLI", cc: "BG", a1: "" };
-const PALM_BEACH: P = P { id: 4167505, name: "Palm Beach", lat: 26.70562, lon: -80.03643, class: "P", code: "PPL", cc: "US", a1: "US.FL" };
-const FLORIDA: P = P { id: 4155751, name: "Florida", lat: 28.0, lon: -82.0, class: "A", code: "ADM1", cc: "US", a1: "US.FL" };
-const VUHLEDAR: P = P { id: 690823, name: "Vuhledar", lat: 47.77973, lon: 37.24999, class: "P", code: "PPL", cc: "UA", a1: "UA.05" };
-const MOSCOW: P = P { id: 524901, name: "Moscow", lat: 55.75, lon: 37.62, class: "P", code: "PPLC", cc: "RU", a1: "RU.48" };
-const KYIV: P = P { id: 703448, name: "Kyiv", lat: 50.45466, lon: 30.5238, class: "P", code: "PPLC", cc: "UA", a1: "UA.12" };
+const KURAKHOVE: P = P {
+    id: 695357,
+    name: "Kurakhove",
+    lat: 47.9847,
+    lon: 37.28069,
+    class: "P",
+    code: "PPL",
+    cc: "UA",
+    a1: "UA.05",
+};
+const BELAYA: P = P {
+    id: 578230,
+    name: "Belaya",
+    lat: 51.05878,
+    lon: 35.71088,
+    class: "P",
+    code: "PPL",
+    cc: "RU",
+    a1: "RU.41",
+};
+const KURSK_OBL: P = P {
+    id: 538555,
+    name: "Kursk Oblast",
+    lat: 51.75,
+    lon: 36.0,
+    class: "A",
+    code: "ADM1",
+    cc: "RU",
+    a1: "RU.41",
+};
+const DONETSK_OBL: P = P {
+    id: 709716,
+    name: "Donetsk Oblast",
+    lat: 48.0,
+    lon: 37.8,
+    class: "A",
+    code: "ADM1",
+    cc: "UA",
+    a1: "UA.05",
+};
+const RUSSIA: P = P {
+    id: 2017370,
+    name: "Russia",
+    lat: 60.0,
+    lon: 100.0,
+    class: "A",
+    code: "PCLI",
+    cc: "RU",
+    a1: "",
+};
+const UKRAINE: P = P {
+    id: 690791,
+    name: "Ukraine",
+    lat: 49.0,
+    lon: 32.0,
+    class: "A",
+    code: "PCLI",
+    cc: "UA",
+    a1: "",
+};
+const BULGARIA: P = P {
+    id: 732800,
+    name: "Bulgaria",
+    lat: 42.67,
+    lon: 25.25,
+    class: "A",
+    code: "PCLI",
+    cc: "BG",
+    a1: "",
+};
+const PALM_BEACH: P = P {
+    id: 4167505,
+    name: "Palm Beach",
+    lat: 26.70562,
+    lon: -80.03643,
+    class: "P",
+    code: "PPL",
+    cc: "US",
+    a1: "US.FL",
+};
+const FLORIDA: P = P {
+    id: 4155751,
+    name: "Florida",
+    lat: 28.0,
+    lon: -82.0,
+    class: "A",
+    code: "ADM1",
+    cc: "US",
+    a1: "US.FL",
+};
+const VUHLEDAR: P = P {
+    id: 690823,
+    name: "Vuhledar",
+    lat: 47.77973,
+    lon: 37.24999,
+    class: "P",
+    code: "PPL",
+    cc: "UA",
+    a1: "UA.05",
+};
+const MOSCOW: P = P {
+    id: 524901,
+    name: "Moscow",
+    lat: 55.75,
+    lon: 37.62,
+    class: "P",
+    code: "PPLC",
+    cc: "RU",
+    a1: "RU.48",
+};
+const KYIV: P = P {
+    id: 703448,
+    name: "Kyiv",
+    lat: 50.45466,
+    lon: 30.5238,
+    class: "P",
+    code: "PPLC",
+    cc: "UA",
+    a1: "UA.12",
+};
 
 fn resolved(p: P) -> ResolvedPlace {
     ResolvedPlace {
@@ -59,7 +167,14 @@ fn mentions(text: &str, places: &[(&str, P)]) -> Vec<Mention> {
                 ("A", _) => LocationPrecision::Country,
                 _ => LocationPrecision::Settlement,
             };
-            out.push(Mention { start, end, text: surface.into(), place: Some(resolved(p)), precision, score: 0.9 });
+            out.push(Mention {
+                start,
+                end,
+                text: surface.into(),
+                place: Some(resolved(p)),
+                precision,
+                score: 0.9,
+            });
             from = b + surface.len();
         }
     }
@@ -85,7 +200,10 @@ fn day(s: &str) -> NaiveDate {
 }
 
 fn claim(by: &str, stance: Stance) -> Claim {
-    Claim { by: by.into(), stance }
+    Claim {
+        by: by.into(),
+        stance,
+    }
 }
 
 #[test]
@@ -93,15 +211,26 @@ fn disputed_capture_claim_is_one_event() {
     let t = "Moscow said its troops had captured the town of Kurakhove on Monday. \
              Kyiv denied it, saying its soldiers were still holding positions in the town.";
     let ev = run(t, &[("Kurakhove", KURAKHOVE)]);
-    let terr: Vec<&Event> = ev.iter().filter(|e| e.event_type.starts_with("territory")).collect();
+    let terr: Vec<&Event> = ev
+        .iter()
+        .filter(|e| e.event_type.starts_with("territory"))
+        .collect();
     assert_eq!(terr.len(), 1, "{ev:#?}");
     let e = terr[0];
     assert_eq!(e.event_type, "territory_claimed");
     assert_eq!(e.actor, Actor::Russia);
     assert_eq!(e.date_start, day("2025-01-06"));
     assert_eq!(e.time_precision, TimePrecision::Day);
-    assert!(e.claims.contains(&claim("russia", Stance::Claimed)), "{:?}", e.claims);
-    assert!(e.claims.contains(&claim("ukraine", Stance::Denied)), "{:?}", e.claims);
+    assert!(
+        e.claims.contains(&claim("russia", Stance::Claimed)),
+        "{:?}",
+        e.claims
+    );
+    assert!(
+        e.claims.contains(&claim("ukraine", Stance::Denied)),
+        "{:?}",
+        e.claims
+    );
     assert!(disputed(&e.claims));
     assert!(e.frontline);
     assert_eq!(e.sub_event_type, "Non-state actor overtakes territory");
@@ -111,8 +240,14 @@ fn disputed_capture_claim_is_one_event() {
 fn region_claim_folds_into_the_named_town() {
     let t = "Kyiv rejected Russian claims that troops had captured a town in the Donetsk region.\n\
              Russia claimed control of Kurakhove on Monday after weeks of fighting.";
-    let ev = run(t, &[("Donetsk region", DONETSK_OBL), ("Kurakhove", KURAKHOVE)]);
-    let terr: Vec<&Event> = ev.iter().filter(|e| e.event_type.starts_with("territory")).collect();
+    let ev = run(
+        t,
+        &[("Donetsk region", DONETSK_OBL), ("Kurakhove", KURAKHOVE)],
+    );
+    let terr: Vec<&Event> = ev
+        .iter()
+        .filter(|e| e.event_type.starts_with("territory"))
+        .collect();
     assert_eq!(terr.len(), 1, "{ev:#?}");
     assert_eq!(terr[0].place.name, "Kurakhove");
     assert!(disputed(&terr[0].claims), "{:?}", terr[0].claims);
@@ -136,7 +271,8 @@ fn strike_near_a_settlement() {
 
 #[test]
 fn strike_on_military_target_without_weapon() {
-    let t = "Kyiv's military hit a Russian command post near the Kursk village of Belaya yesterday.";
+    let t =
+        "Kyiv's military hit a Russian command post near the Kursk village of Belaya yesterday.";
     let ev = run(t, &[("Kursk", KURSK_OBL), ("Belaya", BELAYA)]);
     assert_eq!(ev.len(), 1, "{ev:#?}");
     assert_eq!(ev[0].event_type, "strike_military_target");
@@ -156,7 +292,10 @@ fn offensive_in_a_region_drops_the_country_qualifier() {
     assert_eq!(e.place.precision, LocationPrecision::Admin1);
     assert_eq!(e.actor, Actor::Ukraine);
     // No date in the clause: published day or the day before.
-    assert_eq!((e.date_start, e.date_end), (day("2025-01-06"), day("2025-01-07")));
+    assert_eq!(
+        (e.date_start, e.date_end),
+        (day("2025-01-06"), day("2025-01-07"))
+    );
     assert_eq!(e.time_precision, TimePrecision::Days);
 }
 
@@ -191,18 +330,38 @@ fn no_combat_events_on_country_centroids() {
 
 #[test]
 fn future_and_negated_events_are_skipped() {
-    assert!(run("Russian forces will attack Kurakhove next week.", &[("Kurakhove", KURAKHOVE)]).is_empty());
-    assert!(run("Russian troops did not capture Kurakhove.", &[("Kurakhove", KURAKHOVE)])
+    assert!(
+        run(
+            "Russian forces will attack Kurakhove next week.",
+            &[("Kurakhove", KURAKHOVE)]
+        )
+        .is_empty()
+    );
+    assert!(
+        run(
+            "Russian troops did not capture Kurakhove.",
+            &[("Kurakhove", KURAKHOVE)]
+        )
         .iter()
-        .all(|e| !e.event_type.starts_with("territory")));
-    assert!(run("Could Russia capture Kurakhove?", &[("Kurakhove", KURAKHOVE)]).is_empty());
+        .all(|e| !e.event_type.starts_with("territory"))
+    );
+    assert!(
+        run(
+            "Could Russia capture Kurakhove?",
+            &[("Kurakhove", KURAKHOVE)]
+        )
+        .is_empty()
+    );
 }
 
 #[test]
 fn a_captured_person_is_not_a_captured_town() {
     let t = "The soldier was captured by Russian troops near Kurakhove in 2022.";
     let ev = run(t, &[("Kurakhove", KURAKHOVE)]);
-    assert!(ev.iter().all(|e| !e.event_type.starts_with("territory")), "{ev:#?}");
+    assert!(
+        ev.iter().all(|e| !e.event_type.starts_with("territory")),
+        "{ev:#?}"
+    );
 }
 
 #[test]
@@ -213,7 +372,10 @@ fn anaphor_carries_the_place() {
     assert_eq!(shelling.len(), 1, "{ev:#?}");
     assert_eq!(shelling[0].place.name, "Kurakhove");
     assert_eq!(shelling[0].place.surface_form, "Kurakhove");
-    let terr: Vec<&Event> = ev.iter().filter(|e| e.event_type == "territory_captured").collect();
+    let terr: Vec<&Event> = ev
+        .iter()
+        .filter(|e| e.event_type == "territory_captured")
+        .collect();
     assert_eq!(terr.len(), 1, "{ev:#?}");
     assert_eq!(terr[0].time_precision, TimePrecision::Week);
 }
@@ -252,7 +414,10 @@ fn same_event_twice_merges_and_ids_are_stable() {
 fn undated_restatement_folds_into_the_dated_report() {
     let t = "Russia claimed control of Kurakhove on Monday.\n\nKyiv insists it still holds part of Kurakhove, which Moscow claims to have captured.";
     let ev = run(t, &[("Kurakhove", KURAKHOVE)]);
-    let terr: Vec<&Event> = ev.iter().filter(|e| e.event_type.starts_with("territory")).collect();
+    let terr: Vec<&Event> = ev
+        .iter()
+        .filter(|e| e.event_type.starts_with("territory"))
+        .collect();
     assert_eq!(terr.len(), 1, "{ev:#?}");
     assert_eq!(terr[0].date_start, day("2025-01-06"));
 }
@@ -274,10 +439,20 @@ fn evidence_offsets_are_code_points() {
     let ev = run(t, &[("Kurakhove", KURAKHOVE)]);
     assert_eq!(ev.len(), 1, "{ev:#?}");
     let e = &ev[0];
-    let slice: String = t.chars().skip(e.evidence.start).take(e.evidence.end - e.evidence.start).collect();
+    let slice: String = t
+        .chars()
+        .skip(e.evidence.start)
+        .take(e.evidence.end - e.evidence.start)
+        .collect();
     assert_eq!(slice, e.evidence.text);
-    assert_eq!(e.evidence.text, "Russian drones struck Kurakhove overnight.");
-    assert_eq!((e.date_start, e.date_end, e.time_precision), (day("2025-01-06"), day("2025-01-07"), TimePrecision::Day));
+    assert_eq!(
+        e.evidence.text,
+        "Russian drones struck Kurakhove overnight."
+    );
+    assert_eq!(
+        (e.date_start, e.date_end, e.time_precision),
+        (day("2025-01-06"), day("2025-01-07"), TimePrecision::Day)
+    );
 }
 
 #[test]
@@ -300,10 +475,25 @@ fn serialises_to_the_contract() {
     assert_eq!(v["place"]["precision"], "settlement");
     assert_eq!(v["place"]["geonameid"], 695357);
     let published = v["published"].as_str().unwrap();
-    assert_eq!(DateTime::parse_from_rfc3339(published).unwrap(), doc(t).published.unwrap());
+    assert_eq!(
+        DateTime::parse_from_rfc3339(published).unwrap(),
+        doc(t).published.unwrap()
+    );
     for k in [
-        "doc_id", "event_id", "date_start", "date_end", "time_precision", "published", "event_type",
-        "sub_event_type", "frontline", "actor", "claims", "place", "evidence", "confidence",
+        "doc_id",
+        "event_id",
+        "date_start",
+        "date_end",
+        "time_precision",
+        "published",
+        "event_type",
+        "sub_event_type",
+        "frontline",
+        "actor",
+        "claims",
+        "place",
+        "evidence",
+        "confidence",
     ] {
         assert!(v.get(k).is_some(), "missing {k}");
     }
@@ -317,23 +507,62 @@ fn contract_view_has_exactly_the_contract_keys() {
     let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort();
     let mut want = vec![
-        "doc_id", "event_id", "date_start", "date_end", "time_precision", "published", "event_type",
-        "sub_event_type", "frontline", "actor", "claims", "place", "evidence", "confidence",
+        "doc_id",
+        "event_id",
+        "date_start",
+        "date_end",
+        "time_precision",
+        "published",
+        "event_type",
+        "sub_event_type",
+        "frontline",
+        "actor",
+        "claims",
+        "place",
+        "evidence",
+        "confidence",
     ];
     want.sort();
     assert_eq!(keys, want);
-    let mut pk: Vec<&str> = v["place"].as_object().unwrap().keys().map(String::as_str).collect();
+    let mut pk: Vec<&str> = v["place"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     pk.sort();
-    assert_eq!(pk, vec!["admin1", "country_code", "geonameid", "lat", "lon", "name", "precision"]);
-    let mut ek: Vec<&str> = v["evidence"].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        pk,
+        vec![
+            "admin1",
+            "country_code",
+            "geonameid",
+            "lat",
+            "lon",
+            "name",
+            "precision"
+        ]
+    );
+    let mut ek: Vec<&str> = v["evidence"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     ek.sort();
     assert_eq!(ek, vec!["end", "start", "text"]);
 }
 
 #[test]
 fn disputed_helper() {
-    assert!(disputed(&[claim("russia", Stance::Claimed), claim("ukraine", Stance::Denied)]));
-    assert!(!disputed(&[claim("russia", Stance::Claimed), claim("russia", Stance::Denied)]));
+    assert!(disputed(&[
+        claim("russia", Stance::Claimed),
+        claim("ukraine", Stance::Denied)
+    ]));
+    assert!(!disputed(&[
+        claim("russia", Stance::Claimed),
+        claim("russia", Stance::Denied)
+    ]));
     assert!(!disputed(&[claim("russia", Stance::Claimed)]));
     assert!(!disputed(&[]));
 }
@@ -342,13 +571,23 @@ fn disputed_helper() {
 fn withdrawal_then_capture_is_one_confirmed_capture() {
     let t = "Kyiv's southern command said on Friday it had pulled its units out of Vuhledar. \
              On Saturday Moscow announced that the town was under its control.";
-    let ev = run(t, &[("Vuhledar", VUHLEDAR), ("Moscow", MOSCOW), ("Kyiv", KYIV)]);
+    let ev = run(
+        t,
+        &[("Vuhledar", VUHLEDAR), ("Moscow", MOSCOW), ("Kyiv", KYIV)],
+    );
     assert_eq!(ev.len(), 1, "{ev:#?}");
     let e = &ev[0];
     assert_eq!(e.event_type, "territory_captured");
     assert_eq!(e.actor, Actor::Russia);
-    assert_eq!((e.date_start, e.date_end), (day("2025-01-03"), day("2025-01-04")));
-    assert!(e.claims.contains(&claim("ukraine", Stance::Confirmed)), "{:?}", e.claims);
+    assert_eq!(
+        (e.date_start, e.date_end),
+        (day("2025-01-03"), day("2025-01-04"))
+    );
+    assert!(
+        e.claims.contains(&claim("ukraine", Stance::Confirmed)),
+        "{:?}",
+        e.claims
+    );
     assert!(!disputed(&e.claims));
 }
 
@@ -363,14 +602,23 @@ fn anaphors_never_point_at_speakers() {
 fn relative_clause_object() {
     let t = "Moscow said its troops had retaken Belaya, the village Ukrainian forces seized last August.";
     let ev = run(t, &[("Moscow", MOSCOW), ("Belaya", BELAYA)]);
-    let mut types: Vec<(&str, String)> = ev.iter().map(|e| (e.event_type.as_str(), e.actor.as_str().to_string())).collect();
+    let mut types: Vec<(&str, String)> = ev
+        .iter()
+        .map(|e| (e.event_type.as_str(), e.actor.as_str().to_string()))
+        .collect();
     types.sort();
     assert_eq!(
         types,
-        vec![("territory_captured", "ukraine".to_string()), ("territory_regained", "russia".to_string())],
+        vec![
+            ("territory_captured", "ukraine".to_string()),
+            ("territory_regained", "russia".to_string())
+        ],
         "{ev:#?}"
     );
-    let aug = ev.iter().find(|e| e.event_type == "territory_captured").unwrap();
+    let aug = ev
+        .iter()
+        .find(|e| e.event_type == "territory_captured")
+        .unwrap();
     assert_eq!(aug.time_precision, TimePrecision::Month);
     assert_eq!(aug.date_start, day("2024-08-01"));
 }
@@ -397,16 +645,68 @@ fn reporters_and_attackers_are_told_apart() {
     assert_eq!(ev[0].actor, Actor::Russia);
 }
 
-
 #[test]
 fn claimant_of_a_relative_clause_is_the_actor() {
     let t = "Kyiv said it still holds part of Kurakhove, a town that Moscow claims to have captured.\n\n\
              Russia claimed control of Kurakhove on Monday.";
-    let ev = run(t, &[("Kyiv", KYIV), ("Kurakhove", KURAKHOVE), ("Moscow", MOSCOW)]);
-    let terr: Vec<&Event> = ev.iter().filter(|e| e.event_type.starts_with("territory")).collect();
+    let ev = run(
+        t,
+        &[("Kyiv", KYIV), ("Kurakhove", KURAKHOVE), ("Moscow", MOSCOW)],
+    );
+    let terr: Vec<&Event> = ev
+        .iter()
+        .filter(|e| e.event_type.starts_with("territory"))
+        .collect();
     assert_eq!(terr.len(), 1, "{ev:#?}");
     assert_eq!(terr[0].event_type, "territory_claimed");
     assert_eq!(terr[0].actor, Actor::Russia);
     assert_eq!(terr[0].date_start, day("2025-01-06"));
     assert!(disputed(&terr[0].claims), "{:?}", terr[0].claims);
+}
+
+#[test]
+fn every_event_type_from_its_cues() {
+    use EventType as E;
+    let k = &[("Kurakhove", KURAKHOVE)][..];
+    let b = &[("Belaya", BELAYA)][..];
+    let cases: &[(&str, &[(&str, P)], E)] = &[
+        ("Heavy clashes broke out in Kurakhove on Sunday.", k, E::ArmedClash),
+        ("Ukrainian and Russian units fought for Kurakhove on Sunday.", k, E::ArmedClash),
+        ("Russian troops launched an assault on Kurakhove on Sunday.", k, E::GroundAssault),
+        ("Russian forces advanced towards Kurakhove on Sunday.", k, E::GroundAssault),
+        ("Moscow's army seized Kurakhove on Sunday, according to independent analysts.", k, E::TerritoryCaptured),
+        ("Kurakhove fell to Russian forces on Sunday.", k, E::TerritoryCaptured),
+        ("Russia claimed on Sunday to have captured Kurakhove.", k, E::TerritoryClaimed),
+        ("Ukrainian soldiers recaptured Kurakhove on Sunday.", k, E::TerritoryRegained),
+        ("Russian forces recaptured Belaya on Sunday.", b, E::TerritoryRegained),
+        ("Russian artillery pounded Kurakhove on Sunday.", k, E::Shelling),
+        ("Mortar fire hit Kurakhove on Sunday.", k, E::Shelling),
+        ("A ballistic missile slammed into Kurakhove on Sunday.", k, E::MissileStrike),
+        ("A Russian missile strike on Kurakhove on Sunday destroyed a school.", k, E::MissileStrike),
+        ("Drones attacked Kurakhove on Sunday.", k, E::AirDroneStrike),
+        ("Glide bombs fell on Kurakhove on Sunday.", k, E::AirDroneStrike),
+        ("An airstrike flattened a building in Kurakhove on Sunday.", k, E::AirDroneStrike),
+        ("A blast ripped through a warehouse in Belaya on Sunday.", b, E::Explosion),
+        ("A landmine killed a farmer near Kurakhove on Sunday.", k, E::Explosion),
+        ("Ukrainian forces struck an ammunition depot in Belaya on Sunday.", b, E::StrikeMilitaryTarget),
+        ("Soldiers killed two civilians in Kurakhove on Sunday, prosecutors said.", k, E::CivilianHarm),
+        ("A prisoner swap took place near Belaya on Sunday.", b, E::PrisonerExchange),
+        ("The minister gave a speech in Kurakhove on Sunday.", k, E::PoliticalStatement),
+        ("The general visited Kurakhove on Sunday.", k, E::PoliticalStatement),
+        ("A humanitarian convoy reached Kurakhove on Sunday.", k, E::Aid),
+        ("Residents of Kurakhove celebrated a holiday on Sunday.", k, E::Other),
+    ];
+    for (text, places, want) in cases {
+        let ev = run(text, places);
+        assert!(
+            ev.iter().any(|e| e.event_type == want.code()),
+            "{text}: want {} got {:?}",
+            want.code(),
+            ev.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>()
+        );
+        let e = ev.iter().find(|e| e.event_type == want.code()).unwrap();
+        assert_eq!(e.date_start, day("2025-01-05"), "{text}");
+        assert_eq!(e.frontline, want.is_combat(), "{text}");
+        assert_eq!(e.sub_event_type, want.acled().1, "{text}");
+    }
 }

@@ -183,7 +183,8 @@ impl Token {
     }
     /// Clause boundary punctuation (comma, semicolon, dash, colon, brackets).
     pub fn is_clause_break(&self) -> bool {
-        self.kind == TokKind::Punct && matches!(self.lower.as_str(), "," | ";" | ":" | "—" | "–" | "(" | ")")
+        self.kind == TokKind::Punct
+            && matches!(self.lower.as_str(), "," | ";" | ":" | "—" | "–" | "(" | ")")
     }
     pub fn is_quote(&self) -> bool {
         self.kind == TokKind::Punct && matches!(self.lower.as_str(), "\"" | "“" | "”" | "‘" | "'")
@@ -227,11 +228,15 @@ pub fn tokenize(text: &str, range: Range<usize>) -> Vec<Token> {
                     if is_apostrophe(d) {
                         let rest: String = chars[j + 1..].iter().take(2).map(|x| x.1).collect();
                         let r = rest.to_lowercase();
-                        if r.starts_with('s') && (r.len() == 1 || !r[1..].starts_with(char::is_alphanumeric)) {
+                        if r.starts_with('s')
+                            && (r.len() == 1 || !r[1..].starts_with(char::is_alphanumeric))
+                        {
                             break;
                         }
                     }
-                    if (d == '.' || d == ',') && !(chars[j - 1].1.is_ascii_digit() && chars[j + 1].1.is_ascii_digit()) {
+                    if (d == '.' || d == ',')
+                        && !(chars[j - 1].1.is_ascii_digit() && chars[j + 1].1.is_ascii_digit())
+                    {
                         break;
                     }
                     j += 2;
@@ -243,10 +248,21 @@ pub fn tokenize(text: &str, range: Range<usize>) -> Vec<Token> {
             let word = &s[b..end_b];
             let lower: String = word
                 .chars()
-                .map(|ch| if is_apostrophe(ch) { '\'' } else if is_hyphen(ch) { '-' } else { ch })
+                .map(|ch| {
+                    if is_apostrophe(ch) {
+                        '\''
+                    } else if is_hyphen(ch) {
+                        '-'
+                    } else {
+                        ch
+                    }
+                })
                 .flat_map(char::to_lowercase)
                 .collect();
-            let kind = if word.chars().all(|ch| ch.is_ascii_digit() || ch == '.' || ch == ',') {
+            let kind = if word
+                .chars()
+                .all(|ch| ch.is_ascii_digit() || ch == '.' || ch == ',')
+            {
                 TokKind::Number
             } else {
                 TokKind::Word
@@ -277,8 +293,16 @@ pub fn tokenize(text: &str, range: Range<usize>) -> Vec<Token> {
                 continue;
             }
         }
-        let kind = if matches!(c, '.' | '!' | '?') { TokKind::End } else { TokKind::Punct };
-        let lower = if is_apostrophe(c) { "'".to_string() } else { c.to_string() };
+        let kind = if matches!(c, '.' | '!' | '?') {
+            TokKind::End
+        } else {
+            TokKind::Punct
+        };
+        let lower = if is_apostrophe(c) {
+            "'".to_string()
+        } else {
+            c.to_string()
+        };
         out.push(Token {
             start: base + b,
             end: base + b + c.len_utf8(),
@@ -298,7 +322,9 @@ pub fn segments(tokens: &[Token]) -> Vec<usize> {
     let mut seg = 0;
     let mut out = Vec::with_capacity(tokens.len());
     for t in tokens {
-        if t.is_clause_break() || t.is_any(&["but", "while", "whereas", "although", "though", "however"]) {
+        if t.is_clause_break()
+            || t.is_any(&["but", "while", "whereas", "although", "though", "however"])
+        {
             seg += 1;
         }
         out.push(seg);
@@ -319,14 +345,26 @@ mod tests {
         let t = "Headline without a stop\nFirst one. Second one! Third?\n\n  Last line.";
         assert_eq!(
             sents(t),
-            vec!["Headline without a stop", "First one.", "Second one!", "Third?", "Last line."]
+            vec![
+                "Headline without a stop",
+                "First one.",
+                "Second one!",
+                "Third?",
+                "Last line."
+            ]
         );
     }
 
     #[test]
     fn keeps_abbreviations_and_initials() {
         let t = "Mr. Smith met Gen. Jones in the U.S. on Jan. 5 in Kyiv. J. K. Doe agreed.";
-        assert_eq!(sents(t), vec!["Mr. Smith met Gen. Jones in the U.S. on Jan. 5 in Kyiv.", "J. K. Doe agreed."]);
+        assert_eq!(
+            sents(t),
+            vec![
+                "Mr. Smith met Gen. Jones in the U.S. on Jan. 5 in Kyiv.",
+                "J. K. Doe agreed."
+            ]
+        );
     }
 
     #[test]
@@ -342,7 +380,19 @@ mod tests {
         let words: Vec<&str> = toks.iter().map(|t| t.lower.as_str()).collect();
         assert_eq!(
             words,
-            vec!["russia", "'s", "counter-attack", "near", "kyiv", "'s", "outskirts", ",", "1,000", "troops", "."]
+            vec![
+                "russia",
+                "'s",
+                "counter-attack",
+                "near",
+                "kyiv",
+                "'s",
+                "outskirts",
+                ",",
+                "1,000",
+                "troops",
+                "."
+            ]
         );
         assert_eq!(&t[toks[0].start..toks[0].end], "Russia");
         assert_eq!(&t[toks[1].start..toks[1].end], "’s");

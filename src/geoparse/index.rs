@@ -20,6 +20,9 @@ pub fn hash_key(key: &str) -> u64 {
     h.finish()
 }
 
+/// Per chunk of keys: (key hash, hits) and the hashes of word prefixes.
+type ChunkOut = (Vec<(u64, Vec<NameHit>)>, Vec<u64>);
+
 /// Hash-keyed copy of the name index.
 pub struct HashIndex {
     map: FxMap<u64, (u32, u32)>,
@@ -31,7 +34,7 @@ pub struct HashIndex {
 impl HashIndex {
     pub fn build(gaz: &Gazetteer) -> HashIndex {
         let keys: Vec<&str> = gaz.names_with_prefix("").collect();
-        let parts: Vec<(Vec<(u64, Vec<NameHit>)>, Vec<u64>)> = keys
+        let parts: Vec<ChunkOut> = keys
             .par_chunks(32 * 1024)
             .map(|chunk| {
                 let mut out = Vec::with_capacity(chunk.len());
@@ -92,9 +95,5 @@ impl HashIndex {
 
     pub fn len(&self) -> usize {
         self.map.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
     }
 }

@@ -186,7 +186,7 @@ impl Lexicon {
     }
 
     fn build() -> Lexicon {
-        let orgs: FxSet<String> = lines(ORGS).map(|l| super::key::key_of(l)).collect();
+        let orgs: FxSet<String> = lines(ORGS).map(super::key::key_of).collect();
         let (org_prefixes, org_max_words) = prefixes_of(&orgs);
 
         let mut demonyms = FxMap::default();
@@ -317,13 +317,13 @@ mod tests {
         assert!(l.is_first_name("lloyd", 2000));
         assert!(l.orgs.contains("the independent"));
         assert!(l.org_prefixes.contains("new york"));
-        assert_eq!(l.demonyms.get("bulgarians"), Some(&*b"BG"));
+        assert_eq!(l.demonyms.get("bulgarians"), Some(b"BG"));
         let eu = l.region_index.get("europe").copied().unwrap();
         assert_eq!(l.regions[eu].kind, RegionKind::Continent);
         assert!(l.region_prefixes.contains("middle"));
         assert!(l.admin_after.contains("oblast"));
         assert!(l.prep_strong.contains("near"));
-        assert_eq!(l.country_aliases.get("us"), Some(&*b"US"));
-        assert_eq!(l.country_aliases.get("u s"), Some(&*b"US"));
+        assert_eq!(l.country_aliases.get("us"), Some(b"US"));
+        assert_eq!(l.country_aliases.get("u s"), Some(b"US"));
     }
 }

@@ -112,7 +112,7 @@ impl Focus {
 
     /// Is this place inside the area of interest?
     pub fn contains(&self, p: &Place) -> bool {
-        if self.countries.iter().any(|c| *c == p.country_code) {
+        if self.countries.contains(&p.country_code) {
             return true;
         }
         if self.admin1.is_empty() || p.admin1.is_empty() {

@@ -421,33 +421,28 @@ impl Geoparser {
             }
             let next = &toks[k];
             let w = next.text(doc.text);
-            match sep {
-                Some(c) if text::is_apostrophe(c) => {
-                    // "Kramators'k" joins; "Russia's" is a possessive.
-                    if next.has(flag::SPACE_BEFORE) || w == "s" || w == "S" {
-                        break;
-                    }
-                    let before = key_buf.len();
-                    key::push_word(w, key_buf);
-                    if self.index.get(key_buf).is_empty() && !self.gaz.is_name_prefix(key_buf) {
-                        key_buf.truncate(before);
-                        break;
-                    }
-                    j = k;
-                    continue;
+            if let Some(c) = sep
+                && text::is_apostrophe(c)
+            {
+                // "Kramators'k" joins; "Russia's" is a possessive.
+                if next.has(flag::SPACE_BEFORE) || w == "s" || w == "S" {
+                    break;
                 }
-                Some('.') => {
-                    // Only after initials and short abbreviations ("U.S.", "St. Louis").
-                    if toks[j].end - toks[j].start > 3 {
-                        break;
-                    }
+                let before = key_buf.len();
+                key::push_word(w, key_buf);
+                if self.index.get(key_buf).is_empty() && !self.gaz.is_name_prefix(key_buf) {
+                    key_buf.truncate(before);
+                    break;
                 }
-                Some(_) => {
-                    if next.has(flag::SPACE_BEFORE) {
-                        break;
-                    }
-                }
-                None => {}
+                j = k;
+                continue;
+            }
+            // After a period only initials and short abbreviations continue ("U.S.",
+            // "St. Louis"); hyphens glue both sides ("Rostov-on-Don").
+            let long_abbrev = sep == Some('.') && toks[j].end - toks[j].start > 3;
+            let spaced_hyphen = sep.is_some_and(|c| c != '.') && next.has(flag::SPACE_BEFORE);
+            if long_abbrev || spaced_hyphen {
+                break;
             }
             if !next.is_cap() && !next.has(flag::ALLCAPS) && !is_connector(w) {
                 // "Baltic states", "Gaza strip": lexicon regions may end in a lower-case word.
@@ -570,10 +565,10 @@ impl Geoparser {
                 }
             }
             let mut m = self.longest_match(doc, i, &mut buf);
-            if let Some(f) = self.feature_phrase(doc, i) {
-                if m.as_ref().is_none_or(|(end, _, _)| f.0 > *end) {
-                    m = Some(f);
-                }
+            if let Some(f) = self.feature_phrase(doc, i)
+                && m.as_ref().is_none_or(|(end, _, _)| f.0 > *end)
+            {
+                m = Some(f);
             }
             // Demonyms (one or two words) win over one-word gazetteer matches.
             let single = m.as_ref().is_none_or(|(end, _, _)| *end == i + 1);
@@ -917,10 +912,12 @@ impl Geoparser {
             return false;
         }
         if w == "of" {
-            if let Some(pp) = doc.prev_tok(p) {
-                if doc.word_key(pp, &mut w) && lex.type_before.contains(&w) && w != "area" {
-                    return true;
-                }
+            if let Some(pp) = doc.prev_tok(p)
+                && doc.word_key(pp, &mut w)
+                && lex.type_before.contains(&w)
+                && w != "area"
+            {
+                return true;
             }
             return false;
         }
@@ -982,15 +979,15 @@ impl Geoparser {
         if (word == "county" || word == "parish") && word_tok.is_cap() {
             return;
         }
-        if word_tok.is_cap() {
-            if let Some(n2) = doc.next_tok(wt) {
-                let mut w2 = String::new();
-                if doc.word_key(n2, &mut w2)
-                    && doc.tokens[n2].is_cap()
-                    && (is_facility_word(&w2) || lex_is_orgish(&w2))
-                {
-                    return;
-                }
+        if word_tok.is_cap()
+            && let Some(n2) = doc.next_tok(wt)
+        {
+            let mut w2 = String::new();
+            if doc.word_key(n2, &mut w2)
+                && doc.tokens[n2].is_cap()
+                && (is_facility_word(&w2) || lex_is_orgish(&w2))
+            {
+                return;
             }
         }
         let phrase = format!("{} {}", &doc.text[c.start..c.end], word);
@@ -1028,24 +1025,17 @@ impl Geoparser {
                 if tj.is_cap() && tj.has(flag::SPACE_BEFORE) && !tj.has(flag::NL_BEFORE) {
                     j += 1;
                 } else if tj.kind == Kind::Punct
-                    && text::is_hyphen(tj.ch)
                     && !tj.has(flag::SPACE_BEFORE)
                     && j + 1 < n
                     && doc.tokens[j + 1].is_cap()
-                    && !doc.tokens[j + 1].has(flag::SPACE_BEFORE)
-                {
-                    j += 2;
-                } else if tj.kind == Kind::Punct
-                    && tj.ch == '.'
-                    && !tj.has(flag::SPACE_BEFORE)
-                    && j + 1 < n
-                    && doc.tokens[j + 1].is_cap()
-                    && doc.tokens[j - 1].end - doc.tokens[j - 1].start <= 3
                     && {
-                        // "Mr. Smith", "Gen. Lee", "J. Smith"
-                        lower_key(&doc.tokens[j - 1], doc.text, &mut w);
-                        lex.titles.contains(&w)
-                            || doc.tokens[j - 1].end - doc.tokens[j - 1].start == 1
+                        let prev_len = doc.tokens[j - 1].end - doc.tokens[j - 1].start;
+                        // "Jean-Claude"; "Mr. Smith", "Gen. Lee", "J. Smith"
+                        (text::is_hyphen(tj.ch) && !doc.tokens[j + 1].has(flag::SPACE_BEFORE))
+                            || (tj.ch == '.' && prev_len <= 3 && {
+                                lower_key(&doc.tokens[j - 1], doc.text, &mut w);
+                                lex.titles.contains(&w) || prev_len == 1
+                            })
                     }
                 {
                     j += 2;
@@ -1061,10 +1051,10 @@ impl Geoparser {
             // Title before the run ("defence secretary Lloyd Austin", "Mr Trump").
             if let Some(p) = doc.prev_tok(i) {
                 let mut pk = p;
-                if doc.tokens[pk].is_punct('.') {
-                    if let Some(pp) = doc.prev_tok(pk) {
-                        pk = pp;
-                    }
+                if doc.tokens[pk].is_punct('.')
+                    && let Some(pp) = doc.prev_tok(pk)
+                {
+                    pk = pp;
                 }
                 if doc.word_key(pk, &mut w) && lex.titles.contains(&w) && !doc.tokens[pk].is_cap() {
                     person_from = Some(0);
@@ -1314,26 +1304,22 @@ impl Geoparser {
                 if doc.tokens[nt].kind == Kind::Punct
                     && text::is_hyphen(doc.tokens[nt].ch)
                     && !doc.tokens[nt].has(flag::SPACE_BEFORE)
+                    && let Some(nn) = doc.next_tok(nt)
+                    && doc.word_key(nn, &mut w)
+                    && matches!(w.as_str(), "based" | "born" | "bound" | "area")
                 {
-                    if let Some(nn) = doc.next_tok(nt) {
-                        if doc.word_key(nn, &mut w)
-                            && matches!(w.as_str(), "based" | "born" | "bound" | "area")
-                        {
-                            cues.based = true;
-                            feats.push(("'X-based'", 2.0));
-                        }
-                    }
+                    cues.based = true;
+                    feats.push(("'X-based'", 2.0));
                 }
                 // Possessive "X's"
                 if doc.tokens[nt].kind == Kind::Punct
                     && text::is_apostrophe(doc.tokens[nt].ch)
                     && !doc.tokens[nt].has(flag::SPACE_BEFORE)
+                    && let Some(nn) = doc.next_tok(nt)
+                    && doc.word_key(nn, &mut w)
+                    && w == "s"
                 {
-                    if let Some(nn) = doc.next_tok(nt) {
-                        if doc.word_key(nn, &mut w) && w == "s" {
-                            cues.possessive = true;
-                        }
-                    }
+                    cues.possessive = true;
                 }
                 // Speech verb: "X said"
                 let mut sv = nt;
@@ -1367,18 +1353,18 @@ impl Geoparser {
             }
             // "north of X", "outskirts of X", "near the town of X"
             if let Some(p) = doc.prev_tok(t0) {
-                if doc.word_key(p, &mut w) && w == "of" {
-                    if let Some(pp) = doc.prev_tok(p) {
-                        if doc.word_key(pp, &mut w) {
-                            if lex.compass.contains(&w) && doc.tokens[pp].is_lower_word() {
-                                cues.compass_of = true;
-                                cues.near = true;
-                                feats.push(("'north/south… of X'", 2.0));
-                            } else if lex.near_before.contains(&w) {
-                                cues.near = true;
-                                feats.push(("'outskirts/outside of X'", 1.5));
-                            }
-                        }
+                if doc.word_key(p, &mut w)
+                    && w == "of"
+                    && let Some(pp) = doc.prev_tok(p)
+                    && doc.word_key(pp, &mut w)
+                {
+                    if lex.compass.contains(&w) && doc.tokens[pp].is_lower_word() {
+                        cues.compass_of = true;
+                        cues.near = true;
+                        feats.push(("'north/south… of X'", 2.0));
+                    } else if lex.near_before.contains(&w) {
+                        cues.near = true;
+                        feats.push(("'outskirts/outside of X'", 1.5));
                     }
                 }
                 // "near the village of X" → near precision
@@ -1401,39 +1387,37 @@ impl Geoparser {
             if cues.near_after {
                 cues.near = true;
             }
-            if let Some(p) = doc.prev_tok(t0) {
-                if doc.tokens[p].is_lower_word()
-                    && doc.word_key(p, &mut w)
-                    && matches!(
-                        w.as_str(),
-                        "northern"
-                            | "southern"
-                            | "eastern"
-                            | "western"
-                            | "central"
-                            | "northeastern"
-                            | "northwestern"
-                            | "southeastern"
-                            | "southwestern"
-                    )
-                {
-                    cues.compass_adj = true;
-                }
+            if let Some(p) = doc.prev_tok(t0)
+                && doc.tokens[p].is_lower_word()
+                && doc.word_key(p, &mut w)
+                && matches!(
+                    w.as_str(),
+                    "northern"
+                        | "southern"
+                        | "eastern"
+                        | "western"
+                        | "central"
+                        | "northeastern"
+                        | "northwestern"
+                        | "southeastern"
+                        | "southwestern"
+                )
+            {
+                cues.compass_adj = true;
             }
             // "X, Y" with Y a country/state: the comma parent cue.
-            if let Some(comma) = doc.next_tok(t1 - 1) {
-                if doc.tokens[comma].is_punct(',') {
-                    if let Some(nt) = doc.next_tok(comma) {
-                        let pj = doc.cand_at[nt];
-                        if pj != usize::MAX
-                            && pj != ci
-                            && doc.cands[pj].t0 == nt
-                            && self.is_parent_like(&doc.cands[pj])
-                        {
-                            cues.comma_parent_after = true;
-                            feats.push(("'X, <country/state>'", 2.0));
-                        }
-                    }
+            if let Some(comma) = doc.next_tok(t1 - 1)
+                && doc.tokens[comma].is_punct(',')
+                && let Some(nt) = doc.next_tok(comma)
+            {
+                let pj = doc.cand_at[nt];
+                if pj != usize::MAX
+                    && pj != ci
+                    && doc.cands[pj].t0 == nt
+                    && self.is_parent_like(&doc.cands[pj])
+                {
+                    cues.comma_parent_after = true;
+                    feats.push(("'X, <country/state>'", 2.0));
                 }
             }
             // --- cues against
@@ -1466,7 +1450,7 @@ impl Geoparser {
                 && tok0.has(flag::ALLCAPS)
                 && !headline
                 && !matches!(c.source, Source::Country(_))
-                && !(label == "country")
+                && (label != "country")
             {
                 feats.push(("acronym", -3.0));
             }
@@ -1525,15 +1509,16 @@ impl Geoparser {
                         feats.push(("part of a disease name", -3.5));
                     } else if ntk.is_cap() && c.source != Source::Feature && !institution {
                         let mut fac = is_facility_word(&w);
-                        if !fac && matches!(w.as_str(), "state" | "city" | "county") {
-                            if let Some(n2) = doc.next_tok(nt) {
-                                let mut w2 = String::new();
-                                if doc.word_key(n2, &mut w2)
-                                    && doc.tokens[n2].is_cap()
-                                    && is_facility_word(&w2)
-                                {
-                                    fac = true;
-                                }
+                        if !fac
+                            && matches!(w.as_str(), "state" | "city" | "county")
+                            && let Some(n2) = doc.next_tok(nt)
+                        {
+                            let mut w2 = String::new();
+                            if doc.word_key(n2, &mut w2)
+                                && doc.tokens[n2].is_cap()
+                                && is_facility_word(&w2)
+                            {
+                                fac = true;
                             }
                         }
                         if fac && !cues.type_before {
@@ -1617,56 +1602,55 @@ impl Geoparser {
             }
             // A capitalised non-place word right before: part of a longer proper name
             // ("Lloyd Austin", "Keith Kellogg").
-            if !headline {
-                if let Some(p) = doc.prev_tok(t0) {
-                    let pt = doc.tokens[p];
-                    if pt.is_cap()
-                        && tok0.has(flag::SPACE_BEFORE)
-                        && doc.cand_at[p] == usize::MAX
-                        && !doc.org[p]
-                    {
-                        lower_key(&pt, doc.text, &mut w);
-                        let exempt = lex.common.contains(&w)
-                            || lex.demonyms.contains_key(&w)
-                            || lex.titles.contains(&w)
-                            || lex.compass.contains(&w)
-                            || lex.prep_strong.contains(&w)
-                            || lex.calendar.contains(&w)
-                            || is_connector(&w);
-                        if !exempt && !strong {
-                            feats.push(("after another capitalised name", -2.5));
-                        }
+            if !headline && let Some(p) = doc.prev_tok(t0) {
+                let pt = doc.tokens[p];
+                if pt.is_cap()
+                    && tok0.has(flag::SPACE_BEFORE)
+                    && doc.cand_at[p] == usize::MAX
+                    && !doc.org[p]
+                {
+                    lower_key(&pt, doc.text, &mut w);
+                    let exempt = lex.common.contains(&w)
+                        || lex.demonyms.contains_key(&w)
+                        || lex.titles.contains(&w)
+                        || lex.compass.contains(&w)
+                        || lex.prep_strong.contains(&w)
+                        || lex.calendar.contains(&w)
+                        || is_connector(&w);
+                    if !exempt && !strong {
+                        feats.push(("after another capitalised name", -2.5));
                     }
                 }
             }
             // A capitalised non-place word right after: the first name of a person or
             // part of an organisation ("Elon Musk").
-            if !headline && !strong {
-                if let Some(nt) = doc.next_tok(t1 - 1) {
-                    let ntk = doc.tokens[nt];
-                    if ntk.is_cap()
-                        && ntk.has(flag::SPACE_BEFORE)
-                        && doc.cand_at[nt] == usize::MAX
-                        && !doc.org[nt]
-                    {
-                        lower_key(&ntk, doc.text, &mut w);
-                        let exempt = lex.common.contains(&w)
-                            || lex.admin_after.contains(&w)
-                            || lex.demonyms.contains_key(&w)
-                            || lex.titles.contains(&w)
-                            || lex.calendar.contains(&w)
-                            || is_connector(&w);
-                        if !exempt {
-                            let strong_place = is_country_like
-                                || matches!(
-                                    label,
-                                    "capital" | "admin1" | "city >= 1M" | "city >= 100k"
-                                );
-                            feats.push((
-                                "before another capitalised name",
-                                if strong_place { -0.5 } else { -1.5 },
-                            ));
-                        }
+            if !headline
+                && !strong
+                && let Some(nt) = doc.next_tok(t1 - 1)
+            {
+                let ntk = doc.tokens[nt];
+                if ntk.is_cap()
+                    && ntk.has(flag::SPACE_BEFORE)
+                    && doc.cand_at[nt] == usize::MAX
+                    && !doc.org[nt]
+                {
+                    lower_key(&ntk, doc.text, &mut w);
+                    let exempt = lex.common.contains(&w)
+                        || lex.admin_after.contains(&w)
+                        || lex.demonyms.contains_key(&w)
+                        || lex.titles.contains(&w)
+                        || lex.calendar.contains(&w)
+                        || is_connector(&w);
+                    if !exempt {
+                        let strong_place = is_country_like
+                            || matches!(
+                                label,
+                                "capital" | "admin1" | "city >= 1M" | "city >= 100k"
+                            );
+                        feats.push((
+                            "before another capitalised name",
+                            if strong_place { -0.5 } else { -1.5 },
+                        ));
                     }
                 }
             }

@@ -196,6 +196,9 @@ impl Ctx {
 
 const MAX_READINGS: usize = 400;
 
+/// (country code, weight) and (admin-1 key, weight) named by a parent.
+type Containers = (Vec<(String, f32)>, Vec<(String, f32)>);
+
 /// 0 country, 1 admin-1, 2 admin-2, 3 settlement, 4 other.
 fn level_class(r: &Reading) -> u8 {
     if r.is_country() {
@@ -368,10 +371,10 @@ impl Geoparser {
         if !m.is_empty() {
             return (Source::Admin, Vec::new(), key, m);
         }
-        if let Some(c) = self.gaz.country_by_name(surface) {
-            if let Ok(cc) = <[u8; 2]>::try_from(c.iso.as_bytes()) {
-                return (Source::Country(cc), Vec::new(), key, Vec::new());
-            }
+        if let Some(c) = self.gaz.country_by_name(surface)
+            && let Ok(cc) = <[u8; 2]>::try_from(c.iso.as_bytes())
+        {
+            return (Source::Country(cc), Vec::new(), key, Vec::new());
         }
         // A natural feature ("Arkansas River", "Lake Mead"): its core name.
         let core: Vec<&str> = words
@@ -671,7 +674,7 @@ impl Geoparser {
                 _ => self.opts.focus.contains_key(&r.admin1, &r.cc),
             };
             if in_focus && r.is_point_like() {
-                let by_a1 = self.opts.focus.admin1.iter().any(|k| *k == r.admin1);
+                let by_a1 = self.opts.focus.admin1.contains(&r.admin1);
                 let w = if by_a1 { 1.3 } else { 1.0 };
                 f.push(("area of interest", if war { w * 1.5 } else { w }));
                 if war && crate::gazetteer::FRONTLINE_ADMIN1.contains(&r.admin1.as_str()) {
@@ -688,10 +691,7 @@ impl Geoparser {
     }
 
     /// Containers (country, admin-1) named by a parent candidate, with weights.
-    fn parent_containers(
-        &self,
-        parent_reads: &[Reading],
-    ) -> (Vec<(String, f32)>, Vec<(String, f32)>) {
+    fn parent_containers(&self, parent_reads: &[Reading]) -> Containers {
         let mut ccs = Vec::new();
         let mut a1s = Vec::new();
         for r in parent_reads.iter().take(12) {
@@ -717,6 +717,7 @@ impl Geoparser {
         (ccs, a1s)
     }
 
+    #[allow(clippy::needless_range_loop)] // candidate indices address several parallel vectors
     pub(crate) fn resolve_doc(&self, doc: &Doc<'_>) -> DocRes {
         let n = doc.cands.len();
         let mut per: Vec<Res> = vec![Res::default(); n];
@@ -940,14 +941,14 @@ impl Geoparser {
             let outside_parent = r.ctx.iter().any(|f| f.0 == "outside the named parent");
             if outside_parent {
                 // Every reading is outside the named parent: answer with the parent itself.
-                if let Some(pj) = c.parent {
-                    if let Some(pb) = per[pj].best {
-                        let pr = per[pj].readings[pb].clone();
-                        per[ci].parent_fallback = Some(pr);
-                        per[ci].unresolved_reason =
-                            Some("no reading inside the named parent; answered with the parent");
-                        continue;
-                    }
+                if let Some(pj) = c.parent
+                    && let Some(pb) = per[pj].best
+                {
+                    let pr = per[pj].readings[pb].clone();
+                    per[ci].parent_fallback = Some(pr);
+                    per[ci].unresolved_reason =
+                        Some("no reading inside the named parent; answered with the parent");
+                    continue;
                 }
             }
             let support = r.ctx.iter().filter(|f| f.1 > 0.0).map(|f| f.1).sum::<f32>()
@@ -960,12 +961,12 @@ impl Geoparser {
             let ambiguous = per[ci].readings.len() >= 2;
             if small && ambiguous && support < 0.3 && c.source != Source::Region(0) {
                 // Far from everything else the document talks about?
-                if let Some((d, _)) = ctx.nearest(r.lat, r.lon, &c.key) {
-                    if d > 800.0 {
-                        per[ci].best = None;
-                        per[ci].unresolved_reason =
-                            Some("small ambiguous place far from the document's other places");
-                    }
+                if let Some((d, _)) = ctx.nearest(r.lat, r.lon, &c.key)
+                    && d > 800.0
+                {
+                    per[ci].best = None;
+                    per[ci].unresolved_reason =
+                        Some("small ambiguous place far from the document's other places");
                 }
             }
         }

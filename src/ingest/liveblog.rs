@@ -48,7 +48,8 @@ struct Line {
 }
 
 const MONTH: &str = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?";
-const TZ: &str = r"(gmt|utc|bst|cet|cest|eet|eest|msk|est|edt|cst|cdt|pst|pdt|kyiv time|local time|z)";
+const TZ: &str =
+    r"(gmt|utc|bst|cet|cest|eet|eest|msk|est|edt|cst|cdt|pst|pdt|kyiv time|local time|z)";
 
 static RE_TIME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     let p = format!(
@@ -75,9 +76,11 @@ static RE_AGO: LazyLock<Regex> = LazyLock::new(|| {
 
 fn month_num(s: &str) -> Option<u32> {
     let l = s.to_ascii_lowercase();
-    let i = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-        .iter()
-        .position(|m| l.starts_with(m))?;
+    let i = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    .iter()
+    .position(|m| l.starts_with(m))?;
     Some(i as u32 + 1)
 }
 
@@ -117,11 +120,27 @@ fn parse_stamp(line: &str) -> Option<Stamp> {
     }
     if let Some(c) = RE_AGO.captures(line) {
         let n: i64 = c[1].parse().ok()?;
-        let minutes = if c[2].to_ascii_lowercase().starts_with('h') { n * 60 } else { n };
-        return Some(Stamp { date: None, month_day: None, time: None, tz: None, ago_minutes: Some(minutes) });
+        let minutes = if c[2].to_ascii_lowercase().starts_with('h') {
+            n * 60
+        } else {
+            n
+        };
+        return Some(Stamp {
+            date: None,
+            month_day: None,
+            time: None,
+            tz: None,
+            ago_minutes: Some(minutes),
+        });
     }
     let c = RE_TIME_LINE.captures(line)?;
-    let mut st = Stamp { date: None, month_day: None, time: None, tz: None, ago_minutes: None };
+    let mut st = Stamp {
+        date: None,
+        month_day: None,
+        time: None,
+        tz: None,
+        ago_minutes: None,
+    };
     if let (Some(d), Some(m)) = (c.name("d1"), c.get(2)) {
         let (d, m) = (d.as_str().parse().ok()?, month_num(m.as_str())?);
         match c.name("y1") {
@@ -158,7 +177,12 @@ fn parse_stamp(line: &str) -> Option<Stamp> {
         }
         st.time = Some(NaiveTime::from_hms_opt(h, mi, 0)?);
         // The zone is the last capture group of the pattern.
-        st.tz = c.iter().skip(1).flatten().last().and_then(|m| tz_offset(m.as_str()));
+        st.tz = c
+            .iter()
+            .skip(1)
+            .flatten()
+            .last()
+            .and_then(|m| tz_offset(m.as_str()));
     }
     if st.date.is_none() && st.month_day.is_none() && st.time.is_none() {
         return None;
@@ -167,10 +191,12 @@ fn parse_stamp(line: &str) -> Option<Stamp> {
 }
 
 fn ends_like_prose(line: &str) -> bool {
-    line.trim_end()
-        .chars()
-        .last()
-        .is_some_and(|c| matches!(c, '.' | '!' | ':' | ';' | '"' | '”' | '’' | '\'' | ')' | '…' | ','))
+    line.trim_end().chars().last().is_some_and(|c| {
+        matches!(
+            c,
+            '.' | '!' | ':' | ';' | '"' | '”' | '’' | '\'' | ')' | '…' | ','
+        )
+    })
 }
 
 fn classify(line: &str) -> LineKind {
@@ -182,10 +208,17 @@ fn classify(line: &str) -> LineKind {
         return LineKind::Time;
     }
     let words = t.split_whitespace().count();
-    let first_ok = t.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+    let first_ok = t
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
     let has_letter = t.chars().any(char::is_alphabetic);
     let question = t.ends_with('?');
-    if first_ok && has_letter && !ends_like_prose(t) && ((!question && words <= 20) || (question && words <= 14)) {
+    if first_ok
+        && has_letter
+        && !ends_like_prose(t)
+        && ((!question && words <= 20) || (question && words <= 14))
+    {
         LineKind::Headline
     } else {
         LineKind::Para
@@ -199,7 +232,11 @@ fn lines_of(text: &str) -> Vec<Line> {
         let lead = seg.len() - seg.trim_start().len();
         let trimmed = seg.trim();
         let s = start + lead;
-        out.push(Line { start: s, end: s + trimmed.len(), kind: classify(trimmed) });
+        out.push(Line {
+            start: s,
+            end: s + trimmed.len(),
+            kind: classify(trimmed),
+        });
         start += seg.len() + 1;
     }
     out
@@ -220,7 +257,16 @@ pub fn split_posts(doc: &Document) -> Vec<Post> {
         match l.kind {
             LineKind::Blank => continue,
             LineKind::Time => {
-                if prev != Some(LineKind::Time) {
+                // A time line followed by a headline opens a post ("09:40 GMT" /
+                // headline / text); after a headline and before the text it belongs
+                // to that headline ("Headline" / "Updated …" / text).
+                let next = lines[i + 1..].iter().map(|l| l.kind).find(|k| *k != LineKind::Blank);
+                let opens = match prev {
+                    None | Some(LineKind::Para) => true,
+                    Some(LineKind::Headline) => next == Some(LineKind::Headline),
+                    _ => false,
+                };
+                if opens {
                     starts.push(i);
                 }
             }
@@ -243,7 +289,8 @@ pub fn split_posts(doc: &Document) -> Vec<Post> {
         .enumerate()
         .filter(|&(k, &s)| {
             let end = starts.get(k + 1).copied().unwrap_or(lines.len());
-            lines[s].kind != LineKind::Para && lines[s..end].iter().any(|l| l.kind == LineKind::Para)
+            lines[s].kind != LineKind::Para
+                && lines[s..end].iter().any(|l| l.kind == LineKind::Para)
         })
         .count();
     if starts.is_empty() {
@@ -251,8 +298,14 @@ pub fn split_posts(doc: &Document) -> Vec<Post> {
     }
     if headed < 2 {
         let first = &lines[starts[0]];
-        let last_end = lines.iter().rev().find(|l| l.kind != LineKind::Blank).map(|l| l.end).unwrap_or(first.end);
-        let headline = (first.kind == LineKind::Headline).then(|| text[first.start..first.end].to_string());
+        let last_end = lines
+            .iter()
+            .rev()
+            .find(|l| l.kind != LineKind::Blank)
+            .map(|l| l.end)
+            .unwrap_or(first.end);
+        let headline =
+            (first.kind == LineKind::Headline).then(|| text[first.start..first.end].to_string());
         return vec![Post {
             index: 0,
             headline,
@@ -269,14 +322,24 @@ pub fn split_posts(doc: &Document) -> Vec<Post> {
     for (k, &s) in starts.iter().enumerate() {
         let end_line = starts.get(k + 1).copied().unwrap_or(lines.len());
         let body = &lines[s..end_line];
-        let Some(last) = body.iter().rev().find(|l| l.kind != LineKind::Blank) else { continue };
+        let Some(last) = body.iter().rev().find(|l| l.kind != LineKind::Blank) else {
+            continue;
+        };
         let (start_b, end_b) = (lines[s].start, last.end);
-        let head: Vec<&Line> = body.iter().take_while(|l| l.kind != LineKind::Para).collect();
+        let head: Vec<&Line> = body
+            .iter()
+            .take_while(|l| l.kind != LineKind::Para)
+            .collect();
+        // The headline line nearest the text (a page title or teaser lines may precede it).
         let headline = head
             .iter()
+            .rev()
             .find(|l| l.kind == LineKind::Headline)
             .map(|l| text[l.start..l.end].to_string());
-        let stamp = head.iter().filter(|l| l.kind == LineKind::Time).find_map(|l| parse_stamp(&text[l.start..l.end]));
+        let stamp = head
+            .iter()
+            .filter(|l| l.kind == LineKind::Time)
+            .find_map(|l| parse_stamp(&text[l.start..l.end]));
         let mut published = doc.published;
         if let Some(st) = stamp {
             let explicit_date = st.date.is_some();
@@ -318,16 +381,25 @@ pub fn split_posts(doc: &Document) -> Vec<Post> {
     posts
 }
 
-fn resolve_stamp(st: Stamp, page: Option<DateTime<FixedOffset>>, day_shift: i64) -> Option<DateTime<FixedOffset>> {
+fn resolve_stamp(
+    st: Stamp,
+    page: Option<DateTime<FixedOffset>>,
+    day_shift: i64,
+) -> Option<DateTime<FixedOffset>> {
     if let Some(m) = st.ago_minutes {
         return page.map(|p| p - Duration::minutes(m));
     }
-    let tz = st.tz.or_else(|| page.map(|p| *p.offset())).or_else(|| FixedOffset::east_opt(0))?;
+    let tz = st
+        .tz
+        .or_else(|| page.map(|p| *p.offset()))
+        .or_else(|| FixedOffset::east_opt(0))?;
     let page_local = page.map(|p| p.with_timezone(&tz));
     let date = match (st.date, st.month_day) {
         (Some(d), _) => d,
         (None, Some((m, d))) => {
-            let y = page_local.map(|p| p.date_naive().format("%Y").to_string()).and_then(|y| y.parse().ok())?;
+            let y = page_local
+                .map(|p| p.date_naive().format("%Y").to_string())
+                .and_then(|y| y.parse().ok())?;
             NaiveDate::from_ymd_opt(y, m, d)?
         }
         (None, None) => page_local?.date_naive() + Duration::days(day_shift),
@@ -374,8 +446,14 @@ mod tests {
 
     #[test]
     fn line_kinds() {
-        assert_eq!(classify("Drones strike port city overnight"), LineKind::Headline);
-        assert_eq!(classify("The army said the port was hit. Two people were hurt."), LineKind::Para);
+        assert_eq!(
+            classify("Drones strike port city overnight"),
+            LineKind::Headline
+        );
+        assert_eq!(
+            classify("The army said the port was hit. Two people were hurt."),
+            LineKind::Para
+        );
         assert_eq!(classify("Who controls the bridge now?"), LineKind::Headline);
         assert_eq!(classify("10:15 GMT"), LineKind::Time);
         assert_eq!(classify("   "), LineKind::Blank);
@@ -401,20 +479,66 @@ mod tests {
         let d = doc(BLOG, "2025-01-07T12:00:00+00:00");
         let posts = split_posts(&d);
         assert_eq!(posts.len(), 4, "{posts:#?}");
-        assert_eq!(posts[0].headline.as_deref(), Some("War live: talks stall as shelling goes on"));
-        assert_eq!(posts[1].headline.as_deref(), Some("Drones strike port city overnight"));
+        assert_eq!(
+            posts[0].headline.as_deref(),
+            Some("War live: talks stall as shelling goes on")
+        );
+        assert_eq!(
+            posts[1].headline.as_deref(),
+            Some("Drones strike port city overnight")
+        );
         assert!(posts[1].text.starts_with("10:15 GMT\nDrones strike"));
         assert!(posts[1].text.ends_with("until dawn."));
-        assert_eq!(posts[1].published.unwrap().to_rfc3339(), "2025-01-07T10:15:00+00:00");
-        assert_eq!(posts[2].published.unwrap().to_rfc3339(), "2025-01-07T08:40:00+00:00");
+        assert_eq!(
+            posts[1].published.unwrap().to_rfc3339(),
+            "2025-01-07T10:15:00+00:00"
+        );
+        assert_eq!(
+            posts[2].published.unwrap().to_rfc3339(),
+            "2025-01-07T08:40:00+00:00"
+        );
         // Newest first: 23:50 after 08:40 is the previous evening.
-        assert_eq!(posts[3].published.unwrap().to_rfc3339(), "2025-01-06T23:50:00+00:00");
+        assert_eq!(
+            posts[3].published.unwrap().to_rfc3339(),
+            "2025-01-06T23:50:00+00:00"
+        );
         // Offsets point into the page.
         for p in &posts {
-            let from: String = BLOG.chars().skip(p.start).take(p.text.chars().count()).collect();
+            let from: String = BLOG
+                .chars()
+                .skip(p.start)
+                .take(p.text.chars().count())
+                .collect();
             assert_eq!(from, p.text);
         }
         assert_eq!(posts[0].published, d.published);
+    }
+
+    #[test]
+    fn time_line_after_the_headline() {
+        let text = "Live: drones over the south
+
+            Port depot burns after drone raid
+
+Updated 7 January 2025 14:05
+
+            A depot in the port burned after drones hit it overnight.
+
+            Bridge closed after shelling
+
+Updated 7 January 2025 09:30
+
+            The road bridge was closed after shelling in the morning.
+";
+        let d = doc(text, "2025-01-07T18:00:00+00:00");
+        let posts = split_posts(&d);
+        // The page title stays with the first post; each post keeps its headline and time.
+        assert_eq!(posts.len(), 2, "{posts:#?}");
+        assert_eq!(posts[0].headline.as_deref(), Some("Port depot burns after drone raid"));
+        assert_eq!(posts[0].published.unwrap().to_rfc3339(), "2025-01-07T14:05:00+00:00");
+        assert!(posts[0].text.ends_with("overnight."));
+        assert_eq!(posts[1].headline.as_deref(), Some("Bridge closed after shelling"));
+        assert_eq!(posts[1].published.unwrap().to_rfc3339(), "2025-01-07T09:30:00+00:00");
     }
 
     #[test]

@@ -108,16 +108,46 @@ fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
 type PointEntry = GeomWithData<[f64; 2], usize>;
 
 /// DBSCAN labels: `Some(cluster)` or None for noise.
+///
+/// Events share gazetteer points, so identical positions are first merged
+/// into one weighted site (a site is core when the weights of the sites
+/// within `eps_km` add up to `min_points`); every event at a site gets the
+/// site's label. The result equals plain DBSCAN on the events.
 pub fn dbscan(points: &[(f64, f64)], eps_km: f64, min_points: usize) -> Vec<Option<usize>> {
+    let mut site_of: Vec<usize> = Vec::with_capacity(points.len());
+    let mut sites: Vec<(f64, f64)> = Vec::new();
+    let mut weight: Vec<usize> = Vec::new();
+    let mut seen: std::collections::HashMap<(u64, u64), usize> = std::collections::HashMap::new();
+    for &(x, y) in points {
+        let k = *seen.entry((x.to_bits(), y.to_bits())).or_insert_with(|| {
+            sites.push((x, y));
+            weight.push(0);
+            sites.len() - 1
+        });
+        weight[k] += 1;
+        site_of.push(k);
+    }
+    let labels = dbscan_weighted(&sites, &weight, eps_km, min_points);
+    site_of.into_iter().map(|k| labels[k]).collect()
+}
+
+/// DBSCAN over weighted sites (see [`dbscan`]).
+pub fn dbscan_weighted(
+    sites: &[(f64, f64)],
+    weight: &[usize],
+    eps_km: f64,
+    min_points: usize,
+) -> Vec<Option<usize>> {
+    let min_points = min_points.max(1);
     let tree = RTree::bulk_load(
-        points
+        sites
             .iter()
             .enumerate()
             .map(|(i, &(x, y))| PointEntry::new([x, y], i))
             .collect(),
     );
     let neighbours = |i: usize| -> Vec<usize> {
-        let (lon, lat) = points[i];
+        let (lon, lat) = sites[i];
         let dlat = eps_km / KM_PER_DEG_LAT;
         let coslat = lat.to_radians().cos().abs().max(0.01);
         let dlon = (eps_km / (KM_PER_DEG_LON_EQ * coslat)).min(360.0);
@@ -125,41 +155,52 @@ pub fn dbscan(points: &[(f64, f64)], eps_km: f64, min_points: usize) -> Vec<Opti
         let mut v: Vec<usize> = tree
             .locate_in_envelope(&env)
             .map(|e| e.data)
-            .filter(|&j| haversine_km(points[i], points[j]) <= eps_km)
+            .filter(|&j| haversine_km(sites[i], sites[j]) <= eps_km)
             .collect();
         v.sort_unstable();
         v
     };
-    let mut label: Vec<Option<usize>> = vec![None; points.len()];
-    let mut visited = vec![false; points.len()];
+    let mass = |n: &[usize]| {
+        n.iter()
+            .map(|&j| weight.get(j).copied().unwrap_or(1))
+            .sum::<usize>()
+    };
+    let mut label: Vec<Option<usize>> = vec![None; sites.len()];
+    let mut visited = vec![false; sites.len()];
     let mut next = 0usize;
-    for i in 0..points.len() {
+    for i in 0..sites.len() {
         if visited[i] {
             continue;
         }
         visited[i] = true;
         let n = neighbours(i);
-        if n.len() < min_points.max(1) {
+        if mass(&n) < min_points {
             continue;
         }
         let c = next;
         next += 1;
         label[i] = Some(c);
-        let mut queue: Vec<usize> = n;
-        let mut k = 0;
-        while k < queue.len() {
-            let j = queue[k];
-            k += 1;
-            if label[j].is_none() {
-                label[j] = Some(c);
+        // Each site is queued at most once; earlier noise becomes border.
+        let mut queue: Vec<usize> = Vec::new();
+        let mut enqueue = |n: Vec<usize>,
+                           queue: &mut Vec<usize>,
+                           label: &mut Vec<Option<usize>>,
+                           visited: &mut Vec<bool>| {
+            for k in n {
+                if label[k].is_none() {
+                    label[k] = Some(c);
+                }
+                if !visited[k] {
+                    visited[k] = true;
+                    queue.push(k);
+                }
             }
-            if visited[j] {
-                continue;
-            }
-            visited[j] = true;
+        };
+        enqueue(n, &mut queue, &mut label, &mut visited);
+        while let Some(j) = queue.pop() {
             let nj = neighbours(j);
-            if nj.len() >= min_points.max(1) {
-                queue.extend(nj);
+            if mass(&nj) >= min_points {
+                enqueue(nj, &mut queue, &mut label, &mut visited);
             }
         }
     }
@@ -317,6 +358,25 @@ mod tests {
         assert!(dbscan(&pts, 12.0, 5).iter().all(Option::is_none));
         // Tiny eps: every group breaks up.
         assert!(dbscan(&pts, 0.5, 3).iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn weighted_sites_match_plain_dbscan() {
+        // 5 events at A, 1 at B (8 km from A), 1 at C (9 km from B, 17 km from A).
+        let a = (37.0, 48.0);
+        let b = (37.0, 48.072);
+        let c = (37.0, 48.153);
+        let mut pts = vec![a; 5];
+        pts.push(b);
+        pts.push(c);
+        let l = dbscan(&pts, 10.0, 3);
+        // A is core; B is core (A's 5 + itself); C is a border point of B.
+        assert!(l.iter().all(|x| *x == Some(0)), "{l:?}");
+        // B sees 5 + 1 + 1 = 7 events: core at 7, nothing is core at 8.
+        let l = dbscan(&pts, 10.0, 7);
+        assert!(l.iter().all(|x| *x == Some(0)), "{l:?}");
+        let l = dbscan(&pts, 10.0, 8);
+        assert!(l.iter().all(Option::is_none), "{l:?}");
     }
 
     #[test]
