@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use chrono::{Days, NaiveDate, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use frontline::layers::activity::{ActivityParams, ActivityPoint, clusters};
 use frontline::layers::collections::write_control_feature;
 use frontline::layers::control_index::{ControlItem, ControlQuery};
 use frontline::layers::{ControlRules, ControlSet, Layers, PolygonIndex, parse_polygons};
@@ -244,8 +245,21 @@ fn control_all_settlements(c: &mut Criterion) {
     assert_eq!(set.len(), N_SETTLEMENTS as usize);
     let date = NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
     let q = ControlQuery::default();
-    let n = set.query(date, &q).len();
-    assert!(n > 1900, "{n}");
+    let items = set.query(date, &q);
+    assert!(items.len() > 1900, "{}", items.len());
+    let mut body = Vec::new();
+    for it in &items {
+        write_control_feature(it, date, set.rules(), None, &mut body).unwrap();
+    }
+    eprintln!(
+        "control on {date}: {} settlements, {} timeline entries in the GeoJSON, {:.1} MB",
+        items.len(),
+        items
+            .iter()
+            .map(|i| i.settlement.timeline_until(date, set.rules()).count())
+            .sum::<usize>(),
+        body.len() as f64 / 1e6
+    );
 
     let mut g = c.benchmark_group("control_100k_events_2000_settlements");
     g.sample_size(30);
@@ -271,6 +285,25 @@ fn control_all_settlements(c: &mut Criterion) {
             out.push(b']');
             black_box(out.len())
         })
+    });
+    g.bench_function("activity_zones_14_day_window", |b| {
+        let from = date - Days::new(13);
+        let points: Vec<ActivityPoint> = events
+            .iter()
+            .filter(|e| e.event.date_start >= from && e.event.date_start <= date)
+            .map(|e| ActivityPoint {
+                id: e.id.clone(),
+                lon: e.event.place.lon,
+                lat: e.event.place.lat,
+                date_start: e.event.date_start,
+                date_end: e.event.date_end,
+                event_type: e.event.event_type.clone(),
+                precision: e.event.place.precision,
+                place: e.event.place.name.clone(),
+            })
+            .collect();
+        assert!(points.len() > 1000, "{}", points.len());
+        b.iter(|| black_box(clusters(&points, &ActivityParams::default()).len()))
     });
     g.bench_function("build_timelines_from_events", |b| {
         b.iter_batched(

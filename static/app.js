@@ -380,6 +380,8 @@ function baseStyle() {
       [EVENTS_SOURCE]: { type: 'geojson', data: empty, cluster: true, clusterRadius: 42, clusterMaxZoom: CLUSTER_MAX_ZOOM },
       preview: { type: 'geojson', data: empty },
     },
+    // Layer order: basemap, then (room for the control / front-line layers of later work, to be
+    // inserted before 'events-areas'), then events, the selection, and the paste preview on top.
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#dce8f2' } },
       {
@@ -889,6 +891,7 @@ function readHash() {
   out.showAll = q.get('all') === '1';
   out.osm = q.get('osm') === '1';
   out.admin1 = q.get('admin1') !== '0';
+  out.event = q.get('event') || null;
   return out;
 }
 
@@ -1342,7 +1345,11 @@ async function main() {
     mark('ready');
     window.mapReady = true;
     document.documentElement.dataset.mapReady = 'true';
-    loadAdmin1ForLookup();
+    loadAdmin1ForLookup().then(() => {
+      // A shared link with an event: open its popup again.
+      const ev = h.event ? store.get(h.event) : null;
+      if (ev) showEvents([ev.lon, ev.lat], [ev.id]);
+    });
   });
   refresh();
   startLive();

@@ -186,8 +186,60 @@ pub fn event_feature_value(se: &StoredEvent) -> Result<Value, Problem> {
     Ok(crate::store::export::feature_value(se))
 }
 
+/// Serialised features by event id, valid while the event's version and
+/// `updated_at` are unchanged; bounded (cleared when over its byte budget).
+/// Answers for popular areas and dates then cost a copy per feature instead
+/// of a serialisation.
+pub struct FeatureCache {
+    map: std::sync::Mutex<std::collections::HashMap<String, (u64, i64, Arc<[u8]>)>>,
+    bytes: std::sync::atomic::AtomicUsize,
+    cap: usize,
+}
+
+impl FeatureCache {
+    /// A cache of at most `cap` bytes of features (0 disables it).
+    pub fn new(cap: usize) -> Self {
+        Self {
+            map: std::sync::Mutex::new(std::collections::HashMap::new()),
+            bytes: std::sync::atomic::AtomicUsize::new(0),
+            cap,
+        }
+    }
+
+    /// Append the feature of `se` to `out`.
+    pub fn write(&self, se: &StoredEvent, out: &mut Vec<u8>) -> Result<(), Problem> {
+        use std::sync::atomic::Ordering;
+        if self.cap == 0 {
+            return write_event_feature(se, out);
+        }
+        let stamp = se.updated_at.timestamp_nanos_opt().unwrap_or_default();
+        {
+            let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((v, t, b)) = map.get(&se.id)
+                && *v == se.version
+                && *t == stamp
+            {
+                out.extend_from_slice(b);
+                return Ok(());
+            }
+        }
+        let start = out.len();
+        write_event_feature(se, out)?;
+        let bytes: Arc<[u8]> = Arc::from(&out[start..]);
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if self.bytes.load(Ordering::Relaxed) + bytes.len() > self.cap {
+            map.clear();
+            self.bytes.store(0, Ordering::Relaxed);
+        }
+        self.bytes.fetch_add(bytes.len() + se.id.len(), Ordering::Relaxed);
+        map.insert(se.id.clone(), (se.version, stamp, bytes));
+        Ok(())
+    }
+}
+
 struct EventItems {
     page: EventPage,
+    cache: Arc<FeatureCache>,
 }
 
 impl ItemsPage for EventItems {
@@ -228,7 +280,7 @@ impl ItemsPage for EventItems {
             if i > 0 {
                 out.push(b',');
             }
-            write_event_feature(e, out)?;
+            self.cache.write(e, out)?;
         }
         out.push(b']');
         Ok(())
@@ -240,7 +292,7 @@ impl ItemsPage for EventItems {
     fn write_jsonseq(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
         for e in &self.page.events {
             out.push(0x1e);
-            write_event_feature(e, out)?;
+            self.cache.write(e, out)?;
             out.push(b'\n');
         }
         Ok(())
@@ -250,6 +302,17 @@ impl ItemsPage for EventItems {
 /// The `events` collection.
 pub struct EventsCollection {
     pub store: Store,
+    pub cache: Arc<FeatureCache>,
+}
+
+impl EventsCollection {
+    /// `cache_bytes`: budget of the serialised-feature cache (0 disables it).
+    pub fn new(store: Store, cache_bytes: usize) -> Self {
+        Self {
+            store,
+            cache: Arc::new(FeatureCache::new(cache_bytes)),
+        }
+    }
 }
 
 impl Collection for EventsCollection {
@@ -285,11 +348,15 @@ impl Collection for EventsCollection {
     ) -> Result<Box<dyn ItemsPage>, Problem> {
         let q = event_query(params)?;
         let page = self.store.query(&q).map_err(store_problem)?;
-        Ok(Box::new(EventItems { page }))
+        Ok(Box::new(EventItems {
+            page,
+            cache: self.cache.clone(),
+        }))
     }
     fn item(&self, id: &str) -> Result<Option<Box<dyn ItemsPage>>, Problem> {
         match self.store.get_event(id).map_err(store_problem)? {
             Some(e) => Ok(Some(Box::new(EventItems {
+                cache: self.cache.clone(),
                 page: EventPage {
                     events: vec![e],
                     number_matched: 1,
@@ -487,12 +554,18 @@ impl Collection for PlacesCollection {
     }
 }
 
-/// Convenience: the default registry over one store.
+/// Default budget of the serialised-feature cache (bytes).
+pub const DEFAULT_FEATURE_CACHE: usize = 64 * 1024 * 1024;
+
+/// The default registry over one store: `events` and `places`.
 pub fn default_registry(store: &Store) -> super::collections::Registry {
+    registry_with_cache(store, DEFAULT_FEATURE_CACHE)
+}
+
+/// The default registry with a feature cache of `cache_bytes` (0: none).
+pub fn registry_with_cache(store: &Store, cache_bytes: usize) -> super::collections::Registry {
     super::collections::Registry::new()
-        .with(Arc::new(EventsCollection {
-            store: store.clone(),
-        }))
+        .with(Arc::new(EventsCollection::new(store.clone(), cache_bytes)))
         .with(Arc::new(PlacesCollection {
             store: store.clone(),
         }))
@@ -501,6 +574,73 @@ pub fn default_registry(store: &Store) -> super::collections::Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stored(version: u64, name: &str) -> StoredEvent {
+        use crate::model::*;
+        let d = chrono::NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
+        StoredEvent {
+            id: "ev-0123456789abcdef".into(),
+            event: Event {
+                doc_id: "d".into(),
+                event_id: "e".into(),
+                date_start: d,
+                date_end: d,
+                time_precision: TimePrecision::Day,
+                published: None,
+                event_type: "shelling".into(),
+                sub_event_type: String::new(),
+                frontline: true,
+                actor: Actor::Russia,
+                claims: Vec::new(),
+                place: EventPlace {
+                    name: name.into(),
+                    geonameid: Some(1),
+                    lat: 46.6,
+                    lon: 32.6,
+                    country_code: "UA".into(),
+                    admin1: "UA.08".into(),
+                    precision: LocationPrecision::Settlement,
+                    surface_form: name.into(),
+                    approximate: false,
+                },
+                evidence: Evidence {
+                    text: "Shelling hit the city.".into(),
+                    start: 0,
+                    end: 22,
+                },
+                confidence: 0.9,
+            },
+            n_reports: 1,
+            sources: Vec::new(),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
+            version,
+            edited: false,
+        }
+    }
+
+    #[test]
+    fn feature_cache_serves_the_same_bytes_and_follows_versions() {
+        let cache = FeatureCache::new(1 << 20);
+        let a = stored(1, "Kherson");
+        let mut direct = Vec::new();
+        write_event_feature(&a, &mut direct).unwrap();
+        for _ in 0..2 {
+            let mut out = Vec::new();
+            cache.write(&a, &mut out).unwrap();
+            assert_eq!(out, direct);
+        }
+        // A new version is re-serialised, never served stale.
+        let b = stored(2, "Mykolaiv");
+        let mut out = Vec::new();
+        cache.write(&b, &mut out).unwrap();
+        assert!(String::from_utf8(out).unwrap().contains("Mykolaiv"));
+        // A tiny budget still answers correctly.
+        let tiny = FeatureCache::new(10);
+        let mut out = Vec::new();
+        tiny.write(&a, &mut out).unwrap();
+        assert_eq!(out, direct);
+    }
 
     #[test]
     fn event_types_match_the_taxonomy() {

@@ -52,6 +52,9 @@ pub struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = api::DEFAULT_MAX_BODY)]
     pub max_body: usize,
+    /// Budget of the cache of serialised event features, in MiB (0 disables it).
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    pub feature_cache_mb: usize,
     /// Also stop when standard input closes (for test harnesses and supervisors).
     #[arg(long, hide = true)]
     pub stop_on_stdin_eof: bool,
@@ -204,7 +207,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let state = Arc::new(ApiState::new(
         store.clone(),
-        api::events::default_registry(&store),
+        api::events::registry_with_cache(&store, args.feature_cache_mb.saturating_mul(1024 * 1024)),
         options,
         pipeline_rx,
         assets,

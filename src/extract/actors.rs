@@ -7,6 +7,9 @@
 //! ministry said"), a claimant ("Russian claims"), or a qualifier of a place
 //! ("Russia's Kursk region").
 
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
 use super::cues::{Cue, CueMatch};
 use super::text::Token;
 use crate::model::{Actor, Stance};
@@ -114,17 +117,36 @@ const OTHER: &[&str] = &[
     "koreans",
 ];
 
+static SIDES: LazyLock<HashMap<&'static str, Actor>> = LazyLock::new(|| {
+    let mut m = HashMap::new();
+    for (list, side) in [(OTHER, Actor::Other), (UKRAINE, Actor::Ukraine), (RUSSIA, Actor::Russia)] {
+        for w in list {
+            m.insert(*w, side);
+        }
+    }
+    m
+});
+static FORCE_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| FORCE.iter().copied().collect());
+static SPEAKER_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| SPEAKERS.iter().copied().collect());
+static VERB_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| VERBS.iter().copied().collect());
+
 fn side_of(t: &Token) -> Option<Actor> {
     let w = t.lower.as_str();
-    if RUSSIA.contains(&w) {
-        Some(Actor::Russia)
-    } else if UKRAINE.contains(&w) {
-        Some(Actor::Ukraine)
-    } else if OTHER.contains(&w) || (t.cap && matches!(w, "us" | "eu" | "uk")) {
+    if let Some(a) = SIDES.get(w) {
+        Some(*a)
+    } else if t.cap && matches!(w, "us" | "eu" | "uk") {
         Some(Actor::Other)
     } else {
         None
     }
+}
+
+fn is_force(t: &Token) -> bool {
+    FORCE_SET.contains(t.lower.as_str())
+}
+
+fn is_speaker(t: &Token) -> bool {
+    SPEAKER_SET.contains(t.lower.as_str())
 }
 
 /// Nouns of forces, weapons and military actions: the side acts.
@@ -307,14 +329,12 @@ const SPEECH_FILLERS: &[&str] = &[
 
 /// Is this token a side word or a force noun ("Russian", "troops")?
 pub fn is_side_or_force(t: &Token) -> bool {
-    side_of(t).is_some() || t.is_any(FORCE) || t.is_any(&["'s", "its", "their"])
+    side_of(t).is_some() || is_force(t) || t.is_any(&["'s", "its", "their"])
 }
 
 /// Verbs that mark a preceding side word as acting ("Kyiv had launched").
-fn verbish(t: &Token) -> bool {
-    t.is_word()
-        && !t.cap
-        && (t.is_any(&[
+/// Verbs and adverbs that mark a preceding side word as acting.
+const VERBS: &[&str] = &[
             "has",
             "had",
             "have",
@@ -422,7 +442,10 @@ fn verbish(t: &Token) -> bool {
             "bombs",
             "targets",
             "says,",
-        ]) || t.lower.ends_with("ed"))
+        ];
+
+fn verbish(t: &Token) -> bool {
+    t.is_word() && !t.cap && (VERB_SET.contains(t.lower.as_str()) || t.lower.ends_with("ed"))
 }
 
 fn speechy(c: &CueMatch) -> bool {
@@ -452,7 +475,7 @@ pub fn find_actors(
         }
         // "its forces", "it had taken", "they have captured": the side of the nearest
         // preceding acting, reporting or claiming cue.
-        let pronoun = (t.is_any(&["its", "their"]) && i + 1 < n && tokens[i + 1].is_any(FORCE))
+        let pronoun = (t.is_any(&["its", "their"]) && i + 1 < n && is_force(&tokens[i + 1]))
             || (t.is_any(&["it", "they"]) && i + 1 < n && verbish(&tokens[i + 1]));
         if pronoun {
             side = out
@@ -501,10 +524,10 @@ pub fn find_actors(
                 head_end = j + 1;
                 break;
             }
-            if w.is_any(FORCE) {
+            if is_force(w) {
                 class = Some(Role::Subject);
                 head_end = j + 1;
-            } else if w.is_any(SPEAKERS) {
+            } else if is_speaker(w) {
                 class.get_or_insert(Role::Reporter);
                 head_end = j + 1;
             } else if class.is_some() {

@@ -512,6 +512,21 @@ fn year_of(c: &Captures, i: usize) -> Option<i32> {
 /// Find and resolve every date expression in `text` (one sentence or clause is
 /// best: the tense of a clause decides ambiguous years and weekdays).
 pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
+    // Cheap pre-filters: most sentences have no date words at all.
+    let lower = text.to_ascii_lowercase();
+    let has_digit = text.bytes().any(|b| b.is_ascii_digit());
+    let has_month = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        .iter()
+        .any(|m| lower.contains(m));
+    let has_weekday =
+        lower.contains("day") && ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].iter().any(|w| lower.contains(w));
+    let has_relative = [
+        "yesterday", "today", "tonight", "tomorrow", "morning", "afternoon", "evening", "night", "week", "month",
+        "year", "recent", "past", "last",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    let when = |ok: bool| if ok { text } else { "" };
     let mut cands: Vec<Cand> = Vec::new();
     let mut push =
         |start: usize, end: usize, span: Option<DateSpan>, role: DateRole, relative: bool| {
@@ -526,19 +541,19 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
             }
         };
 
-    for c in RE_ISO.captures_iter(text) {
+    for c in RE_ISO.captures_iter(when(has_digit)) {
         let m = c.get(0).map(|m| (m.start(), m.end())).unwrap_or_default();
         let d =
             (|| NaiveDate::from_ymd_opt(year_of(&c, 1)?, c[2].parse().ok()?, c[3].parse().ok()?))();
         push(m.0, m.1, d.map(DateSpan::day), DateRole::At, false);
     }
-    for c in RE_DOTTED.captures_iter(text) {
+    for c in RE_DOTTED.captures_iter(when(has_digit)) {
         let m = c.get(0).map(|m| (m.start(), m.end())).unwrap_or_default();
         let d =
             (|| NaiveDate::from_ymd_opt(year_of(&c, 3)?, c[2].parse().ok()?, c[1].parse().ok()?))();
         push(m.0, m.1, d.map(DateSpan::day), DateRole::At, false);
     }
-    for c in RE_RANGE_DMDM.captures_iter(text) {
+    for c in RE_RANGE_DMDM.captures_iter(when(has_digit && has_month)) {
         let (Some(m), Some(m1), Some(m2)) = (c.get(0), c.get(2), c.get(4)) else {
             continue;
         };
@@ -570,7 +585,7 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
         );
     }
     for (re, day1, day2, mon, yr) in [(&*RE_RANGE_DM, 1, 2, 3, 4), (&*RE_RANGE_MD, 2, 3, 1, 4)] {
-        for c in re.captures_iter(text) {
+        for c in re.captures_iter(when(has_digit && has_month)) {
             let (Some(m), Some(mw)) = (c.get(0), c.get(mon)) else {
                 continue;
             };
@@ -601,7 +616,7 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
         }
     }
     for (re, wdi, dayi, moni, yri) in [(&*RE_DM, 1, 2, 3, 4), (&*RE_MD, 1, 3, 2, 4)] {
-        for c in re.captures_iter(text) {
+        for c in re.captures_iter(when(has_digit && has_month)) {
             let (Some(m), Some(mw)) = (c.get(0), c.get(moni)) else {
                 continue;
             };
@@ -633,7 +648,7 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
             push(start, m.end(), span, role, year_of(&c, yri).is_none());
         }
     }
-    for c in RE_MY.captures_iter(text) {
+    for c in RE_MY.captures_iter(when(has_digit && has_month)) {
         let (Some(m), Some(mw)) = (c.get(0), c.get(1)) else {
             continue;
         };
@@ -652,7 +667,7 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
             false,
         );
     }
-    for c in RE_M.captures_iter(text) {
+    for c in RE_M.captures_iter(when(has_month)) {
         let (Some(m), Some(q), Some(mw)) = (c.get(0), c.get(1), c.get(2)) else {
             continue;
         };
@@ -685,7 +700,7 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
             true,
         );
     }
-    for c in RE_Y.captures_iter(text) {
+    for c in RE_Y.captures_iter(when(has_digit)) {
         let (Some(m), Some(q)) = (c.get(0), c.get(1)) else {
             continue;
         };
@@ -710,7 +725,7 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
             false,
         );
     }
-    for c in RE_WD.captures_iter(text) {
+    for c in RE_WD.captures_iter(when(has_weekday)) {
         let (Some(m), Some(w)) = (c.get(0), c.get(2)) else {
             continue;
         };
@@ -755,7 +770,7 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
             true,
         );
     }
-    for c in RE_REL.captures_iter(text) {
+    for c in RE_REL.captures_iter(when(has_relative)) {
         let Some(m) = c.get(0) else { continue };
         let phrase = m.as_str().to_ascii_lowercase();
         push(
@@ -766,7 +781,7 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
             true,
         );
     }
-    for m in RE_HOLIDAY.find_iter(text) {
+    for m in RE_HOLIDAY.find_iter(when(lower.contains("new year") || lower.contains("christmas"))) {
         let h = m.as_str().replace('’', "'");
         let (mo, d) = if h.starts_with("New Year's Eve") {
             (12, 31)
@@ -786,7 +801,7 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
         let span = infer_day_month(published, mo, d, None, tense).map(DateSpan::day);
         push(m.start(), m.end(), span, role, true);
     }
-    for c in RE_AGO.captures_iter(text) {
+    for c in RE_AGO.captures_iter(when(lower.contains("ago"))) {
         let Some(m) = c.get(0) else { continue };
         let span = (|| {
             let n = number_word(&c[1])?;

@@ -273,18 +273,18 @@ fn level_of(p: &ResolvedPlace) -> Level {
 
 /// A place in a sentence: an explicit mention or an anaphor ("the town").
 #[derive(Debug, Clone)]
-struct PlaceRef {
+struct PlaceRef<'a> {
     t0: usize,
     t1: usize,
-    place: ResolvedPlace,
+    place: &'a ResolvedPlace,
     precision: LocationPrecision,
-    surface: String,
+    surface: &'a str,
     score: f64,
     anaphor: bool,
     level: Level,
 }
 
-impl PlaceRef {
+impl PlaceRef<'_> {
     fn key(&self) -> String {
         if self.place.geonameid != 0 {
             format!("g{}", self.place.geonameid)
@@ -322,12 +322,12 @@ impl PlaceRef {
 
 /// An event under construction.
 #[derive(Debug, Clone)]
-struct Draft {
+struct Draft<'a> {
     etype: EventType,
     /// Territorial events: the cue speaks of retaking ground ("recaptured", or
     /// "liberated" not said by Moscow).
     regain: bool,
-    place: PlaceRef,
+    place: PlaceRef<'a>,
     span: DateSpan,
     date_default: bool,
     actor: Actor,
@@ -345,7 +345,7 @@ struct Draft {
     published: DateTime<FixedOffset>,
 }
 
-impl Draft {
+impl Draft<'_> {
     fn add_claim(&mut self, by: Actor, stance: Stance) {
         let c = Claim {
             by: by.as_str().to_string(),
@@ -373,7 +373,7 @@ impl Draft {
             country_code: p.country_code.clone(),
             admin1: p.admin1.clone(),
             precision: self.place.precision,
-            surface_form: self.place.surface.clone(),
+            surface_form: self.place.surface.to_string(),
             approximate: p.approximate,
         }
     }
@@ -417,11 +417,11 @@ impl Draft {
 
 /// A stance of a sentence kept for the post-level pass.
 #[derive(Debug, Clone)]
-struct PostStance {
+struct PostStance<'a> {
     sentence: usize,
     cue: StanceCue,
     /// Places the sentence is about (empty: none named).
-    referents: Vec<PlaceRef>,
+    referents: Vec<PlaceRef<'a>>,
 }
 
 struct PostCtx<'a> {
@@ -429,9 +429,9 @@ struct PostCtx<'a> {
     date: NaiveDate,
     published: DateTime<FixedOffset>,
     /// Explicit places seen so far in the post: (sentence, place).
-    memory: Vec<(usize, PlaceRef)>,
-    stances: Vec<PostStance>,
-    drafts: Vec<Draft>,
+    memory: Vec<(usize, PlaceRef<'a>)>,
+    stances: Vec<PostStance<'a>>,
+    drafts: Vec<Draft<'a>>,
 }
 
 const NEAR_BEFORE: &[&str] = &[
@@ -568,12 +568,12 @@ fn dist(a0: usize, a1: usize, b0: usize, b1: usize) -> usize {
     }
 }
 
-impl PostCtx<'_> {
+impl<'a> PostCtx<'a> {
     fn sentence(
         &mut self,
         range: Range<usize>,
         sno: usize,
-        mentions: &[(Range<usize>, &Mention, &ResolvedPlace)],
+        mentions: &[(Range<usize>, &'a Mention, &'a ResolvedPlace)],
     ) {
         let tokens = text::tokenize(self.text, range.clone());
         if tokens.is_empty() {
@@ -586,7 +586,7 @@ impl PostCtx<'_> {
         let cues = cues::find_cues(&tokens);
 
         // Explicit places.
-        let mut places: Vec<PlaceRef> = Vec::new();
+        let mut places: Vec<PlaceRef<'a>> = Vec::new();
         for (r, m, p) in mentions {
             let Some((t0, t1)) = token_range(&tokens, r) else {
                 continue;
@@ -599,9 +599,9 @@ impl PostCtx<'_> {
             places.push(PlaceRef {
                 t0,
                 t1,
-                place: (*p).clone(),
+                place: p,
                 precision,
-                surface: self.text[r.clone()].to_string(),
+                surface: &self.text[r.clone()],
                 score: m.score.clamp(0.0, 1.0),
                 anaphor: false,
                 level,
@@ -636,7 +636,7 @@ impl PostCtx<'_> {
                     )
             })
         });
-        let explicit: Vec<PlaceRef> = places.clone();
+        let explicit: Vec<PlaceRef<'a>> = places.clone();
         // Anaphors ("the town", "the Ukrainian capital") point at places, never at speakers.
         places.extend(self.anaphors(&tokens, &explicit, sno));
         places.sort_by_key(|p| p.t0);
@@ -859,7 +859,7 @@ impl PostCtx<'_> {
 
     /// "the town", "the eastern town", "the region", "the Ukrainian capital":
     /// the latest compatible place of the post (this or the previous 4 sentences).
-    fn anaphors(&self, tokens: &[Token], explicit: &[PlaceRef], sno: usize) -> Vec<PlaceRef> {
+    fn anaphors(&self, tokens: &[Token], explicit: &[PlaceRef<'a>], sno: usize) -> Vec<PlaceRef<'a>> {
         let mut out = Vec::new();
         for (i, t) in tokens.iter().enumerate() {
             if !t.is("the") {
@@ -923,9 +923,9 @@ impl PostCtx<'_> {
             out.push(PlaceRef {
                 t0: i,
                 t1: j + 1,
-                place: r.place.clone(),
+                place: r.place,
                 precision,
-                surface: r.surface.clone(),
+                surface: r.surface,
                 score: r.score * 0.9,
                 anaphor: true,
                 level: r.level,
@@ -1113,7 +1113,7 @@ fn non_combat_actor(etype: EventType, actors: &[actors::ActorCue]) -> Actor {
 }
 
 /// Captured vs regained vs claimed, from the actor, the place's country and the claims.
-fn refine_territorial(d: &mut Draft) {
+fn refine_territorial(d: &mut Draft<'_>) {
     if !d.etype.is_territorial() {
         return;
     }
@@ -1191,11 +1191,11 @@ type Anchor<'c> = Option<(&'c CueMatch, f32)>;
 
 /// Drop places that only qualify another place in the same sentence; returns
 /// the kept places with their anchors.
-fn drop_qualifiers<'c>(
+fn drop_qualifiers<'a, 'c>(
     tokens: &[Token],
-    places: Vec<PlaceRef>,
+    places: Vec<PlaceRef<'a>>,
     anchors: Vec<Anchor<'c>>,
-) -> (Vec<PlaceRef>, Vec<Anchor<'c>>) {
+) -> (Vec<PlaceRef<'a>>, Vec<Anchor<'c>>) {
     let n = places.len();
     let mut keep = vec![true; n];
     for a in 0..n {
@@ -1411,7 +1411,7 @@ fn is_present(tokens: &[Token], segs: &[usize], anchor: &CueMatch) -> bool {
 }
 
 /// Merge drafts of the same event within a document.
-fn merge_document(drafts: Vec<Draft>) -> Vec<Draft> {
+fn merge_document(drafts: Vec<Draft<'_>>) -> Vec<Draft<'_>> {
     // 1. Undated restatements fold into a dated report of the same type and place
     //    from the week before.
     let mut drafts = drafts;
@@ -1503,7 +1503,7 @@ fn merge_document(drafts: Vec<Draft>) -> Vec<Draft> {
 }
 
 /// Merge `src` into `dst`: claims united, best evidence kept.
-fn absorb(dst: &mut Draft, src: Draft, may_take_evidence: bool) {
+fn absorb<'a>(dst: &mut Draft<'a>, src: Draft<'a>, may_take_evidence: bool) {
     for c in &src.claims {
         if !dst.claims.contains(c) {
             dst.claims.push(c.clone());

@@ -246,19 +246,22 @@ pub fn tokenize(text: &str, range: Range<usize>) -> Vec<Token> {
             }
             let end_b = if j < chars.len() { chars[j].0 } else { s.len() };
             let word = &s[b..end_b];
-            let lower: String = word
-                .chars()
-                .map(|ch| {
-                    if is_apostrophe(ch) {
-                        '\''
-                    } else if is_hyphen(ch) {
-                        '-'
-                    } else {
-                        ch
-                    }
-                })
-                .flat_map(char::to_lowercase)
-                .collect();
+            let lower: String = if word.is_ascii() && !word.contains('`') {
+                word.to_ascii_lowercase()
+            } else {
+                word.chars()
+                    .map(|ch| {
+                        if is_apostrophe(ch) {
+                            '\''
+                        } else if is_hyphen(ch) {
+                            '-'
+                        } else {
+                            ch
+                        }
+                    })
+                    .flat_map(char::to_lowercase)
+                    .collect()
+            };
             let kind = if word
                 .chars()
                 .all(|ch| ch.is_ascii_digit() || ch == '.' || ch == ',')

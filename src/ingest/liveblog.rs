@@ -115,7 +115,8 @@ struct Stamp {
 
 fn parse_stamp(line: &str) -> Option<Stamp> {
     let line = line.trim();
-    if line.is_empty() || line.len() > 60 {
+    // Every time line has a digit; most lines are prose.
+    if line.is_empty() || line.len() > 60 || !line.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
     if let Some(c) = RE_AGO.captures(line) {

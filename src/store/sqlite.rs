@@ -416,6 +416,102 @@ async fn read_base(conn: &mut SqliteConnection, id: &str) -> Result<Event, Store
     }
 }
 
+/// (id, ext_id, url, source, title, published) of a document.
+type DocRow = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+/// (id, base_source, overrides, n_reports, version, created_at, updated_at).
+type EventStub = (String, i64, Option<String>, i64, i64, String, String);
+/// (id, event_id, document_id, extracted_id, confidence, evidence text,
+/// start, end, report JSON).
+type SourceRow = (i64, String, i64, String, f64, String, i64, i64, String);
+
+/// Rows per chunk when loading.
+const LOAD_CHUNK: i64 = 20_000;
+
+/// One chunk: (JSON array of rows, last key, number of rows).
+async fn fetch_chunk<K>(
+    pool: &SqlitePool,
+    sql: &'static str,
+    after: K,
+) -> Result<(Option<String>, Option<K>, i64), StoreError>
+where
+    K: for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite> + for<'q> sqlx::Encode<'q, Sqlite> + Send + 'static,
+{
+    let row = sqlx::query(sql)
+        .bind(after)
+        .bind(LOAD_CHUNK)
+        .fetch_one(pool)
+        .await?;
+    Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
+}
+
+async fn load_chunks_generic<K, T>(
+    pool: &SqlitePool,
+    sql: &'static str,
+    table: &'static str,
+    first: K,
+) -> Result<Vec<T>, StoreError>
+where
+    K: for<'r> sqlx::Decode<'r, Sqlite>
+        + sqlx::Type<Sqlite>
+        + for<'q> sqlx::Encode<'q, Sqlite>
+        + Send
+        + Clone
+        + 'static,
+    T: serde::de::DeserializeOwned,
+{
+    let mut out = Vec::new();
+    let mut current = fetch_chunk(pool, sql, first).await?;
+    loop {
+        let (json, last, n) = current;
+        let Some(last) = last.filter(|_| n > 0) else {
+            return Ok(out);
+        };
+        let next = if n < LOAD_CHUNK {
+            None
+        } else {
+            let pool = pool.clone();
+            let last = last.clone();
+            Some(tokio::spawn(async move { fetch_chunk(&pool, sql, last).await }))
+        };
+        let rows: Vec<T> = serde_json::from_str(json.as_deref().unwrap_or("[]"))
+            .map_err(|e| corrupt(table, "(load)", format!("cannot decode rows: {e}")))?;
+        out.extend(rows);
+        match next {
+            None => return Ok(out),
+            Some(h) => {
+                current = h
+                    .await
+                    .map_err(|e| corrupt(table, "(load)", format!("loader task failed: {e}")))??;
+            }
+        }
+    }
+}
+
+/// Loads a table keyed by an integer.
+async fn load_chunks<T: serde::de::DeserializeOwned>(
+    pool: &SqlitePool,
+    sql: &'static str,
+    table: &'static str,
+) -> Result<Vec<T>, StoreError> {
+    load_chunks_generic::<i64, T>(pool, sql, table, i64::MIN).await
+}
+
+/// Loads a table keyed by text.
+async fn load_chunks_text<T: serde::de::DeserializeOwned>(
+    pool: &SqlitePool,
+    sql: &'static str,
+    table: &'static str,
+) -> Result<Vec<T>, StoreError> {
+    load_chunks_generic::<String, T>(pool, sql, table, String::new()).await
+}
+
 impl SqliteBackend {
     pub async fn open(url_or_path: &str) -> Result<SqliteBackend, StoreError> {
         let open_err = |source| StoreError::Open {
@@ -489,89 +585,113 @@ impl SqliteBackend {
 
 impl BackendOps for SqliteBackend {
     async fn load_all(&self) -> Result<Loaded, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        // Sources first, grouped by event id.
-        let mut sources: HashMap<String, Vec<SourceRef>> = HashMap::new();
-        {
-            let mut rows = sqlx::query(
-                "SELECT s.event_id, d.ext_id, d.url, d.source, d.title, d.published, \
-                 s.extracted_id, s.confidence, s.evidence_text, s.evidence_start, s.evidence_end \
-                 FROM event_sources s JOIN documents d ON d.id = s.document_id \
-                 JOIN events e ON e.id = s.event_id WHERE e.deleted = 0 ORDER BY s.id",
-            )
-            .fetch(&mut *conn);
-            while let Some(r) = rows.try_next().await? {
-                let event_id: String = r.try_get("event_id")?;
-                let published = parse_published(r.try_get("published")?, "documents", &event_id)?;
-                let start: i64 = r.try_get("evidence_start")?;
-                let end: i64 = r.try_get("evidence_end")?;
-                let s = SourceRef {
-                    doc_id: r.try_get("ext_id")?,
-                    url: r.try_get("url")?,
-                    source: r.try_get("source")?,
-                    title: r.try_get("title")?,
-                    published,
-                    evidence: Evidence {
-                        text: r.try_get("evidence_text")?,
-                        start: start.max(0) as usize,
-                        end: end.max(0) as usize,
-                    },
-                    event_id: r.try_get("extracted_id")?,
-                    confidence: r.try_get("confidence")?,
-                };
-                sources.entry(event_id).or_default().push(s);
-            }
+        // Tables are read in key order in chunks that SQLite packs into one
+        // JSON array each (a few round trips instead of one per row); the
+        // next chunk is fetched while the current one is decoded.
+        let docs: Vec<DocRow> = load_chunks(
+            &self.pool,
+            "SELECT json_group_array(json_array(id, ext_id, url, source, title, published)), \
+             max(id), count(*) FROM (SELECT id, ext_id, url, source, title, published \
+             FROM documents WHERE id > ? ORDER BY id LIMIT ?)",
+            "documents",
+        )
+        .await?;
+        let mut doc_meta: HashMap<i64, DocRow> = HashMap::with_capacity(docs.len());
+        for d in docs {
+            doc_meta.insert(d.0, d);
         }
-        let mut events = Vec::new();
-        {
-            let mut rows = sqlx::query(
-                "SELECT e.id, s.report, e.overrides, e.n_reports, e.version, e.created_at, \
-                 e.updated_at FROM events e LEFT JOIN event_sources s ON s.id = e.base_source \
-                 WHERE e.deleted = 0",
-            )
-            .fetch(&mut *conn);
-            while let Some(r) = rows.try_next().await? {
-                let id: String = r.try_get("id")?;
-                let report: Option<String> = r.try_get("report")?;
-                let Some(report) = report else {
-                    return Err(corrupt("events", &id, "representative report missing".into()));
-                };
-                let base = parse_event(&report, "event_sources", &id)?;
-                let overrides: Option<String> = r.try_get("overrides")?;
-                let overrides = parse_patch(overrides.as_deref(), &id)?;
-                let n_reports: i64 = r.try_get("n_reports")?;
-                let version: i64 = r.try_get("version")?;
-                let created_at: String = r.try_get("created_at")?;
-                let updated_at: String = r.try_get("updated_at")?;
-                events.push(StoredEvent {
-                    event: effective(&base, overrides.as_ref()),
-                    n_reports: n_reports.max(0) as u32,
-                    sources: sources.remove(&id).unwrap_or_default(),
-                    created_at: parse_ts(&created_at, "events", &id)?,
-                    updated_at: parse_ts(&updated_at, "events", &id)?,
-                    version: version.max(0) as u64,
-                    edited: overrides.is_some(),
-                    id,
-                });
-            }
+        let stubs: Vec<EventStub> = load_chunks_text(
+            &self.pool,
+            "SELECT json_group_array(json_array(id, base_source, overrides, n_reports, version, \
+             created_at, updated_at)), max(id), count(*) FROM (SELECT * FROM events \
+             WHERE deleted = 0 AND id > ? ORDER BY id LIMIT ?)",
+            "events",
+        )
+        .await?;
+        let mut index_of: HashMap<String, u32> = HashMap::with_capacity(stubs.len());
+        for (i, st) in stubs.iter().enumerate() {
+            index_of.insert(st.0.clone(), i as u32);
         }
-        let mut places = Vec::new();
+        let mut bases: Vec<Option<Event>> = vec![None; stubs.len()];
+        let mut sources: Vec<Vec<SourceRef>> = vec![Vec::new(); stubs.len()];
+        let srcs: Vec<SourceRow> = load_chunks(
+            &self.pool,
+            "SELECT json_group_array(json_array(id, event_id, document_id, extracted_id, \
+             confidence, evidence_text, evidence_start, evidence_end, report)), max(id), \
+             count(*) FROM (SELECT * FROM event_sources WHERE id > ? ORDER BY id LIMIT ?)",
+            "event_sources",
+        )
+        .await?;
+        for (sid, event_id, document_id, extracted_id, confidence, text, start, end, report) in srcs
         {
-            let mut rows =
-                sqlx::query("SELECT geonameid, name, lat, lon, country_code, admin1 FROM places")
-                    .fetch(&mut *conn);
-            while let Some(r) = rows.try_next().await? {
-                let g: i64 = r.try_get("geonameid")?;
-                places.push(PlaceInfo {
-                    geonameid: g.max(0) as u64,
-                    name: r.try_get("name")?,
-                    lat: r.try_get("lat")?,
-                    lon: r.try_get("lon")?,
-                    country_code: r.try_get("country_code")?,
-                    admin1: r.try_get("admin1")?,
-                });
+            let Some(&i) = index_of.get(&event_id) else {
+                // A tombstoned event's report.
+                continue;
+            };
+            let i = i as usize;
+            if stubs[i].1 == sid {
+                bases[i] = Some(parse_event(&report, "event_sources", &event_id)?);
             }
+            let Some(d) = doc_meta.get(&document_id) else {
+                return Err(corrupt(
+                    "event_sources",
+                    &event_id,
+                    format!("document {document_id} missing"),
+                ));
+            };
+            sources[i].push(SourceRef {
+                doc_id: d.1.clone(),
+                url: d.2.clone(),
+                source: d.3.clone(),
+                title: d.4.clone(),
+                published: parse_published(d.5.clone(), "documents", &d.1)?,
+                evidence: Evidence {
+                    text,
+                    start: start.max(0) as usize,
+                    end: end.max(0) as usize,
+                },
+                event_id: extracted_id,
+                confidence,
+            });
         }
+        drop(index_of);
+        let mut events = Vec::with_capacity(stubs.len());
+        for ((st, base), srcs) in stubs.into_iter().zip(bases).zip(sources) {
+            let (id, _, overrides, n_reports, version, created_at, updated_at) = st;
+            let Some(base) = base else {
+                return Err(corrupt("events", &id, "representative report missing".into()));
+            };
+            let overrides = parse_patch(overrides.as_deref(), &id)?;
+            events.push(StoredEvent {
+                event: effective(&base, overrides.as_ref()),
+                n_reports: n_reports.max(0) as u32,
+                sources: srcs,
+                created_at: parse_ts(&created_at, "events", &id)?,
+                updated_at: parse_ts(&updated_at, "events", &id)?,
+                version: version.max(0) as u64,
+                edited: overrides.is_some(),
+                id,
+            });
+        }
+        let place_rows: Vec<(i64, String, f64, f64, String, String)> = load_chunks(
+            &self.pool,
+            "SELECT json_group_array(json_array(geonameid, name, lat, lon, country_code, \
+             admin1)), max(geonameid), count(*) FROM (SELECT * FROM places WHERE geonameid > ? \
+             ORDER BY geonameid LIMIT ?)",
+            "places",
+        )
+        .await?;
+        let places = place_rows
+            .into_iter()
+            .map(|(g, name, lat, lon, country_code, admin1)| PlaceInfo {
+                geonameid: g.max(0) as u64,
+                name,
+                lat,
+                lon,
+                country_code,
+                admin1,
+            })
+            .collect();
         Ok(Loaded { events, places })
     }
 

@@ -169,6 +169,12 @@ describe('web map', () => {
     assert.equal(copy.actor, 'ukraine');
     assert.equal(copy.counter, original.counter);
     for (let i = 0; i < 4; i++) assert.ok(Math.abs(copy.bounds[i] - original.bounds[i]) < 0.05, `bounds differ: ${copy.bounds} vs ${original.bounds}`);
+    // A link with an event opens its popup.
+    const f = events.find((e) => e.properties.frontline && e.geometry.coordinates[0] > 24 && e.geometry.coordinates[0] < 38 && e.geometry.coordinates[1] > 46 && e.geometry.coordinates[1] < 51);
+    await other.goto('about:blank');
+    await other.goto(`${server.url}/#event=${encodeURIComponent(f.id)}`);
+    await other.waitForSelector('.maplibregl-popup .ev-popup', { timeout: 15000 });
+    assert.equal(await other.getAttribute('.maplibregl-popup .ev-popup', 'data-event-id'), String(f.id));
     await other.close();
     await page.selectOption('#actor-filter', '');
     await reset(page);

@@ -19,7 +19,7 @@ try {
   const target = await page.evaluate(() => {
     const fs = window.map.queryRenderedFeatures({ layers: ['events-points'] });
     const evs = fs.map((f) => window.frontline.store.get(f.properties._id)).filter(Boolean);
-    evs.sort((a, b) => Number(b.precision === 'settlement') - Number(a.precision === 'settlement') || Number(b.disputed) - Number(a.disputed) || a.lon - b.lon);
+    evs.sort((a, b) => Number(b.disputed) - Number(a.disputed) || Number(b.precision === 'settlement') - Number(a.precision === 'settlement') || Number(b.frontline) - Number(a.frontline) || a.lon - b.lon);
     return evs[0] ? [evs[0].lon, evs[0].lat] : null;
   });
   if (target) {
