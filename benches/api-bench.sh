@@ -45,17 +45,24 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "==> starting frontline serve" >&2
-"$bin" serve --db "$db" --bind 127.0.0.1:0 --no-default-gazetteer >"$out/serve.out" 2>"$out/serve.err" &
-pids+=($!)
-base=""
-for _ in $(seq 1 600); do
-    if [[ -s "$out/serve.out" ]]; then base="$(head -n1 "$out/serve.out" | sed 's/^listening on //')"; break; fi
-    sleep 0.2
-done
-[[ -n "$base" ]] || { echo "api-bench: server did not start" >&2; cat "$out/serve.err" >&2; exit 1; }
-echo "    $base" >&2
+start_frontline() { # cache_mb -> sets $base and $spid
+    rm -f "$out/serve.out"
+    "$bin" serve --db "$db" --bind 127.0.0.1:0 --no-default-gazetteer --feature-cache-mb "$1" \
+        >"$out/serve.out" 2>"$out/serve.err" &
+    spid=$!
+    pids+=("$spid")
+    base=""
+    for _ in $(seq 1 900); do
+        if [[ -s "$out/serve.out" ]]; then base="$(head -n1 "$out/serve.out" | sed 's/^listening on //')"; break; fi
+        sleep 0.2
+    done
+    [[ -n "$base" ]] || { echo "api-bench: server did not start" >&2; cat "$out/serve.err" >&2; exit 1; }
+    echo "    frontline at $base (feature cache $1 MiB)" >&2
+}
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 
+echo "==> starting frontline serve" >&2
+start_frontline 64
 # Pick the box whose one-day answers average closest to 100 features, and
 # write wrk scripts that rotate over 365 different days.
 python3 - "$base" "$out" <<'EOF'
@@ -95,9 +102,21 @@ run_wrk() { # name url script
     echo "==> wrk $1: -t$THREADS -c$CONNECTIONS -d$DURATION" >&2
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$out/$3" "$2" | tee "$out/wrk-$1.txt" >&2
 }
-# Warm up, then measure.
-wrk -t1 -c4 -d3s -s "$out/frontline.lua" "$base" >/dev/null
-run_wrk frontline "$base" frontline.lua
+# Server CPU per request (machine-load independent): ticks over the run.
+measure_frontline() { # name
+    wrk -t1 -c4 -d3s -s "$out/frontline.lua" "$base" >/dev/null  # warm-up
+    local t0 t1
+    t0="$(cpu_ticks "$spid")"
+    run_wrk "$1" "$base" frontline.lua
+    t1="$(cpu_ticks "$spid")"
+    echo "$((t1 - t0)) $(getconf CLK_TCK)" >"$out/cpu-$1.txt"
+}
+uptime >"$out/load-before.txt"
+measure_frontline frontline
+kill -TERM "$spid"; wait "$spid" 2>/dev/null || true
+start_frontline 0
+measure_frontline frontline-nocache
+# (this server stays up: the pygeoapi export and sample below read from it)
 
 if [[ "${SKIP_PYGEOAPI:-0}" != 1 ]]; then
     venv="$root/target/pygeoapi-env"
@@ -201,10 +220,18 @@ def parse(name):
     return rps, p50, p99, int(errs.group(1)) if errs else 0
 p = json.load(open(f"{out}/params.json"))
 print(f"\n{n} events, bbox {p['bbox']} + one-day datetime (mean {p['mean_matched']:.1f} matched), limit=100")
+def cpu(name, nreq):
+    t, hz = open(f"{out}/cpu-{name}.txt").read().split()
+    return int(t) / int(hz) / nreq * 1e6
+def nreq(name):
+    return int(re.search(r"(\d+) requests in", open(f"{out}/wrk-{name}.txt").read()).group(1))
+print("machine load before:", open(f"{out}/load-before.txt").read().strip())
+for name, label in (("frontline", "frontline (feature cache 64 MiB)"), ("frontline-nocache", "frontline (no feature cache)")):
+    r = parse(name)
+    print(f"{label}: {r[0]:.0f} req/s, p50 {r[1]:.2f} ms, p99 {r[2]:.2f} ms, non-2xx {r[3]}, server CPU {cpu(name, nreq(name)):.0f} us/request")
 f = parse("frontline")
-print(f"frontline: {f[0]:.0f} req/s, p50 {f[1]:.2f} ms, p99 {f[2]:.2f} ms, non-2xx {f[3]}")
 g = parse("pygeoapi")
 if g:
     print(f"pygeoapi:  {g[0]:.1f} req/s, p50 {g[1]:.1f} ms, p99 {g[2]:.1f} ms, non-2xx {g[3]}")
-    print(f"ratio: {f[0] / g[0]:.0f}x throughput")
+    print(f"ratio: {f[0] / g[0]:.0f}x throughput (without the feature cache: {parse('frontline-nocache')[0] / g[0]:.0f}x)")
 EOF

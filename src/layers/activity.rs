@@ -182,7 +182,7 @@ pub fn dbscan_weighted(
         label[i] = Some(c);
         // Each site is queued at most once; earlier noise becomes border.
         let mut queue: Vec<usize> = Vec::new();
-        let mut enqueue = |n: Vec<usize>,
+        let enqueue = |n: Vec<usize>,
                            queue: &mut Vec<usize>,
                            label: &mut Vec<Option<usize>>,
                            visited: &mut Vec<bool>| {

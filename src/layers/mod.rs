@@ -13,6 +13,30 @@
 //! * [`collections`]: the `control`, `frontline` and `activity` OGC
 //!   collections; [`http`]: `GET /api/frontline/at`.
 //!
+//! What the map reads (all follow `datetime=YYYY-MM-DD`, default today):
+//!
+//! * `control` — Point per settlement (`id` `gn-<geonameid>`); properties
+//!   `name`, `geonameid`, `country_code`, `admin1`, `date`, `status`
+//!   (`held_ua` | `claimed_ru` | `held_ru` | `claimed_ua` | `contested` |
+//!   `unknown`), `status_since`, `status_basis` (`claims` | `fighting` |
+//!   `none`), `n_claims`, `n_fighting`, `last_fighting_date`,
+//!   `occupied_per_<layer>` (true/false/null per imported layer), and
+//!   `timeline`: `[{date, date_end, event_id, event_type, assertion (held |
+//!   claimed | disputed | fighting), claimant (russia | ukraine | null),
+//!   actor, claims: [{by, stance}], precision, source, url, n_reports,
+//!   evidence, confidence}]`, oldest first (claims up to the date, fighting
+//!   of the last 14 days). Filter with `status=`, `bbox=`.
+//! * `frontline` — one MultiPolygon per layer (`id` `<layer>@<date>`):
+//!   `layer`, `snapshot_date`, `valid_from`, `valid_to` (exclusive, null for
+//!   the latest), `n_polygons`, `n_vertices`, `source`, `imported_at`.
+//!   Filter with `layer=`.
+//! * `activity` — Polygon per zone (`id` `act-<YYYYMMDD>-<n>`):
+//!   `window_start`, `window_end`, `n_events`, `first_date`, `last_date`,
+//!   `area_km2`, `event_types` ({type: count}), `places` (most reported
+//!   first), `event_ids`, `eps_km`, `min_points`.
+//! * `GET /api/frontline/at?lon=&lat=&date=` — `{lon, lat, date, layers:
+//!   [{layer, inside, snapshot_date}]}`.
+//!
 //! Wiring into a server (see [`register`] and [`router`]):
 //!
 //! ```ignore

@@ -800,8 +800,16 @@ impl Store {
     /// applies migrations and builds the in-memory index.
     pub async fn open(url_or_path: &str) -> Result<Store, StoreError> {
         let backend = Backend::open(url_or_path).await?;
+        let t0 = std::time::Instant::now();
         let loaded = backend.load_all().await?;
+        let t1 = t0.elapsed();
         let index = Index::build(loaded.events, loaded.places);
+        tracing::info!(
+            "store {url_or_path}: {} events loaded in {:.2}s, index built in {:.2}s",
+            index.len(),
+            t1.as_secs_f64(),
+            (t0.elapsed() - t1).as_secs_f64()
+        );
         let (changes, _) = broadcast::channel(4096);
         Ok(Store {
             inner: Arc::new(Inner {

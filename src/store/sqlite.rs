@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use futures_util::TryStreamExt;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions,
     SqliteSynchronous,
@@ -585,6 +584,13 @@ impl SqliteBackend {
 
 impl BackendOps for SqliteBackend {
     async fn load_all(&self) -> Result<Loaded, StoreError> {
+        let t0 = std::time::Instant::now();
+        let timing = std::env::var_os("FRONTLINE_LOAD_TIMING").is_some();
+        let lap = |what: &str| {
+            if timing {
+                eprintln!("load: {what} at {:.2}s", t0.elapsed().as_secs_f64());
+            }
+        };
         // Tables are read in key order in chunks that SQLite packs into one
         // JSON array each (a few round trips instead of one per row); the
         // next chunk is fetched while the current one is decoded.
@@ -608,6 +614,7 @@ impl BackendOps for SqliteBackend {
             "events",
         )
         .await?;
+        lap("documents, events read");
         let mut index_of: HashMap<String, u32> = HashMap::with_capacity(stubs.len());
         for (i, st) in stubs.iter().enumerate() {
             index_of.insert(st.0.clone(), i as u32);
@@ -622,6 +629,7 @@ impl BackendOps for SqliteBackend {
             "event_sources",
         )
         .await?;
+        lap("sources read");
         for (sid, event_id, document_id, extracted_id, confidence, text, start, end, report) in srcs
         {
             let Some(&i) = index_of.get(&event_id) else {
@@ -655,6 +663,7 @@ impl BackendOps for SqliteBackend {
             });
         }
         drop(index_of);
+        lap("sources attached");
         let mut events = Vec::with_capacity(stubs.len());
         for ((st, base), srcs) in stubs.into_iter().zip(bases).zip(sources) {
             let (id, _, overrides, n_reports, version, created_at, updated_at) = st;
@@ -673,6 +682,7 @@ impl BackendOps for SqliteBackend {
                 id,
             });
         }
+        lap("events built");
         let place_rows: Vec<(i64, String, f64, f64, String, String)> = load_chunks(
             &self.pool,
             "SELECT json_group_array(json_array(geonameid, name, lat, lon, country_code, \
