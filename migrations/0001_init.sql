@@ -1,10 +1,11 @@
 -- frontline schema, SQLite backend (a PostgreSQL backend keeps its own
 -- migrations in migrations/postgres/; sqlx ignores sub-directories here).
 --
--- Dates are ISO 'YYYY-MM-DD' text, timestamps RFC 3339 text. Event rows carry
--- the effective (corrected) values in plain columns for SQL filtering;
--- `base_source` points at the representative report and `overrides` holds the
--- manual corrections.
+-- Dates are ISO 'YYYY-MM-DD' text, timestamps RFC 3339 text. An event row
+-- holds the effective event (its representative report with manual
+-- corrections applied) in plain columns, so SQL can filter on them and the
+-- in-memory index is rebuilt without decoding JSON; `base_source` points at
+-- the representative report and `overrides` holds the corrections.
 
 CREATE TABLE documents (
     id          INTEGER PRIMARY KEY,
@@ -65,6 +66,16 @@ CREATE TABLE events (
     country_code   TEXT    NOT NULL,
     admin1         TEXT    NOT NULL,
     confidence     REAL    NOT NULL,
+    place_name     TEXT    NOT NULL,
+    surface_form   TEXT    NOT NULL,
+    approximate    INTEGER NOT NULL,
+    claims         TEXT    NOT NULL,        -- JSON array of {by, stance}
+    doc_id         TEXT    NOT NULL,        -- the representative report's document
+    extracted_id   TEXT    NOT NULL,        -- and its extracted event id
+    published      TEXT,
+    evidence_text  TEXT    NOT NULL,
+    evidence_start INTEGER NOT NULL,
+    evidence_end   INTEGER NOT NULL,
     n_reports      INTEGER NOT NULL,
     base_source    INTEGER NOT NULL,        -- event_sources.id of the representative report
     overrides      TEXT,                    -- JSON: manual corrections (EventPatch)

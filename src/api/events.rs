@@ -186,12 +186,15 @@ pub fn event_feature_value(se: &StoredEvent) -> Result<Value, Problem> {
     Ok(crate::store::export::feature_value(se))
 }
 
+/// (version, updated_at in ns, serialised feature).
+type CachedFeature = (u64, i64, Arc<[u8]>);
+
 /// Serialised features by event id, valid while the event's version and
 /// `updated_at` are unchanged; bounded (cleared when over its byte budget).
 /// Answers for popular areas and dates then cost a copy per feature instead
 /// of a serialisation.
 pub struct FeatureCache {
-    map: std::sync::Mutex<std::collections::HashMap<String, (u64, i64, Arc<[u8]>)>>,
+    map: std::sync::Mutex<std::collections::HashMap<String, CachedFeature>>,
     bytes: std::sync::atomic::AtomicUsize,
     cap: usize,
 }
@@ -231,7 +234,8 @@ impl FeatureCache {
             map.clear();
             self.bytes.store(0, Ordering::Relaxed);
         }
-        self.bytes.fetch_add(bytes.len() + se.id.len(), Ordering::Relaxed);
+        self.bytes
+            .fetch_add(bytes.len() + se.id.len(), Ordering::Relaxed);
         map.insert(se.id.clone(), (se.version, stamp, bytes));
         Ok(())
     }
@@ -262,14 +266,24 @@ impl ItemsPage for EventItems {
         h.update(b"events\0");
         h.update(self.page.number_matched.to_le_bytes());
         for c in [&self.page.next, &self.page.prev] {
-            h.update(c.as_ref().map(Cursor::encode).unwrap_or_default().as_bytes());
+            h.update(
+                c.as_ref()
+                    .map(Cursor::encode)
+                    .unwrap_or_default()
+                    .as_bytes(),
+            );
             h.update([0]);
         }
         for e in &self.page.events {
             h.update(e.id.as_bytes());
             h.update([0]);
             h.update(e.version.to_le_bytes());
-            h.update(e.updated_at.timestamp_nanos_opt().unwrap_or_default().to_le_bytes());
+            h.update(
+                e.updated_at
+                    .timestamp_nanos_opt()
+                    .unwrap_or_default()
+                    .to_le_bytes(),
+            );
             h.update([u8::from(e.edited)]);
         }
         true

@@ -412,7 +412,8 @@ pub async fn items(
     });
     let mut resp = Response::new(Body::from(body));
     if let Some(tag) = precomputed {
-        resp.extensions_mut().insert(super::http::PrecomputedEtag(tag));
+        resp.extensions_mut()
+            .insert(super::http::PrecomputedEtag(tag));
     }
     let h = resp.headers_mut();
     h.insert(

@@ -194,8 +194,10 @@ impl<'a> Batch<'a> {
             self.qb.push(
                 "INSERT INTO events (id, merge_key, date_start, date_end, time_precision, \
                  event_type, sub_event_type, frontline, actor, precision, lon, lat, geonameid, \
-                 country_code, admin1, confidence, n_reports, base_source, overrides, version, \
-                 created_at, updated_at) ",
+                 country_code, admin1, confidence, place_name, surface_form, approximate, \
+                 claims, doc_id, extracted_id, published, evidence_text, evidence_start, \
+                 evidence_end, n_reports, base_source, overrides, version, created_at, \
+                 updated_at) ",
             );
             self.qb.push_values(chunk, |mut b, r| {
                 let e = &r.eff;
@@ -215,6 +217,16 @@ impl<'a> Batch<'a> {
                     .push_bind(e.place.country_code.as_str())
                     .push_bind(e.place.admin1.as_str())
                     .push_bind(e.confidence)
+                    .push_bind(e.place.name.as_str())
+                    .push_bind(e.place.surface_form.as_str())
+                    .push_bind(e.place.approximate)
+                    .push_bind(to_json(&e.claims))
+                    .push_bind(e.doc_id.as_str())
+                    .push_bind(e.event_id.as_str())
+                    .push_bind(e.published.map(|p| p.to_rfc3339()))
+                    .push_bind(e.evidence.text.as_str())
+                    .push_bind(e.evidence.start as i64)
+                    .push_bind(e.evidence.end as i64)
                     .push_bind(i64::from(r.n_reports))
                     .push_bind(r.base_source)
                     .push_bind(r.overrides.as_deref())
@@ -230,6 +242,11 @@ impl<'a> Batch<'a> {
                  precision = excluded.precision, lon = excluded.lon, lat = excluded.lat, \
                  geonameid = excluded.geonameid, country_code = excluded.country_code, \
                  admin1 = excluded.admin1, confidence = excluded.confidence, \
+                 place_name = excluded.place_name, surface_form = excluded.surface_form, \
+                 approximate = excluded.approximate, claims = excluded.claims, \
+                 doc_id = excluded.doc_id, extracted_id = excluded.extracted_id, \
+                 published = excluded.published, evidence_text = excluded.evidence_text, \
+                 evidence_start = excluded.evidence_start, evidence_end = excluded.evidence_end, \
                  n_reports = excluded.n_reports, base_source = excluded.base_source, \
                  overrides = excluded.overrides, version = excluded.version, \
                  updated_at = excluded.updated_at",
@@ -416,7 +433,7 @@ async fn read_base(conn: &mut SqliteConnection, id: &str) -> Result<Event, Store
 }
 
 /// (id, ext_id, url, source, title, published) of a document.
-type DocRow = (
+type DocCols = (
     i64,
     String,
     Option<String>,
@@ -424,11 +441,121 @@ type DocRow = (
     Option<String>,
     Option<String>,
 );
-/// (id, base_source, overrides, n_reports, version, created_at, updated_at).
-type EventStub = (String, i64, Option<String>, i64, i64, String, String);
+/// A document's columns plus its parsed publication time.
+type DocRow = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<DateTime<FixedOffset>>,
+);
 /// (id, event_id, document_id, extracted_id, confidence, evidence text,
-/// start, end, report JSON).
-type SourceRow = (i64, String, i64, String, f64, String, i64, i64, String);
+/// start, end).
+type SourceRow = (i64, String, i64, String, f64, String, i64, i64);
+
+/// The columns of an `events` row, in the loader's order.
+#[derive(serde::Deserialize)]
+struct EventCols(
+    String,         // id
+    String,         // date_start
+    String,         // date_end
+    String,         // time_precision
+    String,         // event_type
+    String,         // sub_event_type
+    i64,            // frontline
+    String,         // actor
+    String,         // precision
+    f64,            // lon
+    f64,            // lat
+    Option<i64>,    // geonameid
+    String,         // country_code
+    String,         // admin1
+    f64,            // confidence
+    String,         // place_name
+    String,         // surface_form
+    i64,            // approximate
+    String,         // claims (JSON)
+    String,         // doc_id
+    String,         // extracted_id
+    Option<String>, // published
+    String,         // evidence_text
+    i64,            // evidence_start
+    i64,            // evidence_end
+    i64,            // n_reports
+    i64,            // has overrides
+    i64,            // version
+    String,         // created_at
+    String,         // updated_at
+);
+
+fn time_precision(s: &str) -> Option<crate::model::TimePrecision> {
+    use crate::model::TimePrecision as T;
+    Some(match s {
+        "day" => T::Day,
+        "days" => T::Days,
+        "week" => T::Week,
+        "month" => T::Month,
+        "year" => T::Year,
+        _ => return None,
+    })
+}
+
+/// An event from its row (no sources yet).
+fn event_from_cols(r: EventCols) -> Result<StoredEvent, StoreError> {
+    let id = r.0;
+    let bad = |what: &str, v: &str| corrupt("events", &id, format!("bad {what} {v:?}"));
+    let date = |s: &str, what: &str| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad(what, s))
+    };
+    let claims = if r.18 == "[]" {
+        Vec::new()
+    } else {
+        serde_json::from_str(&r.18).map_err(|_| bad("claims", &r.18))?
+    };
+    let event = Event {
+        doc_id: r.19,
+        event_id: r.20,
+        date_start: date(&r.1, "date_start")?,
+        date_end: date(&r.2, "date_end")?,
+        time_precision: time_precision(&r.3).ok_or_else(|| bad("time_precision", &r.3))?,
+        published: parse_published(r.21, "events", &id)?,
+        event_type: r.4,
+        sub_event_type: r.5,
+        frontline: r.6 != 0,
+        actor: crate::model::Actor::parse(&r.7).ok_or_else(|| bad("actor", &r.7))?,
+        claims,
+        place: crate::model::EventPlace {
+            name: r.15,
+            geonameid: r.11.map(|g| g.max(0) as u64),
+            lat: r.10,
+            lon: r.9,
+            country_code: r.12,
+            admin1: r.13,
+            precision: crate::model::LocationPrecision::parse(&r.8)
+                .ok_or_else(|| bad("precision", &r.8))?,
+            surface_form: r.16,
+            approximate: r.17 != 0,
+        },
+        evidence: Evidence {
+            text: r.22,
+            start: r.23.max(0) as usize,
+            end: r.24.max(0) as usize,
+        },
+        confidence: r.14,
+    };
+    Ok(StoredEvent {
+        event,
+        n_reports: r.25.max(0) as u32,
+        sources: Vec::new(),
+        created_at: parse_ts(&r.28, "events", &id)?,
+        updated_at: parse_ts(&r.29, "events", &id)?,
+        version: r.27.max(0) as u64,
+        edited: r.26 != 0,
+        id,
+    })
+}
 
 /// Rows per chunk when loading.
 const LOAD_CHUNK: i64 = 20_000;
@@ -594,7 +721,7 @@ impl BackendOps for SqliteBackend {
         // Tables are read in key order in chunks that SQLite packs into one
         // JSON array each (a few round trips instead of one per row); the
         // next chunk is fetched while the current one is decoded.
-        let docs: Vec<DocRow> = load_chunks(
+        let docs: Vec<DocCols> = load_chunks(
             &self.pool,
             "SELECT json_group_array(json_array(id, ext_id, url, source, title, published)), \
              max(id), count(*) FROM (SELECT id, ext_id, url, source, title, published \
@@ -604,42 +731,46 @@ impl BackendOps for SqliteBackend {
         .await?;
         let mut doc_meta: HashMap<i64, DocRow> = HashMap::with_capacity(docs.len());
         for d in docs {
-            doc_meta.insert(d.0, d);
+            let published = parse_published(d.5.clone(), "documents", &d.1)?;
+            doc_meta.insert(d.0, (d.0, d.1, d.2, d.3, d.4, d.5, published));
         }
-        let stubs: Vec<EventStub> = load_chunks_text(
+        let rows: Vec<EventCols> = load_chunks_text(
             &self.pool,
-            "SELECT json_group_array(json_array(id, base_source, overrides, n_reports, version, \
-             created_at, updated_at)), max(id), count(*) FROM (SELECT * FROM events \
-             WHERE deleted = 0 AND id > ? ORDER BY id LIMIT ?)",
+            "SELECT json_group_array(json_array(id, date_start, date_end, time_precision, \
+             event_type, sub_event_type, frontline, actor, precision, lon, lat, geonameid, \
+             country_code, admin1, confidence, place_name, surface_form, approximate, claims, \
+             doc_id, extracted_id, published, evidence_text, evidence_start, evidence_end, \
+             n_reports, overrides IS NOT NULL, version, created_at, updated_at)), max(id), \
+             count(*) FROM (SELECT * FROM events WHERE deleted = 0 AND id > ? ORDER BY id \
+             LIMIT ?)",
             "events",
         )
         .await?;
         lap("documents, events read");
-        let mut index_of: HashMap<String, u32> = HashMap::with_capacity(stubs.len());
-        for (i, st) in stubs.iter().enumerate() {
-            index_of.insert(st.0.clone(), i as u32);
+        let mut events = Vec::with_capacity(rows.len());
+        for r in rows {
+            events.push(event_from_cols(r)?);
         }
-        let mut bases: Vec<Option<Event>> = vec![None; stubs.len()];
-        let mut sources: Vec<Vec<SourceRef>> = vec![Vec::new(); stubs.len()];
+        lap("events built");
+        let mut index_of: HashMap<&str, u32> = HashMap::with_capacity(events.len());
+        for (i, e) in events.iter().enumerate() {
+            index_of.insert(e.id.as_str(), i as u32);
+        }
+        let mut sources: Vec<Vec<SourceRef>> = vec![Vec::new(); events.len()];
         let srcs: Vec<SourceRow> = load_chunks(
             &self.pool,
             "SELECT json_group_array(json_array(id, event_id, document_id, extracted_id, \
-             confidence, evidence_text, evidence_start, evidence_end, report)), max(id), \
+             confidence, evidence_text, evidence_start, evidence_end)), max(id), \
              count(*) FROM (SELECT * FROM event_sources WHERE id > ? ORDER BY id LIMIT ?)",
             "event_sources",
         )
         .await?;
         lap("sources read");
-        for (sid, event_id, document_id, extracted_id, confidence, text, start, end, report) in srcs
-        {
-            let Some(&i) = index_of.get(&event_id) else {
+        for (_, event_id, document_id, extracted_id, confidence, text, start, end) in srcs {
+            let Some(&i) = index_of.get(event_id.as_str()) else {
                 // A tombstoned event's report.
                 continue;
             };
-            let i = i as usize;
-            if stubs[i].1 == sid {
-                bases[i] = Some(parse_event(&report, "event_sources", &event_id)?);
-            }
             let Some(d) = doc_meta.get(&document_id) else {
                 return Err(corrupt(
                     "event_sources",
@@ -647,12 +778,12 @@ impl BackendOps for SqliteBackend {
                     format!("document {document_id} missing"),
                 ));
             };
-            sources[i].push(SourceRef {
+            sources[i as usize].push(SourceRef {
                 doc_id: d.1.clone(),
                 url: d.2.clone(),
                 source: d.3.clone(),
                 title: d.4.clone(),
-                published: parse_published(d.5.clone(), "documents", &d.1)?,
+                published: d.6,
                 evidence: Evidence {
                     text,
                     start: start.max(0) as usize,
@@ -663,26 +794,10 @@ impl BackendOps for SqliteBackend {
             });
         }
         drop(index_of);
-        lap("sources attached");
-        let mut events = Vec::with_capacity(stubs.len());
-        for ((st, base), srcs) in stubs.into_iter().zip(bases).zip(sources) {
-            let (id, _, overrides, n_reports, version, created_at, updated_at) = st;
-            let Some(base) = base else {
-                return Err(corrupt("events", &id, "representative report missing".into()));
-            };
-            let overrides = parse_patch(overrides.as_deref(), &id)?;
-            events.push(StoredEvent {
-                event: effective(&base, overrides.as_ref()),
-                n_reports: n_reports.max(0) as u32,
-                sources: srcs,
-                created_at: parse_ts(&created_at, "events", &id)?,
-                updated_at: parse_ts(&updated_at, "events", &id)?,
-                version: version.max(0) as u64,
-                edited: overrides.is_some(),
-                id,
-            });
+        for (e, s) in events.iter_mut().zip(sources) {
+            e.sources = s;
         }
-        lap("events built");
+        lap("sources attached");
         let place_rows: Vec<(i64, String, f64, f64, String, String)> = load_chunks(
             &self.pool,
             "SELECT json_group_array(json_array(geonameid, name, lat, lon, country_code, \
