@@ -92,7 +92,9 @@ fn kurakhove_is_contested_on_the_seed_date() {
         "no Ukrainian denial in the timeline: {timeline:#?}"
     );
     assert!(
-        timeline.iter().any(|e| e["assertion"] == "disputed" && e["claimant"] == "russia"),
+        timeline
+            .iter()
+            .any(|e| e["assertion"] == "disputed" && e["claimant"] == "russia"),
         "no disputed Russian claim in the timeline: {timeline:#?}"
     );
     // Each entry names its source and evidence.

@@ -183,9 +183,9 @@ pub fn dbscan_weighted(
         // Each site is queued at most once; earlier noise becomes border.
         let mut queue: Vec<usize> = Vec::new();
         let enqueue = |n: Vec<usize>,
-                           queue: &mut Vec<usize>,
-                           label: &mut Vec<Option<usize>>,
-                           visited: &mut Vec<bool>| {
+                       queue: &mut Vec<usize>,
+                       label: &mut Vec<Option<usize>>,
+                       visited: &mut Vec<bool>| {
             for k in n {
                 if label[k].is_none() {
                     label[k] = Some(c);
