@@ -30,13 +30,24 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let data = std::fs::read_to_string(&args.input).with_context(|| format!("{}: cannot read", args.input))?;
+    let data = std::fs::read_to_string(&args.input)
+        .with_context(|| format!("{}: cannot read", args.input))?;
     let mut docs = Vec::new();
-    for (i, line) in data.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line).with_context(|| format!("{}:{}", args.input, i + 1))?;
-        let published = v["published"].as_str().and_then(frontline::ingest::parse_published);
+    for (i, line) in data
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let v: serde_json::Value =
+            serde_json::from_str(line).with_context(|| format!("{}:{}", args.input, i + 1))?;
+        let published = v["published"]
+            .as_str()
+            .and_then(frontline::ingest::parse_published);
         docs.push(Document {
-            id: v["id"].as_str().map(str::to_string).unwrap_or_else(|| format!("line{}", i + 1)),
+            id: v["id"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("line{}", i + 1)),
             text: v["text"].as_str().unwrap_or_default().to_string(),
             published,
             ..Default::default()
@@ -44,12 +55,20 @@ fn main() -> anyhow::Result<()> {
     }
     let words: usize = docs.iter().map(|d| d.text.split_whitespace().count()).sum();
     let threads = rayon::current_num_threads();
-    println!("{} documents, {} words ({:.0} words/doc), {threads} threads", docs.len(), words, words as f64 / docs.len().max(1) as f64);
+    println!(
+        "{} documents, {} words ({:.0} words/doc), {threads} threads",
+        docs.len(),
+        words,
+        words as f64 / docs.len().max(1) as f64
+    );
 
     let t = Instant::now();
     let (gaz, _) = Gazetteer::load_default().context("default gazetteer")?;
     let gp = Geoparser::new(Arc::new(gaz), GeoparseOptions::default());
-    println!("gazetteer + geoparser ready in {:.2} s", t.elapsed().as_secs_f64());
+    println!(
+        "gazetteer + geoparser ready in {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
 
     let t = Instant::now();
     let mentions: Vec<Vec<Mention>> = docs.iter().map(|d| gp.parse(&d.text)).collect();
@@ -74,10 +93,17 @@ fn main() -> anyhow::Result<()> {
         events as f64 / best,
         words as f64 / best
     );
-    println!("geoparse only, 1 thread:  {:.3} s  {:>9.0} docs/s", geoparse_s, nd / geoparse_s);
+    println!(
+        "geoparse only, 1 thread:  {:.3} s  {:>9.0} docs/s",
+        geoparse_s,
+        nd / geoparse_s
+    );
 
     let t = Instant::now();
-    let n: usize = docs.iter().map(|d| extract_document(&gp, d).map(|e| e.len()).unwrap_or(0)).sum();
+    let n: usize = docs
+        .iter()
+        .map(|d| extract_document(&gp, d).map(|e| e.len()).unwrap_or(0))
+        .sum();
     let e2e1 = t.elapsed().as_secs_f64();
     println!(
         "end to end, 1 thread:     {:.3} s  {:>9.0} docs/s  {:>9.0} events/s  {:>11.0} words/s",
@@ -88,7 +114,10 @@ fn main() -> anyhow::Result<()> {
     );
 
     let t = Instant::now();
-    let n: usize = docs.par_iter().map(|d| extract_document(&gp, d).map(|e| e.len()).unwrap_or(0)).sum();
+    let n: usize = docs
+        .par_iter()
+        .map(|d| extract_document(&gp, d).map(|e| e.len()).unwrap_or(0))
+        .sum();
     let e2e = t.elapsed().as_secs_f64();
     println!(
         "end to end, {threads} threads:    {:.3} s  {:>9.0} docs/s  {:>9.0} events/s  {:>11.0} words/s",

@@ -129,7 +129,12 @@ fn main() -> anyhow::Result<()> {
     }
     // Paging through a larger result with the keyset cursor.
     let mut q = EventQuery {
-        bbox: Some(Bbox { w: 30.0, s: 46.0, e: 40.0, n: 52.0 }),
+        bbox: Some(Bbox {
+            w: 30.0,
+            s: 46.0,
+            e: 40.0,
+            n: 52.0,
+        }),
         date: Some(DateRange {
             start: Some(first),
             end: Some(first + Duration::days(30)),

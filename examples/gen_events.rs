@@ -93,9 +93,17 @@ fn main() -> anyhow::Result<()> {
         .map(|i| {
             let r = rng.below(100);
             let (lon, lat, cc) = if r < 85 {
-                (rng.f(22.0, 40.5), rng.f(44.3, 52.4), if rng.below(8) == 0 { "RU" } else { "UA" })
+                (
+                    rng.f(22.0, 40.5),
+                    rng.f(44.3, 52.4),
+                    if rng.below(8) == 0 { "RU" } else { "UA" },
+                )
             } else if r < 87 {
-                (rng.f(176.0, 180.0) * if rng.below(2) == 0 { 1.0 } else { -1.0 }, rng.f(60.0, 70.0), "RU")
+                (
+                    rng.f(176.0, 180.0) * if rng.below(2) == 0 { 1.0 } else { -1.0 },
+                    rng.f(60.0, 70.0),
+                    "RU",
+                )
             } else {
                 (rng.f(-180.0, 180.0), rng.f(-60.0, 75.0), "XX")
             };
@@ -113,7 +121,9 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     rt.block_on(async {
-        let store = Store::open(&args.db).await.with_context(|| format!("opening {}", args.db))?;
+        let store = Store::open(&args.db)
+            .await
+            .with_context(|| format!("opening {}", args.db))?;
         let t0 = Instant::now();
         let published = DateTime::parse_from_rfc3339("2025-01-07T10:00:00+00:00")?;
         let mut written = 0usize;
@@ -126,8 +136,13 @@ fn main() -> anyhow::Result<()> {
                 let p = &places[rng.below(places.len() as u64) as usize];
                 let (t, frontline) = TYPES[rng.below(TYPES.len() as u64) as usize];
                 let start = args.start + Duration::days(rng.below(args.days as u64) as i64);
-                let span = if rng.below(20) == 0 { rng.below(6) as i64 + 1 } else { 0 };
-                let actor = [Actor::Russia, Actor::Ukraine, Actor::Unknown, Actor::Other][rng.below(4) as usize];
+                let span = if rng.below(20) == 0 {
+                    rng.below(6) as i64 + 1
+                } else {
+                    0
+                };
+                let actor = [Actor::Russia, Actor::Ukraine, Actor::Unknown, Actor::Other]
+                    [rng.below(4) as usize];
                 let precision = [
                     LocationPrecision::Settlement,
                     LocationPrecision::Settlement,
@@ -136,7 +151,10 @@ fn main() -> anyhow::Result<()> {
                     LocationPrecision::Admin1,
                 ][rng.below(5) as usize];
                 let claims = if t == "territory_claimed" {
-                    vec![Claim { by: "russia".into(), stance: Stance::Claimed }]
+                    vec![Claim {
+                        by: "russia".into(),
+                        stance: Stance::Claimed,
+                    }]
                 } else {
                     Vec::new()
                 };
@@ -145,7 +163,11 @@ fn main() -> anyhow::Result<()> {
                     event_id: format!("{doc_id}-{k}"),
                     date_start: start,
                     date_end: start + Duration::days(span),
-                    time_precision: if span > 0 { TimePrecision::Days } else { TimePrecision::Day },
+                    time_precision: if span > 0 {
+                        TimePrecision::Days
+                    } else {
+                        TimePrecision::Day
+                    },
                     published: Some(published),
                     event_type: t.into(),
                     sub_event_type: String::new(),
@@ -181,12 +203,20 @@ fn main() -> anyhow::Result<()> {
                 language: Some("en".into()),
             };
             store
-                .ingest_document(&IngestDocument { doc, posts: 1, events, ..Default::default() })
+                .ingest_document(&IngestDocument {
+                    doc,
+                    posts: 1,
+                    events,
+                    ..Default::default()
+                })
                 .await?;
             written += n;
             doc_no += 1;
             if doc_no % 50 == 0 {
-                eprintln!("{written} events, {:.0}/s", written as f64 / t0.elapsed().as_secs_f64());
+                eprintln!(
+                    "{written} events, {:.0}/s",
+                    written as f64 / t0.elapsed().as_secs_f64()
+                );
             }
         }
         eprintln!(

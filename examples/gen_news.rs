@@ -42,16 +42,67 @@ impl Rng {
 }
 
 const PLACES: &[&str] = &[
-    "Kharkiv", "Odesa", "Dnipro", "Zaporizhzhia", "Kherson", "Mykolaiv", "Sumy", "Chernihiv",
-    "Poltava", "Kramatorsk", "Sloviansk", "Pokrovsk", "Kostiantynivka", "Toretsk", "Chasiv Yar",
-    "Bakhmut", "Avdiivka", "Kurakhove", "Vuhledar", "Velyka Novosilka", "Huliaipole", "Orikhiv",
-    "Kupiansk", "Lyman", "Siversk", "Izium", "Vovchansk", "Nikopol", "Marhanets", "Kryvyi Rih",
-    "Myrnohrad", "Selydove", "Sudzha", "Belgorod", "Kursk", "Lviv", "Vinnytsia", "Zhytomyr",
-    "Cherkasy", "Kropyvnytskyi", "Izmail", "Enerhodar", "Melitopol", "Berdiansk", "Mariupol",
-    "Horlivka", "Lysychansk", "Bilozerka", "Ochakiv", "Kyiv",
+    "Kharkiv",
+    "Odesa",
+    "Dnipro",
+    "Zaporizhzhia",
+    "Kherson",
+    "Mykolaiv",
+    "Sumy",
+    "Chernihiv",
+    "Poltava",
+    "Kramatorsk",
+    "Sloviansk",
+    "Pokrovsk",
+    "Kostiantynivka",
+    "Toretsk",
+    "Chasiv Yar",
+    "Bakhmut",
+    "Avdiivka",
+    "Kurakhove",
+    "Vuhledar",
+    "Velyka Novosilka",
+    "Huliaipole",
+    "Orikhiv",
+    "Kupiansk",
+    "Lyman",
+    "Siversk",
+    "Izium",
+    "Vovchansk",
+    "Nikopol",
+    "Marhanets",
+    "Kryvyi Rih",
+    "Myrnohrad",
+    "Selydove",
+    "Sudzha",
+    "Belgorod",
+    "Kursk",
+    "Lviv",
+    "Vinnytsia",
+    "Zhytomyr",
+    "Cherkasy",
+    "Kropyvnytskyi",
+    "Izmail",
+    "Enerhodar",
+    "Melitopol",
+    "Berdiansk",
+    "Mariupol",
+    "Horlivka",
+    "Lysychansk",
+    "Bilozerka",
+    "Ochakiv",
+    "Kyiv",
 ];
 
-const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const WEEKDAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 const FILLER: &[&str] = &[
     "Officials said repair crews were working through the night to restore power and water to the affected districts.",
@@ -72,14 +123,28 @@ fn event_sentence(rng: &mut Rng, place: &str, when: &str) -> String {
     let actor_ru = rng.pick(&["Russian forces", "Russian troops", "Russian units"]);
     let actor_ua = rng.pick(&["Ukrainian forces", "Ukrainian troops", "Kyiv's forces"]);
     match rng.next() % 8 {
-        0 => format!("{actor_ru} shelled {place} {when}, damaging homes and a school, the regional governor said."),
-        1 => format!("A Russian drone strike hit an energy facility in {place} {when}, officials said."),
-        2 => format!("Russia's defence ministry said {when} that its troops had captured {place}; Ukraine denied the claim."),
+        0 => format!(
+            "{actor_ru} shelled {place} {when}, damaging homes and a school, the regional governor said."
+        ),
+        1 => format!(
+            "A Russian drone strike hit an energy facility in {place} {when}, officials said."
+        ),
+        2 => format!(
+            "Russia's defence ministry said {when} that its troops had captured {place}; Ukraine denied the claim."
+        ),
         3 => format!("{actor_ua} repelled an assault near {place} {when}, the general staff said."),
-        4 => format!("Heavy fighting continued around {place} {when} as {actor_ru} pressed their offensive."),
-        5 => format!("A missile struck the centre of {place} {when}, killing two people and wounding eleven, rescuers said."),
-        6 => format!("{actor_ua} said they had retaken positions near {place} {when} after a counterattack."),
-        _ => format!("Explosions were reported in {place} {when} after an air raid alert, local media said."),
+        4 => format!(
+            "Heavy fighting continued around {place} {when} as {actor_ru} pressed their offensive."
+        ),
+        5 => format!(
+            "A missile struck the centre of {place} {when}, killing two people and wounding eleven, rescuers said."
+        ),
+        6 => format!(
+            "{actor_ua} said they had retaken positions near {place} {when} after a counterattack."
+        ),
+        _ => format!(
+            "Explosions were reported in {place} {when} after an air raid alert, local media said."
+        ),
     }
 }
 

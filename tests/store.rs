@@ -187,7 +187,11 @@ async fn ingest_is_idempotent_and_merges_across_documents() {
     assert_eq!(merged.version, 2);
     // The more confident report represents the event.
     assert_eq!(merged.event.doc_id, "b");
-    let urls: HashSet<_> = merged.sources.iter().filter_map(|s| s.url.clone()).collect();
+    let urls: HashSet<_> = merged
+        .sources
+        .iter()
+        .filter_map(|s| s.url.clone())
+        .collect();
     assert!(urls.contains("https://x.invalid/a") && urls.contains("https://y.invalid/b"));
     assert_eq!(store.count(), 2);
 
@@ -236,7 +240,16 @@ async fn edited_document_replaces_its_contribution() {
     // Same URL, new text: now only a clash elsewhere.
     let a2 = input(
         doc("a", Some("https://x.invalid/a"), "Version two."),
-        vec![event("a", 5, "armed_clash", 3, 38.0, 47.5, "2025-01-05", 0.8)],
+        vec![event(
+            "a",
+            5,
+            "armed_clash",
+            3,
+            38.0,
+            47.5,
+            "2025-01-05",
+            0.8,
+        )],
     );
     let mut rx = store.subscribe();
     let o = store.ingest_document(&a2).await.unwrap();
@@ -293,13 +306,22 @@ async fn patch_and_delete_are_audited_and_survive_reingest() {
         note: Some("wrong village".into()),
         ..Default::default()
     };
-    let p = store.patch_event(&sh, &patch, "editor").await.unwrap().unwrap();
+    let p = store
+        .patch_event(&sh, &patch, "editor")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(p.edited);
     assert_eq!(p.event.place.name, "Corrected");
     assert_eq!(p.event.date_end, day("2025-01-07"));
     // The index moved it.
     let near_new = EventQuery {
-        bbox: Some(Bbox { w: 34.9, s: 46.9, e: 35.1, n: 47.1 }),
+        bbox: Some(Bbox {
+            w: 34.9,
+            s: 46.9,
+            e: 35.1,
+            n: 47.1,
+        }),
         ..all()
     };
     assert_eq!(ids(&store, &near_new), vec![sh.clone()]);
@@ -320,7 +342,13 @@ async fn patch_and_delete_are_audited_and_survive_reingest() {
         ..Default::default()
     };
     assert!(store.patch_event(&sh, &bad, "x").await.is_err());
-    assert!(store.patch_event("ev-nope", &patch, "x").await.unwrap().is_none());
+    assert!(
+        store
+            .patch_event("ev-nope", &patch, "x")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     assert!(store.delete_event(&st, "editor").await.unwrap());
     assert!(!store.delete_event(&st, "editor").await.unwrap());
@@ -376,10 +404,12 @@ async fn invalid_events_are_rejected_whole() {
 
     let mut e = good.clone();
     e.date_end = day("2025-01-01");
-    assert!(store
-        .ingest_document(&input(doc("a", None, "x"), vec![e]))
-        .await
-        .is_err());
+    assert!(
+        store
+            .ingest_document(&input(doc("a", None, "x"), vec![e]))
+            .await
+            .is_err()
+    );
     let mut d = doc("a", None, "x");
     d.published = None;
     let err = store.ingest_document(&input(d, vec![])).await.unwrap_err();
@@ -400,7 +430,16 @@ async fn keyset_paging_is_exact_and_stable_under_inserts() {
         let evs = (0..10)
             .map(|i| {
                 let date = format!("2025-01-{:02}", 1 + (d * 10 + i) % 10);
-                event(&id, i, "shelling", (d * 10 + i) as u64 + 100, 30.0 + i as f64 * 0.1, 48.0, &date, 0.5)
+                event(
+                    &id,
+                    i,
+                    "shelling",
+                    (d * 10 + i) as u64 + 100,
+                    30.0 + i as f64 * 0.1,
+                    48.0,
+                    &date,
+                    0.5,
+                )
             })
             .collect();
         store
@@ -427,7 +466,16 @@ async fn keyset_paging_is_exact_and_stable_under_inserts() {
             store
                 .ingest_document(&input(
                     doc("late", None, "late text"),
-                    vec![event("late", 0, "shelling", 9999, 30.0, 48.0, "2024-12-31", 0.5)],
+                    vec![event(
+                        "late",
+                        0,
+                        "shelling",
+                        9999,
+                        30.0,
+                        48.0,
+                        "2024-12-31",
+                        0.5,
+                    )],
                 ))
                 .await
                 .unwrap();
@@ -520,7 +568,12 @@ async fn antimeridian_bbox_and_date_intervals() {
     let got = store.query(&q).unwrap();
     assert_eq!(got.number_matched, 1);
     assert_eq!(got.events[0].event.event_type, "offensive");
-    for dt in ["../2025-01-06", "2025-01-07/..", "2025-01-06/2025-01-07", "2025-01-08"] {
+    for dt in [
+        "../2025-01-06",
+        "2025-01-07/..",
+        "2025-01-06/2025-01-07",
+        "2025-01-08",
+    ] {
         let q = EventQuery {
             date: Some(dt.parse().unwrap()),
             ..all()
@@ -539,11 +592,25 @@ async fn antimeridian_bbox_and_date_intervals() {
 
 #[test]
 fn query_parameters_are_validated() {
-    for bad in ["1,2,3", "1,2,3,4,5", "a,1,2,3", "0,10,1,5", "-200,0,0,1", "NaN,0,1,1", "1,2,3,inf"] {
+    for bad in [
+        "1,2,3",
+        "1,2,3,4,5",
+        "a,1,2,3",
+        "0,10,1,5",
+        "-200,0,0,1",
+        "NaN,0,1,1",
+        "1,2,3,inf",
+    ] {
         let e = bad.parse::<Bbox>().unwrap_err();
         assert!(e.to_string().contains("bbox"), "{bad}: {e}");
     }
-    for bad in ["", "yesterday", "2025-13-01", "2025-02-01/2025-01-01", "2025-01-01/soon"] {
+    for bad in [
+        "",
+        "yesterday",
+        "2025-13-01",
+        "2025-02-01/2025-01-01",
+        "2025-01-01/soon",
+    ] {
         assert!(bad.parse::<DateRange>().is_err(), "{bad}");
     }
     let r: DateRange = "../2025-01-01".parse().unwrap();
@@ -551,7 +618,15 @@ fn query_parameters_are_validated() {
     assert_eq!(r.end, Some(day("2025-01-01")));
     let r: DateRange = "2025-01-01T10:00:00Z/..".parse().unwrap();
     assert_eq!(r.start, Some(day("2025-01-01")));
-    for bad in ["", "x", "a2025", "a20250101zz", "c20250101ab", "a20251301ab", "a2025010"] {
+    for bad in [
+        "",
+        "x",
+        "a2025",
+        "a20250101zz",
+        "c20250101ab",
+        "a20251301ab",
+        "a2025010",
+    ] {
         assert!(Cursor::decode(bad).is_err(), "{bad}");
     }
     let c = Cursor {
@@ -566,7 +641,10 @@ fn query_parameters_are_validated() {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn below(&mut self, n: u64) -> u64 {
@@ -608,7 +686,11 @@ async fn index_agrees_with_sql_through_inserts_updates_and_deletes() {
         } else {
             LocationPrecision::Settlement
         };
-        e.place.country_code = if rng.below(4) == 0 { "RU".into() } else { "UA".into() };
+        e.place.country_code = if rng.below(4) == 0 {
+            "RU".into()
+        } else {
+            "UA".into()
+        };
         if rng.below(6) == 0 {
             e.claims = vec![Claim {
                 by: "russia".into(),
@@ -625,7 +707,14 @@ async fn index_agrees_with_sql_through_inserts_updates_and_deletes() {
             let n = rng.below(6) as usize;
             let evs = (0..n).map(|i| make(&mut rng, &id, i)).collect();
             store
-                .ingest_document(&input(doc(&id, Some(&format!("https://t.invalid/{id}")), &format!("text {step}")), evs))
+                .ingest_document(&input(
+                    doc(
+                        &id,
+                        Some(&format!("https://t.invalid/{id}")),
+                        &format!("text {step}"),
+                    ),
+                    evs,
+                ))
                 .await
                 .unwrap();
             doc_ids.push(id);
@@ -635,7 +724,14 @@ async fn index_agrees_with_sql_through_inserts_updates_and_deletes() {
             let n = rng.below(4) as usize;
             let evs = (0..n).map(|i| make(&mut rng, &id, i + 10)).collect();
             store
-                .ingest_document(&input(doc(&id, Some(&format!("https://t.invalid/{id}")), &format!("edited {step}")), evs))
+                .ingest_document(&input(
+                    doc(
+                        &id,
+                        Some(&format!("https://t.invalid/{id}")),
+                        &format!("edited {step}"),
+                    ),
+                    evs,
+                ))
                 .await
                 .unwrap();
         } else {
@@ -670,7 +766,12 @@ async fn index_agrees_with_sql_through_inserts_updates_and_deletes() {
                     bbox: if rng.below(4) == 0 {
                         None
                     } else {
-                        Some(Bbox { w, s, e, n: s + rng.f(0.0, 30.0) })
+                        Some(Bbox {
+                            w,
+                            s,
+                            e,
+                            n: s + rng.f(0.0, 30.0),
+                        })
                     },
                     date: if rng.below(3) == 0 {
                         None
@@ -690,14 +791,22 @@ async fn index_agrees_with_sql_through_inserts_updates_and_deletes() {
                     } else {
                         None
                     },
-                    actor: if rng.below(4) == 0 { Some(vec![Actor::Ukraine]) } else { None },
+                    actor: if rng.below(4) == 0 {
+                        Some(vec![Actor::Ukraine])
+                    } else {
+                        None
+                    },
                     frontline: if rng.below(4) == 0 { Some(true) } else { None },
                     precision: if rng.below(5) == 0 {
                         Some(vec![LocationPrecision::NearSettlement])
                     } else {
                         None
                     },
-                    country_code: if rng.below(5) == 0 { Some(vec!["ru".into()]) } else { None },
+                    country_code: if rng.below(5) == 0 {
+                        Some(vec!["ru".into()])
+                    } else {
+                        None
+                    },
                     ..all()
                 };
                 assert_agrees(&store, &q).await;

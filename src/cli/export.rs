@@ -66,7 +66,10 @@ fn build_query(args: &ExportArgs) -> anyhow::Result<EventQuery> {
         ..EventQuery::default()
     };
     if let Some(b) = &args.bbox {
-        q.bbox = Some(b.parse::<Bbox>().map_err(|e| anyhow::anyhow!("--bbox {b:?}: {e}"))?);
+        q.bbox = Some(
+            b.parse::<Bbox>()
+                .map_err(|e| anyhow::anyhow!("--bbox {b:?}: {e}"))?,
+        );
     }
     if let Some(d) = &args.datetime {
         q.date = Some(
@@ -138,8 +141,9 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
             if let Err(e) = write(&mut w) {
                 // A closed pipe (`| head`) is not an error.
-                let broken_pipe = e.chain().any(|c| {
-                    c.downcast_ref::<io::Error>()
+                let broken_pipe =
+                    e.chain().any(|c| {
+                        c.downcast_ref::<io::Error>()
                         .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
                         || c.downcast_ref::<export::ExportError>().is_some_and(|x| match x {
                             export::ExportError::Io(io) => io.kind() == io::ErrorKind::BrokenPipe,
@@ -151,7 +155,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
                                 j.io_error_kind() == Some(io::ErrorKind::BrokenPipe)
                             }
                         })
-                });
+                    });
                 if broken_pipe {
                     return Ok(());
                 }
@@ -168,8 +172,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
                 .map(|n| n.to_string_lossy().to_string())
                 .unwrap_or_else(|| "export".into());
             let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-            let f = File::create(&tmp)
-                .with_context(|| format!("{}: cannot create", tmp.display()))?;
+            let f =
+                File::create(&tmp).with_context(|| format!("{}: cannot create", tmp.display()))?;
             let mut w = BufWriter::with_capacity(1 << 20, f);
             let r = write(&mut w).and_then(|_| {
                 w.into_inner()

@@ -64,7 +64,11 @@ pub struct IngestArgs {
     pub gazetteer: GazetteerOpts,
     /// Area of interest preferred for ambiguous names: "none" or a comma list of
     /// country codes and CC.A1 codes (see `frontline geoparse --help`).
-    #[arg(long, value_name = "none|CC,CC.A1,...", default_value = "UA,RU.41,RU.09,RU.10,RU.61,RU.86")]
+    #[arg(
+        long,
+        value_name = "none|CC,CC.A1,...",
+        default_value = "UA,RU.41,RU.09,RU.10,RU.61,RU.86"
+    )]
     pub focus: String,
     /// Worker threads for geoparsing and extraction (0 = one per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -205,7 +209,9 @@ async fn load_feed(
 
 pub fn run(args: IngestArgs) -> anyhow::Result<()> {
     if args.paths.is_empty() && args.feed.is_empty() {
-        bail!("nothing to ingest: give files, directories, \"-\" for standard input, or --feed URL|FILE");
+        bail!(
+            "nothing to ingest: give files, directories, \"-\" for standard input, or --feed URL|FILE"
+        );
     }
     let published = match &args.published {
         None => None,

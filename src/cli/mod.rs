@@ -18,7 +18,13 @@ pub mod serve;
 pub struct GazetteerOpts {
     /// Extra GeoNames-format directory or file that overrides/adds to the default
     /// gazetteer (repeatable; later ones win).
-    #[arg(long = "gazetteer", value_name = "DIR", env = "FRONTLINE_GAZETTEER", value_delimiter = ':', global = false)]
+    #[arg(
+        long = "gazetteer",
+        value_name = "DIR",
+        env = "FRONTLINE_GAZETTEER",
+        value_delimiter = ':',
+        global = false
+    )]
     pub gazetteer: Vec<PathBuf>,
     /// Do not load the built-in default gazetteer (use only --gazetteer sources).
     #[arg(long)]
@@ -32,6 +38,11 @@ pub struct GazetteerOpts {
 #[derive(Debug, Clone, Args)]
 pub struct DbOpts {
     /// SQLite database file (or sqlite:// URL).
-    #[arg(long = "db", value_name = "PATH", env = "DATABASE_URL", default_value = "frontline.db")]
+    #[arg(
+        long = "db",
+        value_name = "PATH",
+        env = "DATABASE_URL",
+        default_value = "frontline.db"
+    )]
     pub db: String,
 }

@@ -119,16 +119,23 @@ const OTHER: &[&str] = &[
 
 static SIDES: LazyLock<HashMap<&'static str, Actor>> = LazyLock::new(|| {
     let mut m = HashMap::new();
-    for (list, side) in [(OTHER, Actor::Other), (UKRAINE, Actor::Ukraine), (RUSSIA, Actor::Russia)] {
+    for (list, side) in [
+        (OTHER, Actor::Other),
+        (UKRAINE, Actor::Ukraine),
+        (RUSSIA, Actor::Russia),
+    ] {
         for w in list {
             m.insert(*w, side);
         }
     }
     m
 });
-static FORCE_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| FORCE.iter().copied().collect());
-static SPEAKER_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| SPEAKERS.iter().copied().collect());
-static VERB_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| VERBS.iter().copied().collect());
+static FORCE_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| FORCE.iter().copied().collect());
+static SPEAKER_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| SPEAKERS.iter().copied().collect());
+static VERB_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| VERBS.iter().copied().collect());
 
 fn side_of(t: &Token) -> Option<Actor> {
     let w = t.lower.as_str();
@@ -327,6 +334,40 @@ const SPEECH_FILLERS: &[&str] = &[
     "reportedly",
 ];
 
+/// A place name used for its government when followed by a verb, a speech
+/// verb, or "'s" + an office ("Washington allowed", "London's envoy").
+pub fn metonymic(tokens: &[Token], cues: &[CueMatch], after: usize) -> bool {
+    let Some(next) = tokens.get(after) else {
+        return false;
+    };
+    if next.is("'s") {
+        return tokens
+            .get(after + 1)
+            .is_some_and(|t| is_speaker(t) || is_force(t));
+    }
+    let speech = cues
+        .iter()
+        .any(|c| c.t0 == after && matches!(c.cue, Cue::Speech | Cue::Claim(_)));
+    speech
+        || (verbish(next)
+            && !next.is_any(&["was", "were", "is", "has", "had", "have", "are"])
+            && !tokens.get(after + 1).is_some_and(|t| t.is("by")))
+        || (next.is_any(&["has", "had", "have", "is", "was"])
+            && tokens.get(after + 1).is_some_and(|t| {
+                t.is_any(&[
+                    "said",
+                    "says",
+                    "announced",
+                    "agreed",
+                    "decided",
+                    "allowed",
+                    "refused",
+                    "warned",
+                    "urged",
+                ])
+            }))
+}
+
 /// Is this token a side word or a force noun ("Russian", "troops")?
 pub fn is_side_or_force(t: &Token) -> bool {
     side_of(t).is_some() || is_force(t) || t.is_any(&["'s", "its", "their"])
@@ -335,114 +376,114 @@ pub fn is_side_or_force(t: &Token) -> bool {
 /// Verbs that mark a preceding side word as acting ("Kyiv had launched").
 /// Verbs and adverbs that mark a preceding side word as acting.
 const VERBS: &[&str] = &[
-            "has",
-            "had",
-            "have",
-            "is",
-            "was",
-            "were",
-            "are",
-            "will",
-            "would",
-            "could",
-            "may",
-            "might",
-            "also",
-            "still",
-            "then",
-            "again",
-            "now",
-            "later",
-            "first",
-            "reportedly",
-            "itself",
-            "yesterday",
-            "today",
-            "launched",
-            "launches",
-            "began",
-            "begins",
-            "hit",
-            "hits",
-            "struck",
-            "strikes",
-            "attacked",
-            "attacks",
-            "captured",
-            "captures",
-            "took",
-            "takes",
-            "seized",
-            "seizes",
-            "fired",
-            "fires",
-            "shelled",
-            "shells",
-            "pounded",
-            "targeted",
-            "destroyed",
-            "downed",
-            "shot",
-            "lost",
-            "gained",
-            "pushed",
-            "advanced",
-            "advances",
-            "retook",
-            "recaptured",
-            "liberated",
-            "carried",
-            "used",
-            "sent",
-            "deployed",
-            "continued",
-            "continues",
-            "appears",
-            "appeared",
-            "seems",
-            "fighting",
-            "fought",
-            "repelled",
-            "invaded",
-            "invades",
-            "stands",
-            "says",
-            "wants",
-            "seeks",
-            "hopes",
-            "needs",
-            "faces",
-            "plans",
-            "warns",
-            "insists",
-            "remains",
-            "launches",
-            "claims",
-            "denies",
-            "admits",
-            "confirms",
-            "accuses",
-            "demands",
-            "rejects",
-            "announces",
-            "responds",
-            "vows",
-            "threatens",
-            "fears",
-            "risks",
-            "holds",
-            "controls",
-            "keeps",
-            "retains",
-            "loses",
-            "gains",
-            "pushes",
-            "presses",
-            "shells",
-            "bombs",
-            "targets",
-            "says,",
-        ];
+    "has",
+    "had",
+    "have",
+    "is",
+    "was",
+    "were",
+    "are",
+    "will",
+    "would",
+    "could",
+    "may",
+    "might",
+    "also",
+    "still",
+    "then",
+    "again",
+    "now",
+    "later",
+    "first",
+    "reportedly",
+    "itself",
+    "yesterday",
+    "today",
+    "launched",
+    "launches",
+    "began",
+    "begins",
+    "hit",
+    "hits",
+    "struck",
+    "strikes",
+    "attacked",
+    "attacks",
+    "captured",
+    "captures",
+    "took",
+    "takes",
+    "seized",
+    "seizes",
+    "fired",
+    "fires",
+    "shelled",
+    "shells",
+    "pounded",
+    "targeted",
+    "destroyed",
+    "downed",
+    "shot",
+    "lost",
+    "gained",
+    "pushed",
+    "advanced",
+    "advances",
+    "retook",
+    "recaptured",
+    "liberated",
+    "carried",
+    "used",
+    "sent",
+    "deployed",
+    "continued",
+    "continues",
+    "appears",
+    "appeared",
+    "seems",
+    "fighting",
+    "fought",
+    "repelled",
+    "invaded",
+    "invades",
+    "stands",
+    "says",
+    "wants",
+    "seeks",
+    "hopes",
+    "needs",
+    "faces",
+    "plans",
+    "warns",
+    "insists",
+    "remains",
+    "launches",
+    "claims",
+    "denies",
+    "admits",
+    "confirms",
+    "accuses",
+    "demands",
+    "rejects",
+    "announces",
+    "responds",
+    "vows",
+    "threatens",
+    "fears",
+    "risks",
+    "holds",
+    "controls",
+    "keeps",
+    "retains",
+    "loses",
+    "gains",
+    "pushes",
+    "presses",
+    "shells",
+    "bombs",
+    "targets",
+    "says,",
+];
 
 fn verbish(t: &Token) -> bool {
     t.is_word() && !t.cap && (VERB_SET.contains(t.lower.as_str()) || t.lower.ends_with("ed"))
@@ -566,7 +607,9 @@ pub fn find_actors(
                 || (p.is_some_and(|p| p.is("of")) && q.is_some_and(|q| q.is("control")))
         };
         let prev3 = i.checked_sub(3).map(|p| &tokens[p]);
-        let role = if agent_word(prev, prev2) || (prev.is_some_and(|q| q.is("the")) && agent_word(prev2, prev3)) {
+        let role = if agent_word(prev, prev2)
+            || (prev.is_some_and(|q| q.is("the")) && agent_word(prev2, prev3))
+        {
             Role::Agent
         } else if prev_idx.is_some_and(|pi| {
             tokens[pi].is_any(&["against", "on", "targeting", "at"])

@@ -515,14 +515,30 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
     // Cheap pre-filters: most sentences have no date words at all.
     let lower = text.to_ascii_lowercase();
     let has_digit = text.bytes().any(|b| b.is_ascii_digit());
-    let has_month = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-        .iter()
-        .any(|m| lower.contains(m));
-    let has_weekday =
-        lower.contains("day") && ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].iter().any(|w| lower.contains(w));
+    let has_month = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    .iter()
+    .any(|m| lower.contains(m));
+    let has_weekday = lower.contains("day")
+        && ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            .iter()
+            .any(|w| lower.contains(w));
     let has_relative = [
-        "yesterday", "today", "tonight", "tomorrow", "morning", "afternoon", "evening", "night", "week", "month",
-        "year", "recent", "past", "last",
+        "yesterday",
+        "today",
+        "tonight",
+        "tomorrow",
+        "morning",
+        "afternoon",
+        "evening",
+        "night",
+        "week",
+        "month",
+        "year",
+        "recent",
+        "past",
+        "last",
     ]
     .iter()
     .any(|w| lower.contains(w));
@@ -781,7 +797,9 @@ pub fn find_dates(text: &str, published: NaiveDate) -> Vec<DateMatch> {
             true,
         );
     }
-    for m in RE_HOLIDAY.find_iter(when(lower.contains("new year") || lower.contains("christmas"))) {
+    for m in RE_HOLIDAY.find_iter(when(
+        lower.contains("new year") || lower.contains("christmas"),
+    )) {
         let h = m.as_str().replace('’', "'");
         let (mo, d) = if h.starts_with("New Year's Eve") {
             (12, 31)

@@ -389,8 +389,14 @@ impl Draft<'_> {
         let place = self.event_place();
         let event_type = self.etype.code().to_string();
         let event_id = event_id(&doc.id, self.span.start, &event_type, &place);
+        // Combat in the war's theatre: Ukraine, Russia, the Black Sea and the Sea of Azov,
+        // or by one of the two sides anywhere.
+        let theatre_sea = place.country_code.is_empty()
+            && (41.0..=48.0).contains(&place.lat)
+            && (27.0..=42.0).contains(&place.lon);
         let frontline = self.etype.is_combat()
             && (matches!(place.country_code.as_str(), "UA" | "RU")
+                || theatre_sea
                 || matches!(self.actor, Actor::Russia | Actor::Ukraine));
         Event {
             doc_id: doc.id.clone(),
@@ -535,7 +541,21 @@ fn speaker_qualifier(tokens: &[Token], p: &PlaceRef) -> bool {
     }) {
         k += 1;
     }
-    tokens.get(k).is_some_and(|t| t.is_any(OFFICES))
+    if tokens.get(k).is_some_and(|t| t.is_any(OFFICES)) {
+        return true;
+    }
+    // "officials in Moscow said": where the speakers sit.
+    p.t0 >= 2
+        && tokens[p.t0 - 1].is("in")
+        && tokens[p.t0 - 2].is_any(&[
+            "officials",
+            "authorities",
+            "sources",
+            "analysts",
+            "diplomats",
+            "journalists",
+            "correspondents",
+        ])
 }
 
 const ANAPHOR_HEADS: &[&str] = &[
@@ -636,6 +656,14 @@ impl<'a> PostCtx<'a> {
                     )
             })
         });
+        // Capitals and countries used for their governments: "Washington allowed",
+        // "London did not comment", "Berlin's envoy".
+        places.retain(|p| {
+            let locative = p.t0 > 0 && tokens[p.t0 - 1].is_any(LOCATIVE);
+            !((p.level == Level::Country || p.place.feature_code == "PPLC")
+                && !locative
+                && actors::metonymic(&tokens, &cues, p.t1))
+        });
         let explicit: Vec<PlaceRef<'a>> = places.clone();
         // Anaphors ("the town", "the Ukrainian capital") point at places, never at speakers.
         places.extend(self.anaphors(&tokens, &explicit, sno));
@@ -727,11 +755,14 @@ impl<'a> PostCtx<'a> {
                     }
                 }
                 Cue::Attack => {
+                    // "Russian forces attacked Ukrainian positions": troops attack on the ground.
                     if let Some(t) = nearest_means {
                         t
+                    } else if ground {
+                        EventType::GroundAssault
                     } else if mil_target {
                         EventType::StrikeMilitaryTarget
-                    } else if ground || p.level >= Level::District {
+                    } else if p.level >= Level::District {
                         EventType::GroundAssault
                     } else {
                         conf_factor = 0.8;
@@ -787,6 +818,11 @@ impl<'a> PostCtx<'a> {
             }
             if !etype.is_combat() {
                 actor = non_combat_actor(etype, &actors);
+            }
+            // "destroyed 84 drones over Bryansk", "missiles were shot down over Kyiv":
+            // the interceptor reports, the other side attacked.
+            if etype.is_remote() && intercepted(&tokens, &cues, p) {
+                actor = opposite(actor);
             }
             // Moscow calls its captures "liberation".
             let regain = anchor.cue == Cue::Regain
@@ -859,7 +895,12 @@ impl<'a> PostCtx<'a> {
 
     /// "the town", "the eastern town", "the region", "the Ukrainian capital":
     /// the latest compatible place of the post (this or the previous 4 sentences).
-    fn anaphors(&self, tokens: &[Token], explicit: &[PlaceRef<'a>], sno: usize) -> Vec<PlaceRef<'a>> {
+    fn anaphors(
+        &self,
+        tokens: &[Token],
+        explicit: &[PlaceRef<'a>],
+        sno: usize,
+    ) -> Vec<PlaceRef<'a>> {
         let mut out = Vec::new();
         for (i, t) in tokens.iter().enumerate() {
             if !t.is("the") {
@@ -1112,6 +1153,36 @@ fn non_combat_actor(etype: EventType, actors: &[actors::ActorCue]) -> Actor {
     }
 }
 
+/// An interception of the weapon that strikes place `p`: "downed drones over X".
+fn intercepted(tokens: &[Token], cues: &[CueMatch], p: &PlaceRef<'_>) -> bool {
+    let Some(m) = cues
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.cue,
+                Cue::Means(_) | Cue::Type(EventType::AirDroneStrike | EventType::MissileStrike)
+            )
+        })
+        .min_by_key(|c| dist(c.t0, c.t1, p.t0, p.t1))
+    else {
+        return false;
+    };
+    let before = &tokens[m.t0.saturating_sub(5)..m.t0];
+    let after = &tokens[m.t1..(m.t1 + 5).min(tokens.len())];
+    let shot_down = |w: &[Token]| w.windows(2).any(|x| x[0].is("shot") && x[1].is("down"));
+    before.iter().any(|t| {
+        t.is_any(&[
+            "destroyed",
+            "downed",
+            "intercepted",
+            "neutralised",
+            "neutralized",
+        ])
+    }) || shot_down(before)
+        || after.iter().any(|t| t.is_any(&["downed", "intercepted"]))
+        || shot_down(after)
+}
+
 /// Captured vs regained vs claimed, from the actor, the place's country and the claims.
 fn refine_territorial(d: &mut Draft<'_>) {
     if !d.etype.is_territorial() {
@@ -1206,7 +1277,7 @@ fn drop_qualifiers<'a, 'c>(
             let (pa, pb) = (&places[a], &places[b]);
             // A region or country containing another mentioned place that is itself
             // tied to an event cue.
-            if (pa.anaphor || !pb.anaphor) && anchors[b].is_some() && pa.contains(pb) {
+            if (pa.anaphor || !pb.anaphor) && anchors[b].is_some() && pa.covers(pb) {
                 keep[a] = false;
             }
             if pa.t1 <= pb.t0 {

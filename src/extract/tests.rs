@@ -670,31 +670,123 @@ fn every_event_type_from_its_cues() {
     let k = &[("Kurakhove", KURAKHOVE)][..];
     let b = &[("Belaya", BELAYA)][..];
     let cases: &[(&str, &[(&str, P)], E)] = &[
-        ("Heavy clashes broke out in Kurakhove on Sunday.", k, E::ArmedClash),
-        ("Ukrainian and Russian units fought for Kurakhove on Sunday.", k, E::ArmedClash),
-        ("Russian troops launched an assault on Kurakhove on Sunday.", k, E::GroundAssault),
-        ("Russian forces advanced towards Kurakhove on Sunday.", k, E::GroundAssault),
-        ("Moscow's army seized Kurakhove on Sunday, according to independent analysts.", k, E::TerritoryCaptured),
-        ("Kurakhove fell to Russian forces on Sunday.", k, E::TerritoryCaptured),
-        ("Russia claimed on Sunday to have captured Kurakhove.", k, E::TerritoryClaimed),
-        ("Ukrainian soldiers recaptured Kurakhove on Sunday.", k, E::TerritoryRegained),
-        ("Russian forces recaptured Belaya on Sunday.", b, E::TerritoryRegained),
-        ("Russian artillery pounded Kurakhove on Sunday.", k, E::Shelling),
+        (
+            "Heavy clashes broke out in Kurakhove on Sunday.",
+            k,
+            E::ArmedClash,
+        ),
+        (
+            "Ukrainian and Russian units fought for Kurakhove on Sunday.",
+            k,
+            E::ArmedClash,
+        ),
+        (
+            "Russian troops launched an assault on Kurakhove on Sunday.",
+            k,
+            E::GroundAssault,
+        ),
+        (
+            "Russian forces advanced towards Kurakhove on Sunday.",
+            k,
+            E::GroundAssault,
+        ),
+        (
+            "Moscow's army seized Kurakhove on Sunday, according to independent analysts.",
+            k,
+            E::TerritoryCaptured,
+        ),
+        (
+            "Kurakhove fell to Russian forces on Sunday.",
+            k,
+            E::TerritoryCaptured,
+        ),
+        (
+            "Russia claimed on Sunday to have captured Kurakhove.",
+            k,
+            E::TerritoryClaimed,
+        ),
+        (
+            "Ukrainian soldiers recaptured Kurakhove on Sunday.",
+            k,
+            E::TerritoryRegained,
+        ),
+        (
+            "Russian forces recaptured Belaya on Sunday.",
+            b,
+            E::TerritoryRegained,
+        ),
+        (
+            "Russian artillery pounded Kurakhove on Sunday.",
+            k,
+            E::Shelling,
+        ),
         ("Mortar fire hit Kurakhove on Sunday.", k, E::Shelling),
-        ("A ballistic missile slammed into Kurakhove on Sunday.", k, E::MissileStrike),
-        ("A Russian missile strike on Kurakhove on Sunday destroyed a school.", k, E::MissileStrike),
+        (
+            "A ballistic missile slammed into Kurakhove on Sunday.",
+            k,
+            E::MissileStrike,
+        ),
+        (
+            "A Russian missile strike on Kurakhove on Sunday destroyed a school.",
+            k,
+            E::MissileStrike,
+        ),
         ("Drones attacked Kurakhove on Sunday.", k, E::AirDroneStrike),
-        ("Glide bombs fell on Kurakhove on Sunday.", k, E::AirDroneStrike),
-        ("An airstrike flattened a building in Kurakhove on Sunday.", k, E::AirDroneStrike),
-        ("A blast ripped through a warehouse in Belaya on Sunday.", b, E::Explosion),
-        ("A landmine killed a farmer near Kurakhove on Sunday.", k, E::Explosion),
-        ("Ukrainian forces struck an ammunition depot in Belaya on Sunday.", b, E::StrikeMilitaryTarget),
-        ("Soldiers killed two civilians in Kurakhove on Sunday, prosecutors said.", k, E::CivilianHarm),
-        ("A prisoner swap took place near Belaya on Sunday.", b, E::PrisonerExchange),
-        ("The minister gave a speech in Kurakhove on Sunday.", k, E::PoliticalStatement),
-        ("The general visited Kurakhove on Sunday.", k, E::PoliticalStatement),
-        ("A humanitarian convoy reached Kurakhove on Sunday.", k, E::Aid),
-        ("Residents of Kurakhove celebrated a holiday on Sunday.", k, E::Other),
+        (
+            "Glide bombs fell on Kurakhove on Sunday.",
+            k,
+            E::AirDroneStrike,
+        ),
+        (
+            "An airstrike flattened a building in Kurakhove on Sunday.",
+            k,
+            E::AirDroneStrike,
+        ),
+        (
+            "A blast ripped through a warehouse in Belaya on Sunday.",
+            b,
+            E::Explosion,
+        ),
+        (
+            "A landmine killed a farmer near Kurakhove on Sunday.",
+            k,
+            E::Explosion,
+        ),
+        (
+            "Ukrainian forces struck an ammunition depot in Belaya on Sunday.",
+            b,
+            E::StrikeMilitaryTarget,
+        ),
+        (
+            "Soldiers killed two civilians in Kurakhove on Sunday, prosecutors said.",
+            k,
+            E::CivilianHarm,
+        ),
+        (
+            "A prisoner swap took place near Belaya on Sunday.",
+            b,
+            E::PrisonerExchange,
+        ),
+        (
+            "The minister gave a speech in Kurakhove on Sunday.",
+            k,
+            E::PoliticalStatement,
+        ),
+        (
+            "The general visited Kurakhove on Sunday.",
+            k,
+            E::PoliticalStatement,
+        ),
+        (
+            "A humanitarian convoy reached Kurakhove on Sunday.",
+            k,
+            E::Aid,
+        ),
+        (
+            "Residents of Kurakhove celebrated a holiday on Sunday.",
+            k,
+            E::Other,
+        ),
     ];
     for (text, places, want) in cases {
         let ev = run(text, places);
@@ -709,4 +801,68 @@ fn every_event_type_from_its_cues() {
         assert_eq!(e.frontline, want.is_combat(), "{text}");
         assert_eq!(e.sub_event_type, want.acled().1, "{text}");
     }
+}
+
+#[test]
+fn speakers_places_and_metonymy_are_not_event_places() {
+    const WASHINGTON: P = P {
+        id: 4140963,
+        name: "Washington",
+        lat: 38.89,
+        lon: -77.03,
+        class: "P",
+        code: "PPLC",
+        cc: "US",
+        a1: "US.DC",
+    };
+    let t = "Ukrainian missiles hit Belaya after Washington allowed their use, officials in Moscow said.";
+    let ev = run(
+        t,
+        &[
+            ("Belaya", BELAYA),
+            ("Washington", WASHINGTON),
+            ("Moscow", MOSCOW),
+        ],
+    );
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0].place.name, "Belaya");
+    assert_eq!(ev[0].actor, Actor::Ukraine);
+}
+
+#[test]
+fn interceptions_credit_the_attacker() {
+    let t = "Moscow's defence ministry said it had destroyed 40 drones over Belaya overnight.";
+    let ev = run(t, &[("Moscow", MOSCOW), ("Belaya", BELAYA)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0].event_type, "air_drone_strike");
+    assert_eq!(ev[0].actor, Actor::Ukraine);
+}
+
+#[test]
+fn troops_attacking_positions_is_a_ground_assault() {
+    let t = "Russian forces attacked Ukrainian positions around Kurakhove on Sunday.";
+    let ev = run(t, &[("Kurakhove", KURAKHOVE)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0].event_type, "ground_assault");
+    assert_eq!(ev[0].actor, Actor::Russia);
+    assert_eq!(ev[0].place.precision, LocationPrecision::NearSettlement);
+}
+
+#[test]
+fn black_sea_combat_is_frontline() {
+    const BLACK_SEA: P = P {
+        id: 630673,
+        name: "Black Sea",
+        lat: 43.0,
+        lon: 34.0,
+        class: "H",
+        code: "SEA",
+        cc: "",
+        a1: "",
+    };
+    let t = "A missile struck a cargo ship in the Black Sea on Sunday.";
+    let ev = run(t, &[("Black Sea", BLACK_SEA)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert!(ev[0].frontline);
+    assert_eq!(ev[0].place.precision, LocationPrecision::SeaAir);
 }

@@ -57,9 +57,38 @@ pub struct Cues {
     pub compass_adj: bool,
 }
 
+/// Named feature contributions with their sum; names are kept only when
+/// explaining (no allocation on the hot path).
+#[derive(Debug, Clone, Default)]
+pub struct Feats {
+    pub list: Vec<(&'static str, f32)>,
+    pub sum: f32,
+    pub min: f32,
+    pub n: u16,
+    pub keep: bool,
+}
+
+impl Feats {
+    pub fn new(keep: bool) -> Feats {
+        Feats {
+            keep,
+            ..Feats::default()
+        }
+    }
+    #[inline]
+    pub fn push(&mut self, f: (&'static str, f32)) {
+        self.sum += f.1;
+        self.min = self.min.min(f.1);
+        self.n += 1;
+        if self.keep {
+            self.list.push(f);
+        }
+    }
+}
+
 /// One candidate mention.
 #[derive(Debug, Clone)]
-pub struct Cand {
+pub struct Cand<'a> {
     /// Token range.
     pub t0: usize,
     pub t1: usize,
@@ -69,7 +98,7 @@ pub struct Cand {
     pub key: String,
     pub sent: usize,
     pub source: Source,
-    pub hits: Vec<NameHit>,
+    pub hits: &'a [NameHit],
     /// Admin units named by a region phrase ("X region" → the oblast).
     pub admin: Vec<AdminMatch>,
     /// The admin phrase asked for admin-2 ("raion", "district", "county").
@@ -77,7 +106,7 @@ pub struct Cand {
     pub cues: Cues,
     /// Recognition score and its parts.
     pub rec: f32,
-    pub feats: Vec<(&'static str, f32)>,
+    pub feats: Feats,
     pub accepted: bool,
     /// Index of the candidate named as this one's parent ("X, Y", "Y settlement of X").
     pub parent: Option<usize>,
@@ -106,11 +135,13 @@ pub struct Doc<'t> {
     pub person_keys: FxSet<String>,
     /// Keys of organisation words ("independent" after "The Independent").
     pub org_keys: FxSet<String>,
-    pub cands: Vec<Cand>,
+    pub cands: Vec<Cand<'t>>,
     pub demonyms: Vec<Demonym>,
     /// Token index → candidate index covering it (usize::MAX = none).
     pub cand_at: Vec<usize>,
     pub war_context: Vec<bool>,
+    /// Keep feature names for --explain.
+    pub explain: bool,
 }
 
 #[inline]
@@ -294,6 +325,7 @@ impl<'t> Doc<'t> {
             demonyms: Vec::new(),
             cand_at: vec![usize::MAX; n],
             war_context,
+            explain: false,
         }
     }
 
@@ -354,7 +386,7 @@ impl<'t> Doc<'t> {
 
 impl Geoparser {
     /// Run recognition over a whole document.
-    pub(crate) fn recognize(&self, doc: &mut Doc<'_>) {
+    pub(crate) fn recognize<'a>(&'a self, doc: &mut Doc<'a>) {
         self.scan(doc);
         self.find_people(doc);
         self.score(doc);
@@ -504,7 +536,7 @@ impl Geoparser {
         best
     }
 
-    fn scan(&self, doc: &mut Doc<'_>) {
+    fn scan<'a>(&'a self, doc: &mut Doc<'a>) {
         let lex = Lexicon::get();
         let n = doc.tokens.len();
         let mut buf = String::new();
@@ -547,7 +579,7 @@ impl Geoparser {
                         key: admin_key.to_ascii_lowercase(),
                         sent: doc.sent_of[i] as usize,
                         source: Source::Admin,
-                        hits: Vec::new(),
+                        hits: &[],
                         admin,
                         admin2_hint: false,
                         cues: Cues {
@@ -555,7 +587,7 @@ impl Geoparser {
                             ..Cues::default()
                         },
                         rec: 0.0,
-                        feats: Vec::new(),
+                        feats: Feats::default(),
                         accepted: false,
                         parent: None,
                     };
@@ -637,16 +669,16 @@ impl Geoparser {
                     kk = key::key_of(&doc.text[doc.tokens[i].start..doc.tokens[t1 - 1].end]);
                 }
             }
-            let hits: Vec<NameHit> = if source == Source::Feature {
+            let hits: &[NameHit] = if source == Source::Feature {
                 self.feature_hits(doc, i, t1)
             } else if kk == key {
                 if matches!(source, Source::Gaz) {
-                    self.index.get(&key).to_vec()
+                    self.index.get(&key)
                 } else {
-                    Vec::new()
+                    &[]
                 }
             } else {
-                self.index.get(&kk).to_vec()
+                self.index.get(&kk)
             };
             let source = if kk != key && !matches!(source, Source::Gaz) {
                 Source::Gaz
@@ -677,7 +709,7 @@ impl Geoparser {
                 admin2_hint: false,
                 cues: Cues::default(),
                 rec: 0.0,
-                feats: Vec::new(),
+                feats: Feats::default(),
                 accepted: false,
                 parent: None,
             };
@@ -747,11 +779,11 @@ impl Geoparser {
         Some((end, key, Source::Feature))
     }
 
-    fn feature_hits(&self, doc: &Doc<'_>, t0: usize, t1: usize) -> Vec<NameHit> {
+    fn feature_hits(&self, doc: &Doc<'_>, t0: usize, t1: usize) -> &[NameHit] {
         let full = key::key_of(&doc.text[doc.tokens[t0].start..doc.tokens[t1 - 1].end]);
         let h = self.index.get(&full);
         if !h.is_empty() {
-            return h.to_vec();
+            return h;
         }
         // Core name: the capitalised words without the feature word / prefix.
         let lex = Lexicon::get();
@@ -776,9 +808,10 @@ impl Geoparser {
             core.push_str(&w);
         }
         if core.is_empty() || lex.common.contains(&core) {
-            return Vec::new();
+            return &[];
         }
-        self.index.get(&core).iter().take(20).copied().collect()
+        let h = self.index.get(&core);
+        &h[..h.len().min(20)]
     }
 
     /// ", Ind." / ", N.J." after a place: a US state abbreviation. Returns the end
@@ -817,7 +850,7 @@ impl Geoparser {
         Some((k, admin.clone()))
     }
 
-    fn push_cand(&self, doc: &mut Doc<'_>, c: Cand) {
+    fn push_cand<'a>(&'a self, doc: &mut Doc<'a>, c: Cand<'a>) {
         let idx = doc.cands.len();
         for k in c.t0..c.t1 {
             doc.cand_at[k] = idx;
@@ -827,7 +860,7 @@ impl Geoparser {
 
     /// A capitalised word with no exact entry: try the folded index when a locative
     /// cue is present, and keep strong-cue unknowns ("the village of X", "X oblast").
-    fn unknown_or_folded(&self, doc: &Doc<'_>, i: usize) -> Option<Cand> {
+    fn unknown_or_folded<'a>(&'a self, doc: &Doc<'a>, i: usize) -> Option<Cand<'a>> {
         let lex = Lexicon::get();
         let t = doc.tokens[i];
         if !t.is_cap() || t.has(flag::ALLCAPS) || t.end - t.start < 3 {
@@ -876,9 +909,9 @@ impl Geoparser {
         let folded = crate::gazetteer::fold(&key);
         let fh = self.gaz.candidates_folded(&folded);
         let (source, hits) = if !fh.is_empty() {
-            (Source::Folded, fh.to_vec())
+            (Source::Folded, fh)
         } else if strong_before || admin_after {
-            (Source::Unknown, Vec::new())
+            (Source::Unknown, &[][..])
         } else {
             return None;
         };
@@ -895,7 +928,7 @@ impl Geoparser {
             admin2_hint: false,
             cues: Cues::default(),
             rec: 0.0,
-            feats: Vec::new(),
+            feats: Feats::default(),
             accepted: false,
             parent: None,
         })
@@ -1201,7 +1234,7 @@ impl Geoparser {
         let mut best = 0.0f32;
         let mut label = "small place";
         let mut meto = false;
-        for h in &c.hits {
+        for h in c.hits {
             let p = self.gaz.place(h.place);
             let alt = h.kind >= NameKind::Alternate;
             let (mut s, l, m) = if p.feature_code.starts_with("PCL") {
@@ -1265,7 +1298,7 @@ impl Geoparser {
             if t0 >= t1 || t1 > doc.tokens.len() {
                 continue;
             }
-            let mut feats: Vec<(&'static str, f32)> = Vec::new();
+            let mut feats = Feats::new(doc.explain);
             let mut cues = c.cues;
             let (prior, label, meto) = self.prior(c);
             feats.push((label, prior));
@@ -1654,7 +1687,7 @@ impl Geoparser {
                     }
                 }
             }
-            let rec: f32 = feats.iter().map(|f| f.1).sum();
+            let rec: f32 = feats.sum;
             let c = &mut doc.cands[ci];
             c.cues = cues;
             c.rec = rec;
@@ -1671,11 +1704,7 @@ impl Geoparser {
         for _ in 0..2 {
             for ci in 0..doc.cands.len() {
                 let c = &doc.cands[ci];
-                if c.accepted
-                    || c.rec < ACCEPT - 1.5
-                    || c.feats.iter().any(|f| f.1 <= -3.0)
-                    || c.t0 >= c.t1
-                {
+                if c.accepted || c.rec < ACCEPT - 1.5 || c.feats.min <= -3.0 || c.t0 >= c.t1 {
                     continue;
                 }
                 let mut linked = false;

@@ -225,9 +225,9 @@ fn same_target(a: &Target, b: &Target) -> bool {
 
 impl Geoparser {
     /// Candidates for given byte spans (spans mode). Returns, per span, the candidate index.
-    pub(crate) fn span_cands(
-        &self,
-        doc: &mut Doc<'_>,
+    pub(crate) fn span_cands<'a>(
+        &'a self,
+        doc: &mut Doc<'a>,
         spans: &[Option<(usize, usize)>],
     ) -> Vec<Option<usize>> {
         let mut order = Vec::with_capacity(spans.len());
@@ -268,7 +268,7 @@ impl Geoparser {
                 admin2_hint: false,
                 cues: Default::default(),
                 rec: 0.0,
-                feats: Vec::new(),
+                feats: Default::default(),
                 accepted: true,
                 parent: None,
             });
@@ -317,7 +317,7 @@ impl Geoparser {
         surface: &str,
     ) -> (
         Source,
-        Vec<crate::gazetteer::NameHit>,
+        &[crate::gazetteer::NameHit],
         String,
         Vec<crate::gazetteer::AdminMatch>,
     ) {
@@ -338,10 +338,10 @@ impl Geoparser {
         }
         for k in &tries {
             if let Some(&idx) = lex.region_index.get(k.as_str()) {
-                return (Source::Region(idx), Vec::new(), k.clone(), Vec::new());
+                return (Source::Region(idx), &[][..], k.clone(), Vec::new());
             }
             if let Some(&cc) = lex.country_aliases.get(k.as_str()) {
-                return (Source::Country(cc), Vec::new(), k.clone(), Vec::new());
+                return (Source::Country(cc), &[][..], k.clone(), Vec::new());
             }
         }
         // Region phrase ("Donetsk region", "Kursk Oblast") → admin unit readings.
@@ -351,30 +351,30 @@ impl Geoparser {
             m.retain(|a| a.level != AdminLevel::Country);
             if !m.is_empty() {
                 let base = words[..words.len() - 1].join(" ");
-                return (Source::Admin, Vec::new(), base, m);
+                return (Source::Admin, &[][..], base, m);
             }
         }
         for k in &tries {
             let h = self.index.get(k);
             if !h.is_empty() {
-                return (Source::Gaz, h.to_vec(), k.clone(), Vec::new());
+                return (Source::Gaz, h, k.clone(), Vec::new());
             }
         }
         for k in &tries {
             let h = self.gaz.candidates_folded(&crate::gazetteer::fold(k));
             if !h.is_empty() {
-                return (Source::Folded, h.to_vec(), k.clone(), Vec::new());
+                return (Source::Folded, h, k.clone(), Vec::new());
             }
         }
         let mut m = self.gaz.admins_by_phrase(surface);
         m.retain(|a| a.level != AdminLevel::Country);
         if !m.is_empty() {
-            return (Source::Admin, Vec::new(), key, m);
+            return (Source::Admin, &[][..], key, m);
         }
         if let Some(c) = self.gaz.country_by_name(surface)
             && let Ok(cc) = <[u8; 2]>::try_from(c.iso.as_bytes())
         {
-            return (Source::Country(cc), Vec::new(), key, Vec::new());
+            return (Source::Country(cc), &[][..], key, Vec::new());
         }
         // A natural feature ("Arkansas River", "Lake Mead"): its core name.
         let core: Vec<&str> = words
@@ -409,12 +409,7 @@ impl Geoparser {
             if !lex.common.contains(&ck) {
                 let h = self.index.get(&ck);
                 if !h.is_empty() {
-                    return (
-                        Source::Feature,
-                        h.iter().take(20).copied().collect(),
-                        key,
-                        Vec::new(),
-                    );
+                    return (Source::Feature, &h[..h.len().min(20)], key, Vec::new());
                 }
             }
         }
@@ -423,10 +418,10 @@ impl Geoparser {
             let rest = words[1..].join(" ");
             let h = self.index.get(&rest);
             if !h.is_empty() {
-                return (Source::Gaz, h.to_vec(), rest, Vec::new());
+                return (Source::Gaz, h, rest, Vec::new());
             }
         }
-        (Source::Unknown, Vec::new(), key, Vec::new())
+        (Source::Unknown, &[][..], key, Vec::new())
     }
 
     fn reading_of_place(&self, idx: u32, kind: NameKind) -> Reading {
@@ -1079,7 +1074,7 @@ impl Geoparser {
         let c = &doc.cands[ci];
         let r = &res.per_cand[ci];
         let text = doc.text.get(c.start..c.end).unwrap_or("").to_string();
-        let rec_conf = if c.rec >= super::ACCEPT + 3.0 || c.feats.is_empty() {
+        let rec_conf = if c.rec >= super::ACCEPT + 3.0 || c.feats.n == 0 {
             1.0
         } else {
             1.0 / (1.0 + (-(c.rec - super::ACCEPT + 0.5)).exp())
@@ -1175,6 +1170,7 @@ impl Geoparser {
                 text: doc.text.get(c.start..c.end).unwrap_or("").to_string(),
                 recognition: c
                     .feats
+                    .list
                     .iter()
                     .map(|(n, v)| (n.to_string(), (*v as f64 * 1000.0).round() / 1000.0))
                     .collect(),

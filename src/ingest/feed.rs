@@ -209,9 +209,17 @@ mod tests {
         assert_eq!(l.docs[0].id, "g1");
         assert_eq!(l.docs[0].source.as_deref(), Some("Desk"));
         assert_eq!(l.errors.len(), 1);
-        assert!(l.errors[0].to_string().starts_with("feed.xml#g2: no publication date"));
+        assert!(
+            l.errors[0]
+                .to_string()
+                .starts_with("feed.xml#g2: no publication date")
+        );
         let bad = parse_feed(b"<rss><channel><item>", "bad.xml", &LoadOptions::default());
         assert!(bad.docs.is_empty());
-        assert!(bad.errors[0].to_string().starts_with("bad.xml: bad feed"), "{}", bad.errors[0]);
+        assert!(
+            bad.errors[0].to_string().starts_with("bad.xml: bad feed"),
+            "{}",
+            bad.errors[0]
+        );
     }
 }

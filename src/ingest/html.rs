@@ -132,7 +132,9 @@ mod tests {
 
     #[test]
     fn strips_tags_and_decodes() {
-        let t = to_text("<p>Strike on <b>Kharkiv</b> &amp; Izium.</p><p>Second&nbsp;para &#8212; end</p><script>x()</script>");
+        let t = to_text(
+            "<p>Strike on <b>Kharkiv</b> &amp; Izium.</p><p>Second&nbsp;para &#8212; end</p><script>x()</script>",
+        );
         assert_eq!(t, "Strike on Kharkiv & Izium.\n\nSecond para — end");
         assert_eq!(to_text("a < b and c"), "a < b and c");
         assert_eq!(decode_entities("&bogus; &#x41;"), "&bogus; A");

@@ -261,7 +261,10 @@ pub fn split_posts(doc: &Document) -> Vec<Post> {
                 // A time line followed by a headline opens a post ("09:40 GMT" /
                 // headline / text); after a headline and before the text it belongs
                 // to that headline ("Headline" / "Updated …" / text).
-                let next = lines[i + 1..].iter().map(|l| l.kind).find(|k| *k != LineKind::Blank);
+                let next = lines[i + 1..]
+                    .iter()
+                    .map(|l| l.kind)
+                    .find(|k| *k != LineKind::Blank);
                 let opens = match prev {
                     None | Some(LineKind::Para) => true,
                     Some(LineKind::Headline) => next == Some(LineKind::Headline),
@@ -535,11 +538,23 @@ Updated 7 January 2025 09:30
         let posts = split_posts(&d);
         // The page title stays with the first post; each post keeps its headline and time.
         assert_eq!(posts.len(), 2, "{posts:#?}");
-        assert_eq!(posts[0].headline.as_deref(), Some("Port depot burns after drone raid"));
-        assert_eq!(posts[0].published.unwrap().to_rfc3339(), "2025-01-07T14:05:00+00:00");
+        assert_eq!(
+            posts[0].headline.as_deref(),
+            Some("Port depot burns after drone raid")
+        );
+        assert_eq!(
+            posts[0].published.unwrap().to_rfc3339(),
+            "2025-01-07T14:05:00+00:00"
+        );
         assert!(posts[0].text.ends_with("overnight."));
-        assert_eq!(posts[1].headline.as_deref(), Some("Bridge closed after shelling"));
-        assert_eq!(posts[1].published.unwrap().to_rfc3339(), "2025-01-07T09:30:00+00:00");
+        assert_eq!(
+            posts[1].headline.as_deref(),
+            Some("Bridge closed after shelling")
+        );
+        assert_eq!(
+            posts[1].published.unwrap().to_rfc3339(),
+            "2025-01-07T09:30:00+00:00"
+        );
     }
 
     #[test]

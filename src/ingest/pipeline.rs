@@ -248,7 +248,11 @@ async fn write_batch(
                     doc,
                     posts,
                     events: x.events,
-                    post_info: if x.posts.len() > 1 { x.posts } else { Vec::new() },
+                    post_info: if x.posts.len() > 1 {
+                        x.posts
+                    } else {
+                        Vec::new()
+                    },
                 };
                 match store.ingest_document(&input).await {
                     Ok(o) => {

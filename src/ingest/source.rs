@@ -288,7 +288,11 @@ pub fn finish(
 }
 
 /// A JSON object `{"text", "published", "source", "url", "title", "language", "id"}`.
-pub fn json_document(origin: &Origin, fallback_id: &str, v: Value) -> Result<Document, IngestError> {
+pub fn json_document(
+    origin: &Origin,
+    fallback_id: &str,
+    v: Value,
+) -> Result<Document, IngestError> {
     let Value::Object(mut m) = v else {
         return Err(IngestError::Field {
             origin: origin.clone(),
@@ -514,9 +518,16 @@ mod tests {
     fn json_field_errors_name_the_field() {
         let o = Origin("f.jsonl:3".into());
         let e = json_document(&o, "", serde_json::json!({"text": 5})).unwrap_err();
-        assert_eq!(e.to_string(), "f.jsonl:3: field `text`: expected a string, got a number");
-        let e = json_document(&o, "", serde_json::json!({"text": "x", "published": "soon"}))
-            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "f.jsonl:3: field `text`: expected a string, got a number"
+        );
+        let e = json_document(
+            &o,
+            "",
+            serde_json::json!({"text": "x", "published": "soon"}),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("field `published`"), "{e}");
     }
 }

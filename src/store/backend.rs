@@ -8,9 +8,11 @@
 use std::sync::Arc;
 
 use super::index::PlaceInfo;
-use crate::model::Document;
 use super::sqlite::SqliteBackend;
-use super::{AuditEntry, EventPatch, EventQuery, IngestDocument, IngestOutcome, StoreError, StoredEvent};
+use super::{
+    AuditEntry, EventPatch, EventQuery, IngestDocument, IngestOutcome, StoreError, StoredEvent,
+};
+use crate::model::Document;
 
 /// Everything the index is built from.
 pub(crate) struct Loaded {

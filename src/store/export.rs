@@ -251,7 +251,11 @@ pub const EXTRA_COLUMNS: [&str; 5] = [
 
 /// The full CSV header (36 columns).
 pub fn csv_header() -> Vec<&'static str> {
-    ACLED_COLUMNS.iter().chain(EXTRA_COLUMNS.iter()).copied().collect()
+    ACLED_COLUMNS
+        .iter()
+        .chain(EXTRA_COLUMNS.iter())
+        .copied()
+        .collect()
 }
 
 /// (ISO 3166-1 numeric, ISO alpha-3, English name, ACLED region) for the
@@ -346,11 +350,7 @@ pub fn csv_record(se: &StoredEvent) -> Vec<String> {
         (a, b) => format!("{}{}", a.min(b), a.max(b)),
     };
     let code = |x: u8| {
-        if x == 0 {
-            String::new()
-        } else {
-            x.to_string()
-        }
+        if x == 0 { String::new() } else { x.to_string() }
     };
     let mut outlets: Vec<&str> = Vec::new();
     let mut urls: Vec<&str> = Vec::new();

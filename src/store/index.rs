@@ -205,10 +205,9 @@ impl Index {
         };
         match &q.bbox {
             None => visit(AABB::from_corners([-FAR, -FAR, d0], [FAR, FAR, d1]), None),
-            Some(b) if b.w <= b.e => visit(
-                AABB::from_corners([b.w, b.s, d0], [b.e, b.n, d1]),
-                None,
-            ),
+            Some(b) if b.w <= b.e => {
+                visit(AABB::from_corners([b.w, b.s, d0], [b.e, b.n, d1]), None)
+            }
             Some(b) => {
                 visit(AABB::from_corners([b.w, b.s, d0], [180.0, b.n, d1]), None);
                 visit(

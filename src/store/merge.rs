@@ -57,8 +57,16 @@ pub fn stored_event_id(key: &str) -> String {
 /// Ordering of reports for the representative: higher confidence first,
 /// then earlier publication, then (doc_id, event_id).
 pub(crate) fn better(a: &Event, b: &Event) -> Ordering {
-    let ca = if a.confidence.is_finite() { a.confidence } else { 0.0 };
-    let cb = if b.confidence.is_finite() { b.confidence } else { 0.0 };
+    let ca = if a.confidence.is_finite() {
+        a.confidence
+    } else {
+        0.0
+    };
+    let cb = if b.confidence.is_finite() {
+        b.confidence
+    } else {
+        0.0
+    };
     cb.partial_cmp(&ca)
         .unwrap_or(Ordering::Equal)
         .then_with(|| match (a.published, b.published) {

@@ -370,8 +370,8 @@ impl Cursor {
         if token.len() < 9 {
             return Err(bad("too short"));
         }
-        let date_start = NaiveDate::parse_from_str(&token[1..9], "%Y%m%d")
-            .map_err(|_| bad("bad date part"))?;
+        let date_start =
+            NaiveDate::parse_from_str(&token[1..9], "%Y%m%d").map_err(|_| bad("bad date part"))?;
         let hex = &token[9..];
         if !hex.len().is_multiple_of(2) {
             return Err(bad("bad id part"));
@@ -488,7 +488,9 @@ impl EventQuery {
             return false;
         }
         if let Some(v) = &self.country_code
-            && !v.iter().any(|c| c.eq_ignore_ascii_case(&e.place.country_code))
+            && !v
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(&e.place.country_code))
         {
             return false;
         }
@@ -859,7 +861,10 @@ impl Store {
     /// with the same merge key across documents. Re-ingesting the same
     /// document (same URL or id, or same normalised text) is a no-op unless the
     /// text changed, in which case its contribution is replaced.
-    pub async fn ingest_document(&self, input: &IngestDocument) -> Result<IngestOutcome, StoreError> {
+    pub async fn ingest_document(
+        &self,
+        input: &IngestDocument,
+    ) -> Result<IngestOutcome, StoreError> {
         merge::validate_input(input)?;
         // Quantise floats so that their JSON form reads back bit-identical
         // (the index built at open equals the one kept up to date).
@@ -878,10 +883,7 @@ impl Store {
             // Snapshot of the in-memory events this write may touch (for
             // incremental merges without re-reading every source).
             let lookup = |id: &str| self.read_index().get(id);
-            self.inner
-                .backend
-                .ingest_document(input, &lookup)
-                .await?
+            self.inner.backend.ingest_document(input, &lookup).await?
         };
         let mut changes = Vec::new();
         {

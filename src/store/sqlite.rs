@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqlitePool};
 
@@ -20,7 +19,7 @@ use super::{
     AuditEntry, DocStatus, EventPatch, EventQuery, IngestDocument, IngestOutcome, SourceRef,
     StoreError, StoredEvent,
 };
-use crate::model::{Evidence, Event};
+use crate::model::{Event, Evidence};
 
 pub(crate) struct SqliteBackend {
     pool: SqlitePool,
@@ -177,7 +176,11 @@ impl<'a> Batch<'a> {
 
     async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<(), StoreError> {
         if self.statements > 0 {
-            self.qb.build().persistent(false).execute(&mut *conn).await?;
+            self.qb
+                .build()
+                .persistent(false)
+                .execute(&mut *conn)
+                .await?;
         }
         self.qb = QueryBuilder::new("");
         self.statements = 0;
@@ -428,7 +431,11 @@ async fn read_base(conn: &mut SqliteConnection, id: &str) -> Result<Event, Store
     .await?;
     match report {
         Some(r) => parse_event(&r, "event_sources", id),
-        None => Err(corrupt("events", id, "representative report missing".into())),
+        None => Err(corrupt(
+            "events",
+            id,
+            "representative report missing".into(),
+        )),
     }
 }
 
@@ -506,9 +513,8 @@ fn time_precision(s: &str) -> Option<crate::model::TimePrecision> {
 fn event_from_cols(r: EventCols) -> Result<StoredEvent, StoreError> {
     let id = r.0;
     let bad = |what: &str, v: &str| corrupt("events", &id, format!("bad {what} {v:?}"));
-    let date = |s: &str, what: &str| {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad(what, s))
-    };
+    let date =
+        |s: &str, what: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad(what, s));
     let claims = if r.18 == "[]" {
         Vec::new()
     } else {
@@ -567,7 +573,11 @@ async fn fetch_chunk<K>(
     after: K,
 ) -> Result<(Option<String>, Option<K>, i64), StoreError>
 where
-    K: for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite> + for<'q> sqlx::Encode<'q, Sqlite> + Send + 'static,
+    K: for<'r> sqlx::Decode<'r, Sqlite>
+        + sqlx::Type<Sqlite>
+        + for<'q> sqlx::Encode<'q, Sqlite>
+        + Send
+        + 'static,
 {
     let row = sqlx::query(sql)
         .bind(after)
@@ -604,7 +614,9 @@ where
         } else {
             let pool = pool.clone();
             let last = last.clone();
-            Some(tokio::spawn(async move { fetch_chunk(&pool, sql, last).await }))
+            Some(tokio::spawn(
+                async move { fetch_chunk(&pool, sql, last).await },
+            ))
         };
         let rows: Vec<T> = serde_json::from_str(json.as_deref().unwrap_or("[]"))
             .map_err(|e| corrupt(table, "(load)", format!("cannot decode rows: {e}")))?;
@@ -657,8 +669,6 @@ impl SqliteBackend {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
-            // 64 MiB page cache: event and source indexes take random keys.
-            .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory");
         let pool_opts = if memory {
             // One connection that never closes: an in-memory database lives
@@ -672,7 +682,7 @@ impl SqliteBackend {
             SqlitePoolOptions::new().max_connections(4)
         };
         let pool = pool_opts
-            .connect_with(opts.clone())
+            .connect_with(opts.clone().pragma("cache_size", "-16384"))
             .await
             .map_err(open_err)?;
         sqlx::migrate!("./migrations")
@@ -687,7 +697,11 @@ impl SqliteBackend {
         } else {
             use sqlx::ConnectOptions;
             Some(tokio::sync::Mutex::new(Some(
-                opts.connect().await.map_err(open_err)?,
+                // 64 MiB page cache: event and source indexes take random keys.
+                opts.pragma("cache_size", "-65536")
+                    .connect()
+                    .await
+                    .map_err(open_err)?,
             )))
         };
         Ok(SqliteBackend { pool, writer })
@@ -858,10 +872,11 @@ impl BackendOps for SqliteBackend {
         // Events this (edited) document supported before.
         let mut old_events: Vec<String> = Vec::new();
         if let Some(id) = existing {
-            let rows = sqlx::query("SELECT DISTINCT event_id FROM event_sources WHERE document_id = ?")
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
+            let rows =
+                sqlx::query("SELECT DISTINCT event_id FROM event_sources WHERE document_id = ?")
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?;
             for r in rows {
                 old_events.push(r.try_get(0)?);
             }
@@ -891,7 +906,10 @@ impl BackendOps for SqliteBackend {
                 return Err(corrupt(
                     "events",
                     id,
-                    format!("id collision between merge keys {:?} and {key:?}", r.merge_key),
+                    format!(
+                        "id collision between merge keys {:?} and {key:?}",
+                        r.merge_key
+                    ),
                 ));
             }
         }
@@ -919,17 +937,41 @@ impl BackendOps for SqliteBackend {
         let mut batch = Batch::new();
         match existing {
             Some(id) => {
-                batch.qb.push("DELETE FROM event_sources WHERE document_id = ").push_bind(id);
+                batch
+                    .qb
+                    .push("DELETE FROM event_sources WHERE document_id = ")
+                    .push_bind(id);
                 batch.end();
-                batch.qb.push("DELETE FROM posts WHERE document_id = ").push_bind(id);
+                batch
+                    .qb
+                    .push("DELETE FROM posts WHERE document_id = ")
+                    .push_bind(id);
                 batch.end();
-                batch.qb.push("UPDATE documents SET ext_id = ").push_bind(doc.id.as_str());
-                batch.qb.push(", url = COALESCE(").push_bind(doc.url.as_deref());
-                batch.qb.push(", url), text_hash = ").push_bind(hash.as_str());
+                batch
+                    .qb
+                    .push("UPDATE documents SET ext_id = ")
+                    .push_bind(doc.id.as_str());
+                batch
+                    .qb
+                    .push(", url = COALESCE(")
+                    .push_bind(doc.url.as_deref());
+                batch
+                    .qb
+                    .push(", url), text_hash = ")
+                    .push_bind(hash.as_str());
                 batch.qb.push(", title = ").push_bind(doc.title.as_deref());
-                batch.qb.push(", source = ").push_bind(doc.source.as_deref());
-                batch.qb.push(", published = ").push_bind(published.as_deref());
-                batch.qb.push(", language = ").push_bind(doc.language.as_deref());
+                batch
+                    .qb
+                    .push(", source = ")
+                    .push_bind(doc.source.as_deref());
+                batch
+                    .qb
+                    .push(", published = ")
+                    .push_bind(published.as_deref());
+                batch
+                    .qb
+                    .push(", language = ")
+                    .push_bind(doc.language.as_deref());
                 batch.qb.push(", text = ").push_bind(doc.text.as_str());
                 batch.qb.push(", n_posts = ").push_bind(n_posts);
                 batch.qb.push(", n_events = ").push_bind(n_events);
@@ -966,14 +1008,16 @@ impl BackendOps for SqliteBackend {
                     "INSERT INTO posts (document_id, ordinal, title, published, start_offset, \
                      end_offset) ",
                 );
-                batch.qb.push_values(chunk.iter().enumerate(), |mut b, (i, p)| {
-                    b.push_bind(document_id)
-                        .push_bind((n * ROWS_PER_INSERT + i) as i64)
-                        .push_bind(p.title.as_deref())
-                        .push_bind(p.published.map(|t| t.to_rfc3339()))
-                        .push_bind(p.start as i64)
-                        .push_bind(p.end as i64);
-                });
+                batch
+                    .qb
+                    .push_values(chunk.iter().enumerate(), |mut b, (i, p)| {
+                        b.push_bind(document_id)
+                            .push_bind((n * ROWS_PER_INSERT + i) as i64)
+                            .push_bind(p.title.as_deref())
+                            .push_bind(p.published.map(|t| t.to_rfc3339()))
+                            .push_bind(p.start as i64)
+                            .push_bind(p.end as i64);
+                    });
                 batch.end();
             }
         }
@@ -994,10 +1038,7 @@ impl BackendOps for SqliteBackend {
         let mut upserted: Vec<Arc<StoredEvent>> = Vec::new();
         let mut recompute_ids: Vec<&str> = Vec::new();
         for ((id, key, group), sids) in keyed.iter().zip(&source_ids) {
-            let Some((best_i, best_e)) = group
-                .iter()
-                .enumerate()
-                .min_by(|a, b| better(a.1, b.1))
+            let Some((best_i, best_e)) = group.iter().enumerate().min_by(|a, b| better(a.1, b.1))
             else {
                 continue;
             };
@@ -1150,9 +1191,9 @@ impl BackendOps for SqliteBackend {
             }
         }
         for chunk in places.chunks(ROWS_PER_INSERT) {
-            batch
-                .qb
-                .push("INSERT OR IGNORE INTO places (geonameid, name, lat, lon, country_code, admin1) ");
+            batch.qb.push(
+                "INSERT OR IGNORE INTO places (geonameid, name, lat, lon, country_code, admin1) ",
+            );
             batch.qb.push_values(chunk, |mut b, p| {
                 b.push_bind(p.geonameid as i64)
                     .push_bind(p.name.clone())
