@@ -212,7 +212,7 @@ fn main() -> anyhow::Result<()> {
                 .await?;
             written += n;
             doc_no += 1;
-            if doc_no % 50 == 0 {
+            if doc_no.is_multiple_of(50) {
                 eprintln!(
                     "{written} events, {:.0}/s",
                     written as f64 / t0.elapsed().as_secs_f64()

@@ -573,6 +573,8 @@ pub fn find_actors(
                 head_end = j + 1;
             } else if class.is_some() {
                 break;
+            } else if possessive && (w.cap || w.is("of")) && k < 3 {
+                // A unit's name: "Ukraine's Khortytsia group of forces".
             } else if w.cap
                 || verbish(w)
                 || cue_at(j, &speechy)
@@ -765,6 +767,24 @@ pub fn find_stances(tokens: &[Token], cues: &[CueMatch], actors: &[ActorCue]) ->
                     (Stance::Confirmed, true) | (Stance::Claimed, true) => Stance::Denied,
                     (s, _) => s,
                 };
+                // "claims that they had captured …": the claimant is the that-clause's subject.
+                let own_claimant = actors
+                    .iter()
+                    .any(|a| known(a) && a.role == Role::Claimant && c.t0 >= a.t0 && c.t0 < a.head_end);
+                if stance == Stance::Claimed && !own_claimant && tokens.get(c.t1).is_some_and(|t| t.is("that")) {
+                    let subj = actors.iter().find(|a| known(a) && a.t0 > c.t1 && a.t0 <= c.t1 + 3).map(|a| a.side);
+                    if let Some(by) = subj {
+                        out.push(StanceCue { by, stance, contradiction: false, attribution: false, t0: c.t0 });
+                    }
+                    continue;
+                }
+                // "… were false": the speaker of the sentence denies.
+                if stance == Stance::Denied && tokens[c.t0].is_any(&["false", "untrue", "fake", "not"]) {
+                    if let Some(by) = party(c.t0, c.t1).or_else(reporter) {
+                        out.push(StanceCue { by, stance, contradiction: false, attribution: false, t0: c.t0 });
+                    }
+                    continue;
+                }
                 // "Russian claims" is the claimant itself.
                 let by = actors
                     .iter()

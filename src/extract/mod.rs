@@ -389,15 +389,13 @@ impl Draft<'_> {
         let place = self.event_place();
         let event_type = self.etype.code().to_string();
         let event_id = event_id(&doc.id, self.span.start, &event_type, &place);
-        // Combat in the war's theatre: Ukraine, Russia, the Black Sea and the Sea of Azov,
-        // or by one of the two sides anywhere.
+        // Combat in the war's theatre: Ukraine, Russia (and Belarus, Moldova), the
+        // Black Sea and the Sea of Azov.
         let theatre_sea = place.country_code.is_empty()
             && (41.0..=48.0).contains(&place.lat)
             && (27.0..=42.0).contains(&place.lon);
         let frontline = self.etype.is_combat()
-            && (matches!(place.country_code.as_str(), "UA" | "RU")
-                || theatre_sea
-                || matches!(self.actor, Actor::Russia | Actor::Ukraine));
+            && (matches!(place.country_code.as_str(), "UA" | "RU" | "BY" | "MD") || theatre_sea);
         Event {
             doc_id: doc.id.clone(),
             event_id,
@@ -493,6 +491,19 @@ const LOCATIVE: &[&str] = &[
     "around",
     "of",
 ];
+/// Verbs that make a named weapon an attack ("fired missiles at", "drones rained on").
+const ACTION_WORDS: &[&str] = &[
+    "fired", "fire", "fires", "firing", "launched", "launch", "launches", "launching", "dropped", "drop",
+    "slammed", "rained", "landed", "crashed", "fell", "exploded", "downed", "intercepted", "shot", "used",
+    "targeting", "damaged", "set", "caught", "burned", "burning", "killing", "wounding", "injuring",
+    "shelled", "shelling", "pounded", "pounding", "bombarded", "bombardment", "bombed", "bombing", "bombings",
+    "barrage", "salvo", "raid", "raids", "wave", "swarm",
+];
+/// People as the object of "captured" (prisoners, not territory).
+const PERSON_NOUNS: &[&str] = &[
+    "soldier", "soldiers", "troops", "servicemen", "serviceman", "fighters", "fighter", "men", "man", "people",
+    "prisoners", "prisoner", "pilots", "pilot", "crew", "civilians", "marines", "officers", "commander",
+];
 const DIRECTIONS: &[&str] = &[
     "north",
     "south",
@@ -542,6 +553,14 @@ fn speaker_qualifier(tokens: &[Token], p: &PlaceRef) -> bool {
         k += 1;
     }
     if tokens.get(k).is_some_and(|t| t.is_any(OFFICES)) {
+        return true;
+    }
+    // "the governor of Bryansk region", "the head of the Sumy region".
+    let mut b = p.t0;
+    if b > 0 && tokens[b - 1].is("the") {
+        b -= 1;
+    }
+    if b >= 2 && tokens[b - 1].is("of") && tokens[b - 2].is_any(OFFICES) {
         return true;
     }
     // "officials in Moscow said": where the speakers sit.
@@ -713,6 +732,10 @@ impl<'a> PostCtx<'a> {
             .find(|s| s.stance == Stance::Claimed && !s.attribution)
             .map(|s| s.by);
         let mil_target = cues.iter().any(|c| c.cue == Cue::MilTarget);
+        let has_action = cues
+            .iter()
+            .any(|c| matches!(c.cue, Cue::Strike | Cue::Attack | Cue::Harm | Cue::Type(_)))
+            || tokens.iter().any(|t| t.is_any(ACTION_WORDS));
         let ground = cues.iter().any(|c| c.cue == Cue::Ground);
         let means: Vec<&CueMatch> = cues
             .iter()
@@ -723,6 +746,16 @@ impl<'a> PostCtx<'a> {
             let Some((anchor, score)) = *anchor else {
                 continue;
             };
+            // A launch site ("fired a missile from Astrakhan region at Dnipro").
+            if tokens[..p.t0].last().is_some_and(|t| t.is("from"))
+                && matches!(anchor.cue, Cue::Means(_) | Cue::Strike | Cue::Attack | Cue::Type(EventType::MissileStrike | EventType::AirDroneStrike))
+            {
+                continue;
+            }
+            // A weapon merely named ("buy missiles made in Belfast") is no strike.
+            if matches!(anchor.cue, Cue::Means(_)) && !has_action {
+                continue;
+            }
             // The donor of aid ("generators from volunteers in Spokane") is not where it happened.
             if anchor.cue == Cue::Type(EventType::Aid)
                 && anchor.t1 <= p.t0
@@ -834,6 +867,11 @@ impl<'a> PostCtx<'a> {
             }
             // Old speeches, visits and aid are background, not news.
             if !etype.is_combat() && span.end < self.date - Duration::days(BACKGROUND_DAYS) {
+                continue;
+            }
+            // Fighting far from the theatre is almost always a wrong homonym
+            // ("Kristall depot" → Crystal, Minnesota): not reported.
+            if etype.is_combat() && far_from_theatre(p.place) {
                 continue;
             }
             let mut d = Draft {
@@ -1135,15 +1173,17 @@ fn non_combat_actor(etype: EventType, actors: &[actors::ActorCue]) -> Actor {
                 Actor::Unknown
             }
         }
-        EventType::PoliticalStatement | EventType::Aid => {
+        // Aid comes from partners.
+        EventType::Aid => Actor::Other,
+        EventType::PoliticalStatement => {
+            let only = |side: Actor, f: &dyn Fn(Actor) -> bool| {
+                f(side) && [Actor::Russia, Actor::Ukraine, Actor::Other].iter().all(|o| *o == side || !f(*o))
+            };
             if has(Actor::Other) {
                 Actor::Other
-            } else if has(Actor::Russia) && !has(Actor::Ukraine) {
+            } else if only(Actor::Russia, &has) || (!has(Actor::Ukraine) && only(Actor::Russia, &named)) {
                 Actor::Russia
-            } else if has(Actor::Ukraine)
-                && !has(Actor::Russia)
-                && etype == EventType::PoliticalStatement
-            {
+            } else if only(Actor::Ukraine, &has) || (!has(Actor::Russia) && only(Actor::Ukraine, &named)) {
                 Actor::Ukraine
             } else {
                 Actor::Other
@@ -1151,6 +1191,17 @@ fn non_combat_actor(etype: EventType, actors: &[actors::ActorCue]) -> Actor {
         }
         _ => Actor::Unknown,
     }
+}
+
+/// Outside Ukraine, Russia, Belarus and Moldova and more than 1,500 km from the
+/// front (48.5° N, 35° E).
+fn far_from_theatre(p: &ResolvedPlace) -> bool {
+    if matches!(p.country_code.as_str(), "UA" | "RU" | "BY" | "MD") {
+        return false;
+    }
+    let (lat1, lon1, lat2, lon2) = (48.5f64.to_radians(), 35f64.to_radians(), p.lat.to_radians(), p.lon.to_radians());
+    let a = ((lat2 - lat1) / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    6371.0 * 2.0 * a.sqrt().asin() > 1500.0
 }
 
 /// An interception of the weapon that strikes place `p`: "downed drones over X".
@@ -1306,16 +1357,12 @@ fn drop_qualifiers<'a, 'c>(
                 let dir_of = between.len() >= 2
                     && between[between.len() - 1] == "of"
                     && DIRECTIONS.contains(&between[between.len() - 2])
+                    && between.len() <= 8
                     && between[..between.len() - 2].iter().all(|w| {
                         matches!(
                             *w,
-                            "," | "km"
-                                | "kilometres"
-                                | "kilometers"
-                                | "miles"
-                                | "just"
-                                | "about"
-                                | "some"
+                            "," | "km" | "kilometres" | "kilometers" | "miles" | "just" | "about" | "some" | "a" | "the"
+                                | "village" | "town" | "settlement" | "hamlet" | "city" | "small" | "few" | "located"
                         ) || w.chars().all(|c| c.is_ascii_digit())
                     });
                 if dir_of && pa.level <= Level::Settlement {
@@ -1384,6 +1431,7 @@ fn best_cue<'c>(
                     // The place is the object: no agent phrase or sentence break in between.
                     d <= 10
                         && !tokens.get(c.t1).is_some_and(|t| t.is("by"))
+                        && !tokens[c.t1..p.t0].iter().any(|t| t.is_any(PERSON_NOUNS))
                         && !tokens[c.t1..p.t0]
                             .iter()
                             .any(|t| t.is_any(&[";", "said", "says", "and"]) && d > 3)
@@ -1428,7 +1476,7 @@ fn blocked(tokens: &[Token], segs: &[usize], cues: &[CueMatch], anchor: &CueMatc
     cues.iter().any(|c| {
         matches!(c.cue, Cue::Modal | Cue::Negation)
             && c.t1 <= anchor.t0
-            && anchor.t0 - c.t1 <= 3
+            && anchor.t0 - c.t1 <= if c.cue == Cue::Modal { 6 } else { 3 }
             && segs[c.t0] == seg
             // "not only", "no longer" do not negate.
             && !tokens.get(c.t1).is_some_and(|t| t.is_any(&["only", "longer"]))

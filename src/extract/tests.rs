@@ -669,7 +669,8 @@ fn every_event_type_from_its_cues() {
     use EventType as E;
     let k = &[("Kurakhove", KURAKHOVE)][..];
     let b = &[("Belaya", BELAYA)][..];
-    let cases: &[(&str, &[(&str, P)], E)] = &[
+    type Case<'a> = (&'a str, &'a [(&'a str, P)], E);
+    let cases: &[Case] = &[
         (
             "Heavy clashes broke out in Kurakhove on Sunday.",
             k,

@@ -155,6 +155,10 @@ pub struct Geoparser {
     gaz: Arc<Gazetteer>,
     opts: GeoparseOptions,
     index: index::HashIndex,
+    /// Packed admin-1 keys of the focus, of the front-line oblasts, of Donetsk oblast.
+    focus_a1: Vec<u64>,
+    frontline_a1: Vec<u64>,
+    donetsk_a1: u64,
 }
 
 impl std::fmt::Debug for Geoparser {
@@ -214,14 +218,48 @@ pub struct MentionExplanation {
     pub outcome: String,
 }
 
+thread_local! {
+    /// Per-thread cache of region-phrase lookups ("Kursk region" → Kursk oblast):
+    /// news repeats the same phrases, and the gazetteer's phrase rules are costly.
+    static ADMIN_CACHE: std::cell::RefCell<(usize, lexicon::FxMap<String, Vec<crate::gazetteer::AdminMatch>>)> =
+        std::cell::RefCell::new((0, lexicon::FxMap::default()));
+}
+
 impl Geoparser {
+    /// [`Gazetteer::admins_by_phrase`] through a small per-thread cache.
+    pub(crate) fn admins_by_phrase(&self, phrase: &str) -> Vec<crate::gazetteer::AdminMatch> {
+        let me = self as *const Geoparser as usize;
+        ADMIN_CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.0 != me || c.1.len() > 20_000 {
+                c.0 = me;
+                c.1.clear();
+            }
+            if let Some(v) = c.1.get(phrase) {
+                return v.clone();
+            }
+            let v = self.gaz.admins_by_phrase(phrase);
+            c.1.insert(phrase.to_string(), v.clone());
+            v
+        })
+    }
+
     /// Build a geoparser over a loaded gazetteer (builds a hash view of its name
     /// index; about a second for the default gazetteer).
     pub fn new(gaz: Arc<Gazetteer>, opts: GeoparseOptions) -> Geoparser {
         let index = index::HashIndex::build(&gaz);
         // Parse the embedded lexicon now rather than on the first document.
         let _ = lexicon::Lexicon::get();
-        Geoparser { gaz, opts, index }
+        let focus_a1 = opts.focus.admin1.iter().map(|k| resolve::pack_a1_key(k)).collect();
+        let frontline_a1 = crate::gazetteer::FRONTLINE_ADMIN1.iter().map(|k| resolve::pack_a1_key(k)).collect();
+        Geoparser {
+            gaz,
+            opts,
+            index,
+            focus_a1,
+            frontline_a1,
+            donetsk_a1: resolve::pack_a1_key("UA.05"),
+        }
     }
 
     pub fn gazetteer(&self) -> &Arc<Gazetteer> {
@@ -301,6 +339,7 @@ impl Geoparser {
     /// Recognition and resolution features of every candidate span (accepted or not).
     pub fn explain(&self, text: &str) -> Vec<MentionExplanation> {
         let mut doc = recognize::Doc::new(text);
+        doc.explain = true;
         self.recognize(&mut doc);
         let res = self.resolve_doc(&doc);
         self.explain_doc(&doc, &res)
@@ -309,6 +348,7 @@ impl Geoparser {
     /// Like [`explain`](Self::explain) for given spans (spans mode).
     pub fn explain_spans(&self, text: &str, spans: &[(usize, usize)]) -> Vec<MentionExplanation> {
         let mut doc = recognize::Doc::new(text);
+        doc.explain = true;
         let byte_spans = text::char_spans_to_bytes(text, spans);
         self.span_cands(&mut doc, &byte_spans);
         let res = self.resolve_doc(&doc);

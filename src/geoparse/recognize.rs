@@ -568,7 +568,7 @@ impl Geoparser {
                 continue;
             }
             if let Some((end, admin_key)) = self.state_abbrev(doc, i) {
-                let mut admin = self.gaz.admins_by_phrase(&admin_key);
+                let mut admin = self.admins_by_phrase(&admin_key);
                 admin.retain(|a| a.level == AdminLevel::Admin1);
                 if !admin.is_empty() {
                     let c = Cand {
@@ -898,12 +898,20 @@ impl Geoparser {
         if lex.common.contains(&k1) || lex.calendar.contains(&k1) || lex.titles.contains(&k1) {
             return None;
         }
+        // People are the usual capitalised unknowns after a preposition ("with Elon
+        // Musk", "by Andriy Yermak"): skip the (slower) folded lookup for them.
+        let person_like = lex.is_first_name(&k1, 5000)
+            || lex.is_surname(&k1, 20000)
+            || lex.persons.contains(&k1)
+            || doc.person_keys.contains(&k1)
+            || doc.org_keys.contains(&k1)
+            || doc.person[i];
         let surface = &doc.text[t.start..doc.tokens[t1 - 1].end];
         let key = key::key_of(surface);
         let strong_before = self.type_before_at(doc, i);
         let admin_after = self.admin_word_after(doc, t1).is_some();
         let prep = self.prep_before(doc, i).is_some();
-        if !(strong_before || admin_after || prep) {
+        if !(strong_before || admin_after || prep) || (person_like && !(strong_before || admin_after)) {
             return None;
         }
         let folded = crate::gazetteer::fold(&key);
@@ -1024,7 +1032,7 @@ impl Geoparser {
             }
         }
         let phrase = format!("{} {}", &doc.text[c.start..c.end], word);
-        let mut matches = self.gaz.admins_by_phrase(&phrase);
+        let mut matches = self.admins_by_phrase(&phrase);
         let a2 = matches!(word.as_str(), "raion" | "district" | "county" | "parish");
         matches.retain(|m| m.level != AdminLevel::Country);
         if matches.is_empty() {
@@ -1234,7 +1242,8 @@ impl Geoparser {
         let mut best = 0.0f32;
         let mut label = "small place";
         let mut meto = false;
-        for h in c.hits {
+        // Hits come best kind first, then by population: the first ones decide.
+        for h in c.hits.iter().take(64) {
             let p = self.gaz.place(h.place);
             let alt = h.kind >= NameKind::Alternate;
             let (mut s, l, m) = if p.feature_code.starts_with("PCL") {
@@ -1283,6 +1292,7 @@ impl Geoparser {
     fn in_focus_any(&self, c: &Cand) -> bool {
         c.hits
             .iter()
+            .take(256)
             .any(|h| self.opts.focus.contains(self.gaz.place(h.place)))
             || c.admin
                 .iter()
@@ -1759,7 +1769,7 @@ impl Geoparser {
             Source::Admin => true,
             Source::Gaz | Source::Folded => {
                 !c.admin.is_empty()
-                    || c.hits.iter().any(|h| {
+                    || c.hits.iter().take(64).any(|h| {
                         let p = self.gaz.place(h.place);
                         h.kind <= NameKind::Alternate
                             && (p.feature_code.starts_with("PCL")

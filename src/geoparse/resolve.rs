@@ -1,23 +1,31 @@
 //! Resolution: rank each mention's readings with explicit features.
 //!
-//! Features (all additive, shown by `--explain`):
-//! - population share within the candidate set (log ratio to the largest);
+//! Features (additive; `--explain` lists them per candidate):
+//! - prominence (log population) and population share among same-name settlements;
 //! - how the name is attached (primary/ascii, alias, alternate, historic);
-//! - feature class/code (country, admin-1, capital, admin seat, admin-2);
+//! - feature class/code (country, capital, admin seat, admin-2, settlement);
+//! - the level named by a region word ("X region" → admin-1, "X raion" → admin-2);
 //! - explicit parent cue ("Palm Beach, Florida", "Kursk settlement of Belaya");
 //! - the document's country and admin-1 context (other mentions, demonyms);
 //! - spatial coherence: distance to the document's other confident places;
+//! - places listed together ("Tennessee and Georgia") share country and kind;
 //! - the area-of-interest prior (stronger in sentences about fighting).
 //!
 //! Three passes: intrinsic features only, then twice with the context of the
-//! previous pass. A mention whose best reading has no support while the rest of
-//! the document lies far away is left unresolved instead of taking a far homonym.
+//! previous pass; then one sense per discourse. A small ambiguous place whose best
+//! reading has no support while the rest of the document lies far away is left
+//! unresolved instead of taking a far homonym.
+//!
+//! Hot-path data is compact (packed country/admin-1 keys, no strings); feature
+//! names are only collected when explaining.
 
-use super::lexicon::{FxMap, Lexicon, RegionKind};
+use std::hash::Hasher;
+
+use super::lexicon::{FxHasher, FxMap, Lexicon, RegionKind};
 use super::recognize::{Cand, Doc, Source};
-use super::text::{self, Kind};
+use super::text::{self};
 use super::{CandidateExplanation, Geoparser, MentionExplanation, key};
-use crate::gazetteer::{AdminLevel, NameKind, haversine_km};
+use crate::gazetteer::{AdminLevel, NameKind, Place};
 use crate::model::{LocationPrecision, Mention, ResolvedPlace};
 
 /// What a reading points at.
@@ -31,7 +39,93 @@ pub(crate) enum Target {
         name: String,
         level: AdminLevel,
         geonameid: u64,
+        cc: String,
     },
+}
+
+/// Feature code class of a reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fc {
+    Country,
+    Adm1,
+    Adm2,
+    AdmOther,
+    Pplc,
+    Ppla,
+    Ppla2,
+    Ppl,
+    Continent,
+    Region,
+    Sea,
+    River,
+    Other,
+}
+
+impl Fc {
+    fn of(p: &Place) -> Fc {
+        let c = p.feature_code.as_str();
+        match p.feature_class {
+            'A' if c.starts_with("PCL") => Fc::Country,
+            'A' if c == "ADM1" => Fc::Adm1,
+            'A' if c == "ADM2" => Fc::Adm2,
+            'A' => Fc::AdmOther,
+            'P' if c == "PPLC" => Fc::Pplc,
+            'P' if c == "PPLA" => Fc::Ppla,
+            'P' if c == "PPLA2" => Fc::Ppla2,
+            'P' => Fc::Ppl,
+            'H' => Fc::Sea,
+            _ => Fc::Other,
+        }
+    }
+    fn code(self) -> &'static str {
+        match self {
+            Fc::Country => "PCLI",
+            Fc::Adm1 => "ADM1",
+            Fc::Adm2 => "ADM2",
+            Fc::AdmOther => "ADMD",
+            Fc::Pplc => "PPLC",
+            Fc::Ppla => "PPLA",
+            Fc::Ppla2 => "PPLA2",
+            Fc::Ppl => "PPL",
+            Fc::Continent => "CONT",
+            Fc::Region => "RGN",
+            Fc::Sea => "SEA",
+            Fc::River => "STM",
+            Fc::Other => "",
+        }
+    }
+    fn settlement(self) -> bool {
+        matches!(self, Fc::Pplc | Fc::Ppla | Fc::Ppla2 | Fc::Ppl)
+    }
+}
+
+/// Packed country code.
+#[inline]
+pub(crate) fn pack_cc(cc: &str) -> u16 {
+    let b = cc.as_bytes();
+    if b.len() == 2 { ((b[0] as u16) << 8) | b[1] as u16 } else { 0 }
+}
+
+/// Hash of an admin-1 key "CC.A1" from its parts (0 when unknown).
+#[inline]
+pub(crate) fn pack_a1(cc: &str, a1: &str) -> u64 {
+    if cc.is_empty() || a1.is_empty() || a1 == "00" {
+        return 0;
+    }
+    let mut h = FxHasher::default();
+    h.write(cc.as_bytes());
+    h.write(b".");
+    h.write(a1.as_bytes());
+    h.finish() | 1
+}
+
+/// Hash of a full "CC.A1" key.
+pub(crate) fn pack_a1_key(key: &str) -> u64 {
+    let mut parts = key.split('.');
+    match (parts.next(), parts.next()) {
+        (Some(cc), Some(a1)) => pack_a1(cc, a1),
+        _ => 0,
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -39,43 +133,44 @@ pub(crate) struct Reading {
     pub target: Target,
     pub lat: f64,
     pub lon: f64,
-    pub cc: String,
-    pub admin1: String,
+    pub cc: u16,
+    pub a1: u64,
     pub population: u64,
-    pub fcode: String,
-    pub fclass: char,
+    pub fc: Fc,
     pub name_kind: NameKind,
     pub approximate: bool,
-    /// Intrinsic feature parts (pass-independent).
-    pub base: Vec<(&'static str, f32)>,
-    /// Context parts of the last pass.
-    pub ctx: Vec<(&'static str, f32)>,
+    /// Sum of the intrinsic features.
+    pub base: f32,
+    pub in_focus: bool,
     pub score: f32,
+    /// Context feature that put it outside the named parent (last pass).
+    pub outside_parent: bool,
+    /// Sum of positive context support (last pass).
+    pub support: f32,
+    /// Feature names and values (only when explaining).
+    pub feats: Vec<(&'static str, f32)>,
+    pub base_feats: Vec<(&'static str, f32)>,
 }
 
 impl Reading {
     fn is_country(&self) -> bool {
-        self.fcode.starts_with("PCL")
-            || (matches!(
-                self.target,
-                Target::Admin {
-                    level: AdminLevel::Country,
-                    ..
-                }
-            ))
+        self.fc == Fc::Country
     }
     fn is_admin1(&self) -> bool {
-        self.fcode == "ADM1"
-            || matches!(
-                self.target,
-                Target::Admin {
-                    level: AdminLevel::Admin1,
-                    ..
-                }
-            )
+        self.fc == Fc::Adm1
     }
     fn is_point_like(&self) -> bool {
-        !self.is_country() && !self.is_admin1() && !matches!(self.target, Target::Region(_))
+        !matches!(self.fc, Fc::Country | Fc::Adm1 | Fc::Continent | Fc::Region | Fc::Sea | Fc::River)
+    }
+    /// 0 country, 1 admin-1, 2 admin-2, 3 settlement, 4 other.
+    fn level_class(&self) -> u8 {
+        match self.fc {
+            Fc::Country => 0,
+            Fc::Adm1 => 1,
+            Fc::Adm2 => 2,
+            f if f.settlement() => 3,
+            _ => 4,
+        }
     }
 }
 
@@ -99,120 +194,105 @@ pub(crate) struct DocRes {
     pub admin1: Vec<(String, f64)>,
 }
 
-/// Context of a document for one pass.
+struct Anchor {
+    lat: f64,
+    lon: f64,
+    cos: f64,
+    key: u32,
+    w: f32,
+    a1: u64,
+}
+
+/// Context of a document for one pass (weights exclude nothing; shares subtract
+/// the asking mention's own name).
 #[derive(Default)]
 struct Ctx {
-    /// country → (total weight, weight per key)
-    cc: FxMap<String, f32>,
-    cc_by_key: FxMap<(String, String), f32>,
-    a1: FxMap<String, f32>,
-    a1_by_key: FxMap<(String, String), f32>,
+    cc: FxMap<u16, f32>,
+    cc_key: FxMap<(u16, u32), f32>,
+    cc_own: FxMap<u32, f32>,
     cc_total: f32,
+    a1: FxMap<u64, f32>,
+    a1_key: FxMap<(u64, u32), f32>,
+    a1_own: FxMap<u32, f32>,
     a1_total: f32,
-    /// (lat, lon, key, weight, admin1)
-    anchors: Vec<(f64, f64, String, f32, String)>,
+    anchors: Vec<Anchor>,
+    /// For reporting: packed → printable keys.
+    a1_names: FxMap<u64, String>,
 }
 
 impl Ctx {
-    fn add_cc(&mut self, cc: &str, key: &str, w: f32) {
-        if cc.is_empty() || w <= 0.0 {
+    fn add_cc(&mut self, cc: u16, key: u32, w: f32) {
+        if cc == 0 || w <= 0.0 {
             return;
         }
-        *self.cc.entry(cc.to_string()).or_default() += w;
-        *self
-            .cc_by_key
-            .entry((cc.to_string(), key.to_string()))
-            .or_default() += w;
+        *self.cc.entry(cc).or_default() += w;
+        *self.cc_key.entry((cc, key)).or_default() += w;
+        *self.cc_own.entry(key).or_default() += w;
         self.cc_total += w;
     }
-    fn add_a1(&mut self, a1: &str, key: &str, w: f32) {
-        if a1.is_empty() || w <= 0.0 {
+    fn add_a1(&mut self, a1: u64, key: u32, w: f32) {
+        if a1 == 0 || w <= 0.0 {
             return;
         }
-        *self.a1.entry(a1.to_string()).or_default() += w;
-        *self
-            .a1_by_key
-            .entry((a1.to_string(), key.to_string()))
-            .or_default() += w;
+        *self.a1.entry(a1).or_default() += w;
+        *self.a1_key.entry((a1, key)).or_default() += w;
+        *self.a1_own.entry(key).or_default() += w;
         self.a1_total += w;
     }
-    /// Share of the document's country weight on `cc`, excluding mentions with key `key`.
-    fn cc_share(&self, cc: &str, key: &str) -> f32 {
-        let own_total: f32 = self
-            .cc_by_key
-            .iter()
-            .filter(|((_, k), _)| k == key)
-            .map(|(_, v)| *v)
-            .sum();
-        let total = self.cc_total - own_total;
+    #[inline]
+    fn cc_share(&self, cc: u16, key: u32) -> f32 {
+        let total = self.cc_total - self.cc_own.get(&key).copied().unwrap_or(0.0);
+        if total <= 0.0 || cc == 0 {
+            return 0.0;
+        }
+        let w = self.cc.get(&cc).copied().unwrap_or(0.0) - self.cc_key.get(&(cc, key)).copied().unwrap_or(0.0);
+        (w / total).clamp(0.0, 1.0) * (total / (total + 1.0))
+    }
+    #[inline]
+    fn a1_share(&self, a1: u64, key: u32) -> f32 {
+        if a1 == 0 {
+            return 0.0;
+        }
+        let total = self.a1_total - self.a1_own.get(&key).copied().unwrap_or(0.0);
         if total <= 0.0 {
             return 0.0;
         }
-        let w = self.cc.get(cc).copied().unwrap_or(0.0)
-            - self
-                .cc_by_key
-                .get(&(cc.to_string(), key.to_string()))
-                .copied()
-                .unwrap_or(0.0);
+        let w = self.a1.get(&a1).copied().unwrap_or(0.0) - self.a1_key.get(&(a1, key)).copied().unwrap_or(0.0);
         (w / total).clamp(0.0, 1.0) * (total / (total + 1.0))
     }
-    fn a1_share(&self, a1: &str, key: &str) -> f32 {
-        if a1.is_empty() {
-            return 0.0;
-        }
-        let own_total: f32 = self
-            .a1_by_key
-            .iter()
-            .filter(|((_, k), _)| k == key)
-            .map(|(_, v)| *v)
-            .sum();
-        let total = self.a1_total - own_total;
-        if total <= 0.0 {
-            return 0.0;
-        }
-        let w = self.a1.get(a1).copied().unwrap_or(0.0)
-            - self
-                .a1_by_key
-                .get(&(a1.to_string(), key.to_string()))
-                .copied()
-                .unwrap_or(0.0);
-        (w / total).clamp(0.0, 1.0) * (total / (total + 1.0))
-    }
-    /// Nearest anchor (km, weight) not from key `key`.
-    fn nearest(&self, lat: f64, lon: f64, key: &str) -> Option<(f64, f32)> {
+    /// Nearest anchor (km, weight) not from key `key` (equirectangular distance).
+    #[inline]
+    fn nearest(&self, lat: f64, lon: f64, key: u32) -> Option<(f64, f32)> {
         let mut best: Option<(f64, f32)> = None;
-        for (alat, alon, k, w, _) in &self.anchors {
-            if k == key {
+        for a in &self.anchors {
+            if a.key == key {
                 continue;
             }
-            let d = haversine_km(lat, lon, *alat, *alon);
+            let dlat = (lat - a.lat).to_radians();
+            let mut dl = (lon - a.lon).abs();
+            if dl > 180.0 {
+                dl = 360.0 - dl;
+            }
+            let dlon = dl.to_radians() * a.cos;
+            let d = 6371.0 * (dlat * dlat + dlon * dlon).sqrt();
             if best.is_none_or(|(bd, _)| d < bd) {
-                best = Some((d, *w));
+                best = Some((d, a.w));
             }
         }
         best
     }
 }
 
-const MAX_READINGS: usize = 400;
+/// Readings kept per candidate: the first ones in the index order (name kind,
+/// then population), plus those in the area of interest; all when a parent is named.
+const MAX_READINGS: usize = 48;
+const MAX_FOCUS_READINGS: usize = 64;
+const MAX_PARENT_READINGS: usize = 400;
+/// Readings kept for the context passes (best intrinsic scores).
+const MAX_CONTEXT_READINGS: usize = 16;
 
-/// (country code, weight) and (admin-1 key, weight) named by a parent.
-type Containers = (Vec<(String, f32)>, Vec<(String, f32)>);
-
-/// 0 country, 1 admin-1, 2 admin-2, 3 settlement, 4 other.
-fn level_class(r: &Reading) -> u8 {
-    if r.is_country() {
-        0
-    } else if r.is_admin1() {
-        1
-    } else if r.fcode == "ADM2" {
-        2
-    } else if r.fclass == 'P' {
-        3
-    } else {
-        4
-    }
-}
+/// (country, weight) and (admin-1, weight) named by a parent.
+type Containers = (Vec<(u16, f32)>, Vec<(u64, f32)>);
 
 fn same_target(a: &Target, b: &Target) -> bool {
     match (a, b) {
@@ -220,6 +300,23 @@ fn same_target(a: &Target, b: &Target) -> bool {
         (Target::Region(x), Target::Region(y)) => x == y,
         (Target::Admin { key: x, .. }, Target::Admin { key: y, .. }) => x == y,
         _ => false,
+    }
+}
+
+struct Push<'v> {
+    keep: bool,
+    sum: f32,
+    support: f32,
+    v: &'v mut Vec<(&'static str, f32)>,
+}
+
+impl Push<'_> {
+    #[inline]
+    fn add(&mut self, name: &'static str, x: f32) {
+        self.sum += x;
+        if self.keep {
+            self.v.push((name, x));
+        }
     }
 }
 
@@ -347,7 +444,7 @@ impl Geoparser {
         // Region phrase ("Donetsk region", "Kursk Oblast") → admin unit readings.
         let words: Vec<&str> = key.split(' ').collect();
         if words.len() >= 2 && lex.admin_after.contains(words[words.len() - 1]) {
-            let mut m = self.gaz.admins_by_phrase(surface);
+            let mut m = self.admins_by_phrase(surface);
             m.retain(|a| a.level != AdminLevel::Country);
             if !m.is_empty() {
                 let base = words[..words.len() - 1].join(" ");
@@ -366,7 +463,7 @@ impl Geoparser {
                 return (Source::Folded, h, k.clone(), Vec::new());
             }
         }
-        let mut m = self.gaz.admins_by_phrase(surface);
+        let mut m = self.admins_by_phrase(surface);
         m.retain(|a| a.level != AdminLevel::Country);
         if !m.is_empty() {
             return (Source::Admin, &[][..], key, m);
@@ -409,7 +506,12 @@ impl Geoparser {
             if !lex.common.contains(&ck) {
                 let h = self.index.get(&ck);
                 if !h.is_empty() {
-                    return (Source::Feature, &h[..h.len().min(20)], key, Vec::new());
+                    return (
+                        Source::Feature,
+                        &h[..h.len().min(20)],
+                        key,
+                        Vec::new(),
+                    );
                 }
             }
         }
@@ -430,61 +532,68 @@ impl Geoparser {
             target: Target::Place(idx),
             lat: p.lat,
             lon: p.lon,
-            cc: p.country_code.clone(),
-            admin1: p.admin1_key(),
+            cc: pack_cc(&p.country_code),
+            a1: pack_a1(&p.country_code, &p.admin1),
             population: p.population,
-            fcode: p.feature_code.clone(),
-            fclass: p.feature_class,
+            fc: Fc::of(p),
             name_kind: kind,
             approximate: p.approximate,
-            base: Vec::new(),
-            ctx: Vec::new(),
+            base: 0.0,
+            in_focus: self.opts.focus.contains(p),
             score: 0.0,
+            outside_parent: false,
+            support: 0.0,
+            feats: Vec::new(),
+            base_feats: Vec::new(),
         }
     }
 
-    fn readings_of(&self, c: &Cand) -> Vec<Reading> {
+    fn admin_reading(&self, key: &str, name: &str, level: AdminLevel, geonameid: u64, cc: &str, population: u64) -> Option<Reading> {
+        let (lat, lon) = self.gaz.admin_center(key)?;
+        let a1key: String = key.split('.').take(2).collect::<Vec<_>>().join(".");
+        Some(Reading {
+            target: Target::Admin {
+                key: key.to_string(),
+                name: name.to_string(),
+                level,
+                geonameid,
+                cc: cc.to_string(),
+            },
+            lat,
+            lon,
+            cc: pack_cc(cc),
+            a1: if level == AdminLevel::Country { 0 } else { pack_a1_key(&a1key) },
+            population,
+            fc: match level {
+                AdminLevel::Country => Fc::Country,
+                AdminLevel::Admin1 => Fc::Adm1,
+                AdminLevel::Admin2 => Fc::Adm2,
+            },
+            name_kind: NameKind::Primary,
+            approximate: false,
+            base: 0.0,
+            in_focus: self.opts.focus.contains_key(key, cc),
+            score: 0.0,
+            outside_parent: false,
+            support: 0.0,
+            feats: Vec::new(),
+            base_feats: Vec::new(),
+        })
+    }
+
+    fn readings_of(&self, c: &Cand<'_>) -> Vec<Reading> {
         let lex = Lexicon::get();
         let mut out = Vec::new();
         if !c.admin.is_empty() {
             for a in &c.admin {
                 if let Some(pi) = a.place {
-                    out.push(self.reading_of_place(pi, NameKind::Primary));
-                    if let Some(r) = out.last_mut() {
-                        // Units named as "X region": the unit's own level wins.
-                        if r.fcode.is_empty() {
-                            r.fcode = if a.level == AdminLevel::Admin2 {
-                                "ADM2".into()
-                            } else {
-                                "ADM1".into()
-                            };
-                        }
+                    let mut r = self.reading_of_place(pi, NameKind::Primary);
+                    if !matches!(r.fc, Fc::Country | Fc::Adm1 | Fc::Adm2) {
+                        r.fc = if a.level == AdminLevel::Admin2 { Fc::Adm2 } else { Fc::Adm1 };
                     }
-                } else if let Some((lat, lon)) = self.gaz.admin_center(&a.key) {
-                    out.push(Reading {
-                        target: Target::Admin {
-                            key: a.key.clone(),
-                            name: a.name.clone(),
-                            level: a.level,
-                            geonameid: a.geonameid.unwrap_or(0),
-                        },
-                        lat,
-                        lon,
-                        cc: a.country_code.clone(),
-                        admin1: a.key.split('.').take(2).collect::<Vec<_>>().join("."),
-                        population: 0,
-                        fcode: if a.level == AdminLevel::Admin2 {
-                            "ADM2".into()
-                        } else {
-                            "ADM1".into()
-                        },
-                        fclass: 'A',
-                        name_kind: NameKind::Primary,
-                        approximate: false,
-                        base: Vec::new(),
-                        ctx: Vec::new(),
-                        score: 0.0,
-                    });
+                    out.push(r);
+                } else if let Some(r) = self.admin_reading(&a.key, &a.name, a.level, a.geonameid.unwrap_or(0), &a.country_code, 0) {
+                    out.push(r);
                 }
             }
             if !out.is_empty() {
@@ -498,64 +607,61 @@ impl Geoparser {
                     target: Target::Region(idx),
                     lat: r.lat,
                     lon: r.lon,
-                    cc: r.country_code.clone(),
-                    admin1: r.admin1.clone(),
+                    cc: pack_cc(&r.country_code),
+                    a1: pack_a1_key(&r.admin1),
                     population: 0,
-                    fcode: match r.kind {
-                        RegionKind::Continent => "CONT".into(),
-                        RegionKind::Region => "RGN".into(),
-                        RegionKind::Sea => "SEA".into(),
-                        RegionKind::River => "STM".into(),
-                    },
-                    fclass: match r.kind {
-                        RegionKind::Sea | RegionKind::River => 'H',
-                        _ => 'L',
+                    fc: match r.kind {
+                        RegionKind::Continent => Fc::Continent,
+                        RegionKind::Region => Fc::Region,
+                        RegionKind::Sea => Fc::Sea,
+                        RegionKind::River => Fc::River,
                     },
                     name_kind: NameKind::Primary,
                     approximate: false,
-                    base: Vec::new(),
-                    ctx: Vec::new(),
+                    base: 0.0,
+                    in_focus: false,
                     score: 0.0,
+                    outside_parent: false,
+                    support: 0.0,
+                    feats: Vec::new(),
+                    base_feats: Vec::new(),
                 });
             }
             Source::Country(cc) => {
                 let cc = String::from_utf8_lossy(&cc).into_owned();
                 if let Some(country) = self.gaz.country(&cc) {
                     if let Some(pi) = country.place {
-                        out.push(self.reading_of_place(pi, NameKind::Primary));
-                    } else if let Some((lat, lon)) = self.gaz.admin_center(&cc) {
-                        out.push(Reading {
-                            target: Target::Admin {
-                                key: cc.clone(),
-                                name: country.name.clone(),
-                                level: AdminLevel::Country,
-                                geonameid: country.geonameid,
-                            },
-                            lat,
-                            lon,
-                            cc: cc.clone(),
-                            admin1: String::new(),
-                            population: country.population,
-                            fcode: "PCLI".into(),
-                            fclass: 'A',
-                            name_kind: NameKind::Primary,
-                            approximate: false,
-                            base: Vec::new(),
-                            ctx: Vec::new(),
-                            score: 0.0,
-                        });
+                        let mut r = self.reading_of_place(pi, NameKind::Primary);
+                        r.fc = Fc::Country;
+                        out.push(r);
+                    } else if let Some(r) =
+                        self.admin_reading(&cc, &country.name, AdminLevel::Country, country.geonameid, &cc, country.population)
+                    {
+                        out.push(r);
                     }
                 }
             }
             Source::Gaz | Source::Folded | Source::Feature => {
-                let mut seen = super::lexicon::FxSet::default();
-                for h in c.hits.iter() {
-                    if out.len() >= MAX_READINGS {
+                let cap = if c.parent.is_some() { MAX_PARENT_READINGS } else { MAX_READINGS };
+                let mut focus_extra = 0;
+                for (i, h) in c.hits.iter().enumerate() {
+                    if out.len() >= MAX_PARENT_READINGS {
                         break;
                     }
-                    if seen.insert(h.place) {
-                        out.push(self.reading_of_place(h.place, h.kind));
+                    if i >= cap {
+                        if focus_extra >= MAX_FOCUS_READINGS || self.opts.focus.is_empty() {
+                            break;
+                        }
+                        if !self.opts.focus.contains(self.gaz.place(h.place)) {
+                            continue;
+                        }
+                        focus_extra += 1;
                     }
+                    // The index lists each place once per key (best kind first).
+                    if out.iter().rev().take(4).any(|r: &Reading| matches!(r.target, Target::Place(p) if p == h.place)) {
+                        continue;
+                    }
+                    out.push(self.reading_of_place(h.place, h.kind));
                 }
             }
             Source::Admin | Source::Unknown => {}
@@ -564,124 +670,84 @@ impl Geoparser {
     }
 
     /// Intrinsic features of every reading of a candidate.
-    fn base_features(&self, doc: &Doc<'_>, c: &Cand, rs: &mut [Reading]) {
-        // Population is compared within settlements only (admin units and countries
-        // have their own features; a county's population says nothing about its town).
+    fn base_features(&self, doc: &Doc<'_>, c: &Cand<'_>, rs: &mut [Reading]) {
         // A settlement without a population figure (most approximate KATOTTG points)
         // is counted as a small village, not as empty.
-        let pop_of = |r: &Reading| {
-            if r.fclass == 'P' {
-                r.population.max(300)
-            } else {
-                r.population
-            }
-        };
-        let maxpop = rs
-            .iter()
-            .filter(|r| r.fclass == 'P')
-            .map(pop_of)
-            .max()
-            .unwrap_or(0);
-        let admin_hint_level = if c.admin.is_empty() {
+        let pop_of = |r: &Reading| if r.fc.settlement() { r.population.max(300) } else { r.population };
+        let maxpop = rs.iter().filter(|r| r.fc.settlement()).map(pop_of).max().unwrap_or(0);
+        let hint = if c.admin.is_empty() {
             None
         } else if c.admin2_hint {
-            Some(AdminLevel::Admin2)
+            Some(Fc::Adm2)
         } else {
-            Some(AdminLevel::Admin1)
+            Some(Fc::Adm1)
         };
         let war = doc.war_context.get(c.sent).copied().unwrap_or(false);
         let settlement_cue = c.cues.type_before || c.cues.near || c.cues.near_after;
+        let keep = doc.explain;
         for r in rs.iter_mut() {
-            let mut f: Vec<(&'static str, f32)> = Vec::new();
+            let mut v = Vec::new();
+            let mut f = Push { keep, sum: 0.0, support: 0.0, v: &mut v };
             let pop = pop_of(r);
             if pop > 0 {
-                f.push((
-                    "prominence (log population)",
-                    0.35 * ((pop as f64 + 1.0).log10().min(7.5)) as f32,
-                ));
+                f.add("prominence (log population)", 0.35 * ((pop as f64 + 1.0).log10().min(7.5)) as f32);
             }
-            if maxpop > 0 && r.fclass == 'P' {
+            if maxpop > 0 && r.fc.settlement() {
                 let ratio = ((pop as f64 + 1.0) / (maxpop as f64 + 1.0)).ln().max(-5.0) as f32;
-                f.push(("population share among settlements", 0.2 * ratio));
+                f.add("population share among settlements", 0.2 * ratio);
             }
-            if r.fclass == 'P' {
-                f.push(("settlement", 0.3));
+            if r.fc.settlement() {
+                f.add("settlement", 0.3);
             }
             match r.name_kind {
-                NameKind::Primary | NameKind::Ascii => f.push(("primary name", 0.6)),
-                NameKind::Katottg | NameKind::Alias => f.push(("official/alias name", 0.5)),
+                NameKind::Primary | NameKind::Ascii => f.add("primary name", 0.6),
+                NameKind::Katottg | NameKind::Alias => f.add("official/alias name", 0.5),
                 NameKind::Alternate => {}
-                NameKind::Historic => f.push(("historic name", -0.8)),
+                NameKind::Historic => f.add("historic name", -0.8),
             }
-            if r.fcode.starts_with("PCL") {
-                f.push((
-                    "country",
-                    if r.name_kind <= NameKind::Alias {
-                        1.5
-                    } else {
-                        0.5
-                    },
-                ));
-            } else if r.fcode == "PPLC" && r.name_kind <= NameKind::Alias {
-                f.push(("capital", 1.0));
-            } else if r.fcode == "PPLA" && r.name_kind <= NameKind::Alias {
-                f.push(("admin-1 seat", 0.5));
-            } else if r.fcode == "PPLA2" && r.name_kind <= NameKind::Alias {
-                f.push(("admin-2 seat", 0.3));
-            } else if r.fcode == "ADM2" {
+            let named = r.name_kind <= NameKind::Alias;
+            match r.fc {
+                Fc::Country => f.add("country", if named { 1.5 } else { 0.5 }),
+                Fc::Pplc if named => f.add("capital", 1.0),
+                Fc::Ppla if named => f.add("admin-1 seat", 0.5),
+                Fc::Ppla2 if named => f.add("admin-2 seat", 0.2),
                 // "Palm Beach" names the town more often than Palm Beach County.
-                f.push((
-                    "admin-2",
-                    if r.name_kind <= NameKind::Alias {
-                        0.0
-                    } else {
-                        -0.8
-                    },
-                ));
+                Fc::Adm2 if !named => f.add("admin-2", -0.8),
+                _ => {}
             }
-            if let Some(level) = admin_hint_level {
-                let rl = if r.is_country() {
-                    AdminLevel::Country
-                } else if r.fcode == "ADM2" {
-                    AdminLevel::Admin2
-                } else {
-                    AdminLevel::Admin1
-                };
-                if rl == level {
-                    f.push(("level named by the region word", 3.0));
+            if let Some(level) = hint {
+                if r.fc == level {
+                    f.add("level named by the region word", 3.0);
                 }
             }
             if settlement_cue {
-                if r.fclass == 'P' {
-                    f.push(("settlement cue fits a settlement", 0.8));
-                } else if r.fclass == 'A' && c.cues.type_before {
-                    f.push(("settlement cue but admin unit", -1.0));
+                if r.fc.settlement() {
+                    f.add("settlement cue fits a settlement", 0.8);
+                } else if matches!(r.fc, Fc::Adm1 | Fc::Adm2 | Fc::AdmOther) && c.cues.type_before {
+                    f.add("settlement cue but admin unit", -1.0);
                 }
             }
             if r.approximate {
-                f.push(("approximate point", -0.3));
+                f.add("approximate point", -0.3);
             }
             if c.cues.compass_adj && (r.is_country() || r.is_admin1()) {
-                f.push(("'eastern/western X' names a region", 1.0));
+                f.add("'eastern/western X' names a region", 1.0);
             }
-            let in_focus = match &r.target {
-                Target::Place(pi) => self.opts.focus.contains(self.gaz.place(*pi)),
-                _ => self.opts.focus.contains_key(&r.admin1, &r.cc),
-            };
-            if in_focus && r.is_point_like() {
-                let by_a1 = self.opts.focus.admin1.contains(&r.admin1);
+            if r.in_focus && r.is_point_like() {
+                let by_a1 = self.focus_a1.contains(&r.a1);
                 let w = if by_a1 { 1.3 } else { 1.0 };
-                f.push(("area of interest", if war { w * 1.5 } else { w }));
-                if war && crate::gazetteer::FRONTLINE_ADMIN1.contains(&r.admin1.as_str()) {
-                    f.push(("front-line oblast, sentence about fighting", 1.2));
+                f.add("area of interest", if war { w * 1.5 } else { w });
+                if war && self.frontline_a1.contains(&r.a1) {
+                    f.add("front-line oblast, sentence about fighting", 1.2);
                     // Donetsk oblast carried most of the ground fighting reported in
                     // 2023-2025: a same-name village there is the likelier reading.
-                    if r.admin1 == "UA.05" {
-                        f.push(("most active front-line oblast", 0.6));
+                    if r.a1 == self.donetsk_a1 {
+                        f.add("most active front-line oblast", 0.6);
                     }
                 }
             }
-            r.base = f;
+            r.base = f.sum;
+            r.base_feats = v;
         }
     }
 
@@ -691,22 +757,18 @@ impl Geoparser {
         let mut a1s = Vec::new();
         for r in parent_reads.iter().take(12) {
             if r.is_country() {
-                ccs.push((r.cc.clone(), 1.0));
+                ccs.push((r.cc, 1.0));
             } else if r.is_admin1() {
-                a1s.push((r.admin1.clone(), 1.0));
-                ccs.push((r.cc.clone(), 0.6));
-            } else if r.fcode == "ADM2" {
-                a1s.push((r.admin1.clone(), 0.9));
-                ccs.push((r.cc.clone(), 0.6));
-            } else if !r.admin1.is_empty() {
+                a1s.push((r.a1, 1.0));
+                ccs.push((r.cc, 0.6));
+            } else if r.fc == Fc::Adm2 {
+                a1s.push((r.a1, 0.9));
+                ccs.push((r.cc, 0.6));
+            } else if r.a1 != 0 {
                 // A settlement as parent ("Kursk settlement of X"): its admin-1.
-                let w = if r.name_kind <= NameKind::Alias {
-                    0.8
-                } else {
-                    0.4
-                };
-                a1s.push((r.admin1.clone(), w));
-                ccs.push((r.cc.clone(), w * 0.5));
+                let w = if r.name_kind <= NameKind::Alias { 0.8 } else { 0.4 };
+                a1s.push((r.a1, w));
+                ccs.push((r.cc, w * 0.5));
             }
         }
         (ccs, a1s)
@@ -715,21 +777,31 @@ impl Geoparser {
     #[allow(clippy::needless_range_loop)] // candidate indices address several parallel vectors
     pub(crate) fn resolve_doc(&self, doc: &Doc<'_>) -> DocRes {
         let n = doc.cands.len();
+        let keep = doc.explain;
         let mut per: Vec<Res> = vec![Res::default(); n];
+        // Key ids: mentions of the same name share one.
+        let mut key_ids: FxMap<&str, u32> = FxMap::default();
+        let mut kid = vec![0u32; n];
         for (ci, c) in doc.cands.iter().enumerate() {
             if !c.accepted {
                 continue;
             }
+            let next = key_ids.len() as u32 + 1;
+            kid[ci] = *key_ids.entry(c.key.as_str()).or_insert(next);
             let mut rs = self.readings_of(c);
             self.base_features(doc, c, &mut rs);
+            // Readings that would need more context than a document gives to win
+            // are dropped (a named parent keeps them all: it is the strongest cue).
+            if c.parent.is_none() && rs.len() > MAX_CONTEXT_READINGS {
+                rs.sort_by(|a, b| b.base.total_cmp(&a.base));
+                rs.truncate(MAX_CONTEXT_READINGS);
+            }
             per[ci].readings = rs;
         }
         // Demonym evidence.
-        let mut demonym_cc: FxMap<String, f32> = FxMap::default();
+        let mut demonym_cc: FxMap<u16, f32> = FxMap::default();
         for d in &doc.demonyms {
-            *demonym_cc
-                .entry(String::from_utf8_lossy(&d.cc).into_owned())
-                .or_default() += 0.5;
+            *demonym_cc.entry(((d.cc[0] as u16) << 8) | d.cc[1] as u16).or_default() += 0.5;
         }
         // Siblings in lists ("Tennessee and Georgia", "Kyiv, Lviv and Odesa").
         let mut siblings: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -739,106 +811,95 @@ impl Geoparser {
                 continue;
             }
             let t = doc.tokens[c.t1];
-            let join =
-                t.is_punct(',') || (t.is_lower_word() && matches!(t.text(doc.text), "and" | "or"));
+            let join = t.is_punct(',') || (t.is_lower_word() && matches!(t.text(doc.text), "and" | "or"));
             let nj = doc.cand_at[c.t1 + 1];
-            if join
-                && nj != usize::MAX
-                && nj != ci
-                && doc.cands[nj].accepted
-                && doc.cands[nj].t0 == c.t1 + 1
-                && c.parent != Some(nj)
-            {
+            if join && nj != usize::MAX && nj != ci && doc.cands[nj].accepted && doc.cands[nj].t0 == c.t1 + 1 && c.parent != Some(nj) {
                 siblings[ci].push(nj);
                 siblings[nj].push(ci);
             }
         }
         let mut ctx = Ctx::default();
-        let mut prev_best: Vec<Option<(String, u8)>> = vec![None; n];
+        let mut prev_best: Vec<Option<(u16, u8)>> = vec![None; n];
+        let mut sibs: Vec<(u16, u8)> = Vec::new();
         for pass in 0..3 {
-            // Score readings with the context of the previous pass.
             for ci in 0..n {
                 let c = &doc.cands[ci];
                 if !c.accepted || per[ci].readings.is_empty() {
                     continue;
                 }
                 let parent = c.parent.map(|pj| self.parent_containers(&per[pj].readings));
-                let sibs: Vec<(String, u8)> = siblings[ci]
-                    .iter()
-                    .filter_map(|&s| prev_best[s].clone())
-                    .collect();
-                let key = c.key.clone();
+                sibs.clear();
+                sibs.extend(siblings[ci].iter().filter_map(|&s| prev_best[s]));
+                let key = kid[ci];
                 let res = &mut per[ci];
                 for r in res.readings.iter_mut() {
-                    let mut f: Vec<(&'static str, f32)> = Vec::new();
+                    let mut fv = std::mem::take(&mut r.feats);
+                    fv.clear();
+                    let mut f = Push { keep, sum: 0.0, support: 0.0, v: &mut fv };
+                    let mut outside = false;
                     if let Some((ccs, a1s)) = &parent {
-                        let a1w = a1s
-                            .iter()
-                            .filter(|(a, _)| *a == r.admin1)
-                            .map(|x| x.1)
-                            .fold(0.0f32, f32::max);
-                        let ccw = ccs
-                            .iter()
-                            .filter(|(a, _)| *a == r.cc)
-                            .map(|x| x.1)
-                            .fold(0.0f32, f32::max);
+                        let a1w = a1s.iter().filter(|(a, _)| *a == r.a1 && r.a1 != 0).map(|x| x.1).fold(0.0f32, f32::max);
+                        let ccw = ccs.iter().filter(|(a, _)| *a == r.cc).map(|x| x.1).fold(0.0f32, f32::max);
                         if a1w > 0.0 {
-                            f.push(("inside the named parent (admin-1)", 4.0 * a1w));
+                            f.add("inside the named parent (admin-1)", 4.0 * a1w);
+                            f.support += 4.0 * a1w;
                         } else if ccw > 0.0 {
-                            f.push(("inside the named parent (country)", 2.0 * ccw));
+                            f.add("inside the named parent (country)", 2.0 * ccw);
+                            f.support += 2.0 * ccw;
                         } else {
-                            f.push(("outside the named parent", -2.5));
-                        }
-                    }
-                    if pass > 0 && !sibs.is_empty() {
-                        let lvl = level_class(r);
-                        if sibs.iter().any(|(cc, l)| *cc == r.cc && *l == lvl) {
-                            f.push(("same country and kind as the places listed with it", 1.0));
+                            f.add("outside the named parent", -2.5);
+                            outside = true;
                         }
                     }
                     if pass > 0 {
-                        let s = ctx.cc_share(&r.cc, &key);
+                        if !sibs.is_empty() {
+                            let lvl = r.level_class();
+                            if sibs.iter().any(|&(cc, l)| cc == r.cc && l == lvl) {
+                                f.add("same country and kind as the places listed with it", 1.0);
+                                f.support += 1.0;
+                            }
+                        }
+                        let s = ctx.cc_share(r.cc, key);
                         if s > 0.0 {
-                            f.push(("document country share", 2.0 * s));
+                            f.add("document country share", 2.0 * s);
+                            f.support += 2.0 * s;
                         }
                         if r.is_admin1() {
-                            let s1 = ctx.a1_share(&r.admin1, &key);
+                            let s1 = ctx.a1_share(r.a1, key);
                             if s1 > 0.0 {
-                                f.push(("document admin-1 share", 2.0 * s1));
+                                f.add("document admin-1 share", 2.0 * s1);
+                                f.support += 2.0 * s1;
                             }
-                            let inside = ctx
-                                .anchors
-                                .iter()
-                                .filter(|a| a.2 != key && a.4 == r.admin1)
-                                .map(|a| a.3)
-                                .fold(0.0f32, f32::max);
+                            let inside =
+                                ctx.anchors.iter().filter(|a| a.key != key && a.a1 == r.a1 && r.a1 != 0).map(|a| a.w).fold(0.0f32, f32::max);
                             if inside > 0.0 {
-                                f.push(("contains other places of the document", 1.5 * inside));
+                                f.add("contains other places of the document", 1.5 * inside);
+                                f.support += 1.5 * inside;
                             }
                         }
-                        if r.is_point_like() || r.fcode == "ADM2" {
-                            let s1 = ctx.a1_share(&r.admin1, &key);
+                        if r.is_point_like() {
+                            let s1 = ctx.a1_share(r.a1, key);
                             if s1 > 0.0 {
-                                f.push(("document admin-1 share", 2.0 * s1));
+                                f.add("document admin-1 share", 2.0 * s1);
+                                f.support += 2.0 * s1;
                             }
-                            if let Some((d, w)) = ctx.nearest(r.lat, r.lon, &key) {
-                                let kind_w = if r.name_kind >= NameKind::Alternate {
-                                    0.5
-                                } else {
-                                    1.0
-                                };
+                            if let Some((d, w)) = ctx.nearest(r.lat, r.lon, key) {
+                                let kind_w = if r.name_kind >= NameKind::Alternate { 0.5 } else { 1.0 };
                                 let b = 2.5 * (-d / 150.0).exp() as f32 * w * kind_w;
                                 if b > 0.01 {
-                                    f.push(("near other places in the document", b));
+                                    f.add("near other places in the document", b);
+                                    f.support += b;
                                 }
                             }
                         }
                     } else if let Some(w) = demonym_cc.get(&r.cc) {
-                        f.push(("demonym of the country", (0.4 * w).min(1.0)));
+                        f.add("demonym of the country", (0.4 * w).min(1.0));
                     }
-                    r.score = r.base.iter().map(|x| x.1).sum::<f32>()
-                        + f.iter().map(|x| x.1).sum::<f32>();
-                    r.ctx = f;
+                    let (sum, support) = (f.sum, f.support);
+                    r.feats = fv;
+                    r.score = r.base + sum;
+                    r.support = support;
+                    r.outside_parent = outside;
                 }
                 // Best and probability.
                 let mut best = 0;
@@ -855,28 +916,26 @@ impl Geoparser {
             for ci in 0..n {
                 prev_best[ci] = per[ci].best.map(|b| {
                     let r = &per[ci].readings[b];
-                    (r.cc.clone(), level_class(r))
+                    (r.cc, r.level_class())
                 });
             }
             // Context for the next pass.
             let mut next = Ctx::default();
-            for (cc, w) in &demonym_cc {
-                next.add_cc(cc, "", *w);
+            for (&cc, &w) in &demonym_cc {
+                next.add_cc(cc, 0, w);
             }
             for ci in 0..n {
-                let c = &doc.cands[ci];
                 let Some(b) = per[ci].best else { continue };
                 let r = &per[ci].readings[b];
                 let p = per[ci].prob;
-                let w = if r.is_country() { 1.5 } else { p };
-                next.add_cc(&r.cc, &c.key, w);
-                if r.is_admin1() || r.fcode == "ADM2" {
-                    next.add_a1(&r.admin1, &c.key, 1.5 * p);
-                } else if r.is_point_like() && r.fclass != 'H' {
-                    next.add_a1(&r.admin1, &c.key, p);
+                let k = kid[ci];
+                next.add_cc(r.cc, k, if r.is_country() { 1.5 } else { p });
+                if r.is_admin1() || r.fc == Fc::Adm2 {
+                    next.add_a1(r.a1, k, 1.5 * p);
+                } else if r.is_point_like() && r.fc != Fc::Sea {
+                    next.add_a1(r.a1, k, p);
                     if p >= 0.5 {
-                        next.anchors
-                            .push((r.lat, r.lon, c.key.clone(), p, r.admin1.clone()));
+                        next.anchors.push(Anchor { lat: r.lat, lon: r.lon, cos: r.lat.to_radians().cos(), key: k, w: p, a1: r.a1 });
                     }
                 }
             }
@@ -885,13 +944,10 @@ impl Geoparser {
         // One sense per discourse: mentions of the same name (and kind of phrase)
         // share the reading of the best-supported one: one with a parent cue first,
         // then the most probable.
-        let mut groups: FxMap<(&str, bool), Vec<usize>> = FxMap::default();
+        let mut groups: FxMap<(u32, bool), Vec<usize>> = FxMap::default();
         for ci in 0..n {
             if per[ci].best.is_some() {
-                groups
-                    .entry((doc.cands[ci].key.as_str(), doc.cands[ci].admin.is_empty()))
-                    .or_default()
-                    .push(ci);
+                groups.entry((kid[ci], doc.cands[ci].admin.is_empty())).or_default().push(ci);
             }
         }
         for (_, members) in groups {
@@ -913,16 +969,12 @@ impl Geoparser {
                 if m == rep || doc.cands[m].parent.is_some() {
                     continue;
                 }
-                if let Some(i) = per[m]
-                    .readings
-                    .iter()
-                    .position(|r| same_target(&r.target, &target))
-                {
+                if let Some(i) = per[m].readings.iter().position(|r| same_target(&r.target, &target)) {
                     if per[m].best != Some(i) {
                         per[m].best = Some(i);
-                        per[m].readings[i]
-                            .ctx
-                            .push(("same name elsewhere in the document", 0.0));
+                        if keep {
+                            per[m].readings[i].feats.push(("same name elsewhere in the document", 0.0));
+                        }
                     }
                     per[m].prob = per[m].prob.max(prob);
                 }
@@ -933,54 +985,72 @@ impl Geoparser {
             let c = &doc.cands[ci];
             let Some(b) = per[ci].best else { continue };
             let r = &per[ci].readings[b];
-            let outside_parent = r.ctx.iter().any(|f| f.0 == "outside the named parent");
-            if outside_parent {
+            if r.outside_parent {
                 // Every reading is outside the named parent: answer with the parent itself.
-                if let Some(pj) = c.parent
-                    && let Some(pb) = per[pj].best
-                {
-                    let pr = per[pj].readings[pb].clone();
-                    per[ci].parent_fallback = Some(pr);
-                    per[ci].unresolved_reason =
-                        Some("no reading inside the named parent; answered with the parent");
-                    continue;
+                if let Some(pj) = c.parent {
+                    if let Some(pb) = per[pj].best {
+                        let pr = per[pj].readings[pb].clone();
+                        per[ci].parent_fallback = Some(pr);
+                        per[ci].unresolved_reason = Some("no reading inside the named parent; answered with the parent");
+                        continue;
+                    }
                 }
             }
-            let support = r.ctx.iter().filter(|f| f.1 > 0.0).map(|f| f.1).sum::<f32>()
-                + r.base
-                    .iter()
-                    .filter(|f| f.0 == "area of interest")
-                    .map(|f| f.1)
-                    .sum::<f32>();
+            let support = r.support + if r.in_focus && r.is_point_like() { 1.0 } else { 0.0 };
             let small = r.population < 10_000 && r.is_point_like();
             let ambiguous = per[ci].readings.len() >= 2;
-            if small && ambiguous && support < 0.3 && c.source != Source::Region(0) {
+            if small && ambiguous && support < 0.3 {
                 // Far from everything else the document talks about?
-                if let Some((d, _)) = ctx.nearest(r.lat, r.lon, &c.key)
-                    && d > 800.0
-                {
-                    per[ci].best = None;
-                    per[ci].unresolved_reason =
-                        Some("small ambiguous place far from the document's other places");
+                if let Some((d, _)) = ctx.nearest(r.lat, r.lon, kid[ci]) {
+                    if d > 800.0 {
+                        per[ci].best = None;
+                        per[ci].unresolved_reason = Some("small ambiguous place far from the document's other places");
+                    }
+                }
+            }
+        }
+        // Printable context.
+        for ci in 0..n {
+            if let Some(b) = per[ci].best {
+                let r = &per[ci].readings[b];
+                if r.a1 != 0 && !ctx.a1_names.contains_key(&r.a1) {
+                    let name = self.admin1_string(r);
+                    ctx.a1_names.insert(r.a1, name);
                 }
             }
         }
         let mut countries: Vec<(String, f64)> =
-            ctx.cc.iter().map(|(k, v)| (k.clone(), *v as f64)).collect();
+            ctx.cc.iter().map(|(k, v)| (String::from_utf8_lossy(&[(k >> 8) as u8, (k & 0xff) as u8]).into_owned(), *v as f64)).collect();
         countries.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut admin1: Vec<(String, f64)> =
-            ctx.a1.iter().map(|(k, v)| (k.clone(), *v as f64)).collect();
+            ctx.a1.iter().filter_map(|(k, v)| ctx.a1_names.get(k).map(|n| (n.clone(), *v as f64))).collect();
         admin1.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        DocRes {
-            per_cand: per,
-            countries,
-            admin1,
+        DocRes { per_cand: per, countries, admin1 }
+    }
+
+    fn admin1_string(&self, r: &Reading) -> String {
+        match &r.target {
+            Target::Place(pi) => self.gaz.place(*pi).admin1_key(),
+            Target::Region(idx) => Lexicon::get().regions[*idx].admin1.clone(),
+            Target::Admin { key, level, .. } => {
+                if *level == AdminLevel::Country {
+                    String::new()
+                } else {
+                    key.split('.').take(2).collect::<Vec<_>>().join(".")
+                }
+            }
         }
     }
 
     fn resolved_place(&self, r: &Reading) -> ResolvedPlace {
         match &r.target {
-            Target::Place(pi) => self.gaz.place(*pi).to_resolved(),
+            Target::Place(pi) => {
+                let mut rp = self.gaz.place(*pi).to_resolved();
+                if r.fc == Fc::Country && !rp.feature_code.starts_with("PCL") {
+                    rp.feature_code = "PCLI".into();
+                }
+                rp
+            }
             Target::Region(idx) => {
                 let e = &Lexicon::get().regions[*idx];
                 ResolvedPlace {
@@ -988,70 +1058,38 @@ impl Geoparser {
                     name: e.name.clone(),
                     lat: e.lat,
                     lon: e.lon,
-                    feature_class: r.fclass.to_string(),
-                    feature_code: r.fcode.clone(),
+                    feature_class: if matches!(r.fc, Fc::Sea | Fc::River) { "H".into() } else { "L".into() },
+                    feature_code: r.fc.code().into(),
                     country_code: e.country_code.clone(),
                     admin1: e.admin1.clone(),
                     approximate: false,
                 }
             }
-            Target::Admin {
-                name, geonameid, ..
-            } => ResolvedPlace {
+            Target::Admin { name, geonameid, cc, .. } => ResolvedPlace {
                 geonameid: *geonameid,
                 name: name.clone(),
                 lat: r.lat,
                 lon: r.lon,
                 feature_class: "A".into(),
-                feature_code: r.fcode.clone(),
-                country_code: r.cc.clone(),
-                admin1: r.admin1.clone(),
+                feature_code: r.fc.code().into(),
+                country_code: cc.clone(),
+                admin1: self.admin1_string(r),
                 approximate: false,
             },
         }
     }
 
-    fn precision_of(&self, c: &Cand, r: &Reading) -> LocationPrecision {
+    fn precision_of(&self, c: &Cand<'_>, r: &Reading) -> LocationPrecision {
         if c.source == Source::Feature {
-            return if r.fclass == 'H' {
-                LocationPrecision::SeaAir
-            } else {
-                LocationPrecision::Region
-            };
+            return if matches!(r.fc, Fc::Sea | Fc::River) { LocationPrecision::SeaAir } else { LocationPrecision::Region };
         }
-        if r.is_country() {
-            return LocationPrecision::Country;
-        }
-        if r.is_admin1() {
-            return LocationPrecision::Admin1;
-        }
-        match &r.target {
-            Target::Region(idx) => {
-                return match Lexicon::get().regions[*idx].kind {
-                    RegionKind::Sea => LocationPrecision::SeaAir,
-                    _ => LocationPrecision::Region,
-                };
-            }
-            Target::Admin { level, .. } => {
-                return match level {
-                    AdminLevel::Country => LocationPrecision::Country,
-                    AdminLevel::Admin1 => LocationPrecision::Admin1,
-                    AdminLevel::Admin2 => LocationPrecision::District,
-                };
-            }
-            Target::Place(_) => {}
-        }
-        match r.fclass {
-            'A' => {
-                if r.fcode == "ADM2" || r.fcode.starts_with("ADM3") || r.fcode.starts_with("ADM4") {
-                    LocationPrecision::District
-                } else {
-                    LocationPrecision::Admin1
-                }
-            }
-            'H' => LocationPrecision::SeaAir,
-            'L' | 'T' => LocationPrecision::Region,
-            _ => {
+        match r.fc {
+            Fc::Country => LocationPrecision::Country,
+            Fc::Adm1 => LocationPrecision::Admin1,
+            Fc::Adm2 | Fc::AdmOther => LocationPrecision::District,
+            Fc::Continent | Fc::Region | Fc::River | Fc::Other => LocationPrecision::Region,
+            Fc::Sea => LocationPrecision::SeaAir,
+            Fc::Pplc | Fc::Ppla | Fc::Ppla2 | Fc::Ppl => {
                 if r.approximate {
                     LocationPrecision::District
                 } else if c.cues.near {
@@ -1063,14 +1101,7 @@ impl Geoparser {
         }
     }
 
-    pub(crate) fn mention_of(
-        &self,
-        doc: &Doc<'_>,
-        res: &DocRes,
-        ci: usize,
-        start: usize,
-        end: usize,
-    ) -> Mention {
+    pub(crate) fn mention_of(&self, doc: &Doc<'_>, res: &DocRes, ci: usize, start: usize, end: usize) -> Mention {
         let c = &doc.cands[ci];
         let r = &res.per_cand[ci];
         let text = doc.text.get(c.start..c.end).unwrap_or("").to_string();
@@ -1080,14 +1111,13 @@ impl Geoparser {
             1.0 / (1.0 + (-(c.rec - super::ACCEPT + 0.5)).exp())
         };
         if let Some(fb) = &r.parent_fallback {
-            let prec = self.precision_of(c, fb);
             return Mention {
                 start,
                 end,
                 text,
                 place: Some(self.resolved_place(fb)),
-                precision: prec,
-                score: (0.3 * rec_conf) as f64,
+                precision: self.precision_of(c, fb),
+                score: ((0.3 * rec_conf) as f64 * 1000.0).round() / 1000.0,
             };
         }
         match r.best {
@@ -1117,6 +1147,7 @@ impl Geoparser {
         let mut map = text::OffsetMap::new(doc.text);
         let mut order: Vec<usize> = (0..doc.cands.len()).collect();
         order.sort_by_key(|&i| doc.cands[i].start);
+        let round = |v: f32| (v as f64 * 1000.0).round() / 1000.0;
         let mut out = Vec::new();
         for ci in order {
             let c = &doc.cands[ci];
@@ -1141,13 +1172,8 @@ impl Geoparser {
                         population: rd.population,
                         lat: rp.lat,
                         lon: rp.lon,
-                        features: rd
-                            .base
-                            .iter()
-                            .chain(rd.ctx.iter())
-                            .map(|(n, v)| (n.to_string(), (*v as f64 * 1000.0).round() / 1000.0))
-                            .collect(),
-                        score: (rd.score as f64 * 1000.0).round() / 1000.0,
+                        features: rd.base_feats.iter().chain(rd.feats.iter()).map(|(n, v)| (n.to_string(), round(*v))).collect(),
+                        score: round(rd.score),
                         chosen: r.best == Some(i) && r.parent_fallback.is_none(),
                     }
                 })
@@ -1168,26 +1194,15 @@ impl Geoparser {
                 start: s,
                 end: e,
                 text: doc.text.get(c.start..c.end).unwrap_or("").to_string(),
-                recognition: c
-                    .feats
-                    .list
-                    .iter()
-                    .map(|(n, v)| (n.to_string(), (*v as f64 * 1000.0).round() / 1000.0))
-                    .collect(),
-                recognition_score: (c.rec as f64 * 1000.0).round() / 1000.0,
+                recognition: c.feats.list.iter().map(|(n, v)| (n.to_string(), round(*v))).collect(),
+                recognition_score: round(c.rec),
                 accepted: c.accepted,
-                parent: c.parent.map(|p| {
-                    doc.text
-                        .get(doc.cands[p].start..doc.cands[p].end)
-                        .unwrap_or("")
-                        .to_string()
-                }),
+                parent: c.parent.map(|p| doc.text.get(doc.cands[p].start..doc.cands[p].end).unwrap_or("").to_string()),
                 candidates,
                 more_candidates: more,
                 outcome,
             });
         }
-        let _ = Kind::Word;
         out
     }
 }

@@ -933,7 +933,8 @@ impl BackendOps for SqliteBackend {
         }
         let published = doc.published.map(|p| p.to_rfc3339());
         let n_posts = input.posts.max(input.post_info.len()).max(1) as i64;
-        let n_events = input.events.len() as i64;
+        // Reports kept (duplicate extracted ids dropped): one source row each.
+        let n_events = seen_ids.len() as i64;
         let mut batch = Batch::new();
         match existing {
             Some(id) => {
