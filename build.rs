@@ -28,6 +28,7 @@ const SOURCES: &[&str] = &[
 ];
 
 fn main() {
+    println!("cargo:rerun-if-changed=migrations");
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
     let static_dir = manifest_dir.join("static");

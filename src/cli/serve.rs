@@ -204,10 +204,26 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if assets.is_none() {
         eprintln!("web map not built in: {}", api::assets::not_built_reason());
     }
+    // Front-line layers (imported control polygons) and the control/activity collections.
+    let layers = crate::layers::Layers::open(&store)
+        .await
+        .context("cannot load the front-line layers")?;
+    let _refresh = layers.spawn_refresh(std::time::Duration::from_secs(10));
+    let registry = crate::layers::register(
+        api::events::registry_with_cache(&store, args.feature_cache_mb.saturating_mul(1024 * 1024)),
+        &store,
+        &layers,
+    )
+    .context("cannot build the control collections")?;
+    let layer_routes = crate::layers::router(layers.clone());
+    let assets = Some(match assets {
+        Some(a) => a.merge(layer_routes),
+        None => layer_routes,
+    });
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let state = Arc::new(ApiState::new(
         store.clone(),
-        api::events::registry_with_cache(&store, args.feature_cache_mb.saturating_mul(1024 * 1024)),
+        registry,
         options,
         pipeline_rx,
         assets,

@@ -405,7 +405,8 @@ impl Geoparser {
         let toks = &doc.tokens;
         key_buf.clear();
         key::push_word(toks[i].text(doc.text), key_buf);
-        let mut best: Option<(usize, String, Source)> = None;
+        // (end token, key length, source) of the longest match so far.
+        let mut best: Option<(usize, usize, Source)> = None;
         let mut j = i; // last word token included
         let mut words = 1usize;
         let max_words = self.index.max_tokens().max(lex.region_max_words).max(4);
@@ -418,11 +419,11 @@ impl Geoparser {
                 || lex.region_index.contains_key(key_buf.as_str())
             {
                 if let Some(&idx) = lex.region_index.get(key_buf.as_str()) {
-                    best = Some((j + 1, key_buf.clone(), Source::Region(idx)));
+                    best = Some((j + 1, key_buf.len(), Source::Region(idx)));
                 } else if let Some(&cc) = lex.country_aliases.get(key_buf.as_str()) {
-                    best = Some((j + 1, key_buf.clone(), Source::Country(cc)));
+                    best = Some((j + 1, key_buf.len(), Source::Country(cc)));
                 } else if !self.index.get(key_buf).is_empty() {
-                    best = Some((j + 1, key_buf.clone(), Source::Gaz));
+                    best = Some((j + 1, key_buf.len(), Source::Gaz));
                 }
             }
             if words >= max_words {
@@ -498,7 +499,10 @@ impl Geoparser {
             j = k;
             words += 1;
         }
-        best
+        best.map(|(end, len, src)| {
+            key_buf.truncate(len);
+            (end, key_buf.clone(), src)
+        })
     }
 
     /// Longest organisation phrase starting at token `i` → end token (exclusive).

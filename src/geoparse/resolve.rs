@@ -827,6 +827,14 @@ impl Geoparser {
                 if !c.accepted || per[ci].readings.is_empty() {
                     continue;
                 }
+                // A single reading needs no context (unless explaining).
+                if per[ci].readings.len() == 1 && c.parent.is_none() && !keep {
+                    let r = &mut per[ci].readings[0];
+                    r.score = r.base;
+                    per[ci].best = Some(0);
+                    per[ci].prob = 1.0;
+                    continue;
+                }
                 let parent = c.parent.map(|pj| self.parent_containers(&per[pj].readings));
                 sibs.clear();
                 sibs.extend(siblings[ci].iter().filter_map(|&s| prev_best[s]));
