@@ -85,7 +85,6 @@ CREATE TABLE events (
     updated_at     TEXT    NOT NULL,
     CHECK (date_start <= date_end)
 ) WITHOUT ROWID;
-CREATE INDEX events_order ON events (date_start, id);
 
 -- Each report (one extracted event of one document) supporting an event.
 CREATE TABLE event_sources (

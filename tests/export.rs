@@ -25,7 +25,17 @@ fn run(args: &[&str]) -> Output {
         .expect("run frontline")
 }
 
-fn ev(doc: &str, n: usize, t: &str, g: u64, lon: f64, lat: f64, day: &str, claims: Vec<Claim>) -> Event {
+#[allow(clippy::too_many_arguments)]
+fn ev(
+    doc: &str,
+    n: usize,
+    t: &str,
+    g: u64,
+    lon: f64,
+    lat: f64,
+    day: &str,
+    claims: Vec<Claim>,
+) -> Event {
     let d = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
     Event {
         doc_id: doc.into(),
@@ -78,16 +88,49 @@ fn fill(db: &str) {
             language: Some("en".into()),
         };
         let claims = vec![
-            Claim { by: "russia".into(), stance: Stance::Claimed },
-            Claim { by: "ukraine".into(), stance: Stance::Denied },
+            Claim {
+                by: "russia".into(),
+                stance: Stance::Claimed,
+            },
+            Claim {
+                by: "ukraine".into(),
+                stance: Stance::Denied,
+            },
         ];
         s.ingest_document(&IngestDocument {
             doc: doc("a", "https://x.invalid/a", "Wire A"),
             posts: 1,
             events: vec![
-                ev("a", 0, "shelling", 1, 36.2304567891, 49.9935123, "2025-01-06", vec![]),
-                ev("a", 1, "territory_claimed", 2, 37.2, 47.9, "2025-01-06", claims),
-                ev("a", 2, "air_drone_strike", 3, 179.5, 66.0, "2025-01-02", vec![]),
+                ev(
+                    "a",
+                    0,
+                    "shelling",
+                    1,
+                    36.2304567891,
+                    49.9935123,
+                    "2025-01-06",
+                    vec![],
+                ),
+                ev(
+                    "a",
+                    1,
+                    "territory_claimed",
+                    2,
+                    37.2,
+                    47.9,
+                    "2025-01-06",
+                    claims,
+                ),
+                ev(
+                    "a",
+                    2,
+                    "air_drone_strike",
+                    3,
+                    179.5,
+                    66.0,
+                    "2025-01-02",
+                    vec![],
+                ),
             ],
             ..Default::default()
         })
@@ -97,8 +140,26 @@ fn fill(db: &str) {
             doc: doc("b", "https://x.invalid/b", "Wire B"),
             posts: 1,
             events: vec![
-                ev("b", 0, "shelling", 1, 36.2304567891, 49.9935123, "2025-01-06", vec![]),
-                ev("b", 1, "political_statement", 4, 30.52, 50.45, "2025-01-07", vec![]),
+                ev(
+                    "b",
+                    0,
+                    "shelling",
+                    1,
+                    36.2304567891,
+                    49.9935123,
+                    "2025-01-06",
+                    vec![],
+                ),
+                ev(
+                    "b",
+                    1,
+                    "political_statement",
+                    4,
+                    30.52,
+                    50.45,
+                    "2025-01-07",
+                    vec![],
+                ),
             ],
             ..Default::default()
         })
@@ -120,7 +181,15 @@ fn geojson_is_rfc7946() {
     let db = dir.path().join("x.db").display().to_string();
     fill(&db);
     let out = dir.path().join("out.geojson");
-    let o = run(&["export", "--db", &db, "--format", "geojson", "-o", out.to_str().unwrap()]);
+    let o = run(&[
+        "export",
+        "--db",
+        &db,
+        "--format",
+        "geojson",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(v["type"], "FeatureCollection");
@@ -146,10 +215,19 @@ fn geojson_is_rfc7946() {
         .iter()
         .find(|f| f["properties"]["event_type"] == "shelling")
         .unwrap();
-    assert_eq!(shelling["geometry"]["coordinates"][0].as_f64().unwrap(), 36.230457);
-    assert_eq!(shelling["geometry"]["coordinates"][1].as_f64().unwrap(), 49.993512);
+    assert_eq!(
+        shelling["geometry"]["coordinates"][0].as_f64().unwrap(),
+        36.230457
+    );
+    assert_eq!(
+        shelling["geometry"]["coordinates"][1].as_f64().unwrap(),
+        49.993512
+    );
     assert_eq!(shelling["properties"]["n_reports"], 2);
-    assert_eq!(shelling["properties"]["sources"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        shelling["properties"]["sources"].as_array().unwrap().len(),
+        2
+    );
     let claim = feats
         .iter()
         .find(|f| f["properties"]["event_type"] == "territory_claimed")
@@ -205,7 +283,10 @@ fn csv_has_acled_columns_in_order_then_ours() {
     assert_eq!(&shelling[col("longitude")], "36.230457");
     assert_eq!(&shelling[col("n_reports")], "2");
     assert_eq!(&shelling[col("source")], "Wire A; Wire B");
-    assert_eq!(&shelling[col("source_urls")], "https://x.invalid/a; https://x.invalid/b");
+    assert_eq!(
+        &shelling[col("source_urls")],
+        "https://x.invalid/a; https://x.invalid/b"
+    );
     assert_eq!(&shelling[col("geonameid")], "1");
     assert!(shelling[col("event_id_cnty")].starts_with("UKR-"));
     assert!(shelling[col("notes")].contains("\"quotes\""));
@@ -224,7 +305,9 @@ fn acled_columns_match_the_reference() {
         eprintln!("skipped: {} not found", path.display());
         return;
     };
-    let start = text.find("`event_id_cnty, event_date").expect("ACLED column list in the reference");
+    let start = text
+        .find("`event_id_cnty, event_date")
+        .expect("ACLED column list in the reference");
     let rest = &text[start + 1..];
     let end = rest.find('`').unwrap();
     let cols: Vec<String> = rest[..end]
@@ -244,7 +327,12 @@ fn filters_narrow_the_export_and_bad_parameters_are_named() {
         let mut a = vec!["export", "--db", &db, "--format", "geojsonseq"];
         a.extend_from_slice(args);
         let o = run(&a);
-        assert!(o.status.success(), "{:?}: {}", args, String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{:?}: {}",
+            args,
+            String::from_utf8_lossy(&o.stderr)
+        );
         o.stdout.iter().filter(|&&b| b == 0x1e).count()
     };
     assert_eq!(count(&[]), 4);
@@ -255,7 +343,10 @@ fn filters_narrow_the_export_and_bad_parameters_are_named() {
     assert_eq!(count(&["--datetime", "2025-01-06/.."]), 3);
     assert_eq!(count(&["--type", "shelling,political_statement"]), 2);
     assert_eq!(count(&["--frontline", "false"]), 1);
-    assert_eq!(count(&["--type", "shelling", "--datetime", "2025-01-07"]), 0);
+    assert_eq!(
+        count(&["--type", "shelling", "--datetime", "2025-01-07"]),
+        0
+    );
 
     for (args, want) in [
         (vec!["--bbox", "1,2,3"], "--bbox"),
@@ -276,5 +367,8 @@ fn filters_narrow_the_export_and_bad_parameters_are_named() {
     let o = run(&["export", "--db", &missing]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("does not exist"));
-    assert!(!Path::new(&missing).exists(), "export must not create a database");
+    assert!(
+        !Path::new(&missing).exists(),
+        "export must not create a database"
+    );
 }

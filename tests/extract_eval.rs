@@ -228,5 +228,14 @@ fn event_extraction_eval() {
         s.optional_violations, 0,
         "an optional non-frontline item came out frontline"
     );
-    assert!(r_place >= 0.0, "placeholder floor");
+    // Floors a little under what was reached (0.976 / 0.976 / 0.976 on 41 gold
+    // events, the one miss being a geoparser homonym), so geoparser tuning can
+    // move a case without failing the build; a real regression fails.
+    assert!(r_place >= 0.90, "place recall {r_place:.3} < 0.90");
+    assert!(r_full >= 0.90, "recall {r_full:.3} < 0.90");
+    assert!(p >= 0.90, "precision {p:.3} < 0.90");
+    assert!(
+        s.disputed_ok as f64 / s.gold.max(1) as f64 >= 0.90,
+        "disputed flags wrong"
+    );
 }

@@ -50,10 +50,10 @@ fn parse_markup(src: &str) -> Vec<EvalDoc> {
             cur = Some((id, topic, Vec::new()));
         } else if line.starts_with('#') {
             continue;
-        } else if let Some((_, _, lines)) = cur.as_mut() {
-            if !line.trim().is_empty() {
-                lines.push(line.to_string());
-            }
+        } else if let Some((_, _, lines)) = cur.as_mut()
+            && !line.trim().is_empty()
+        {
+            lines.push(line.to_string());
         }
     }
     if let Some((id, topic, lines)) = cur.take() {

@@ -92,7 +92,14 @@ fn every_format_is_ingested_and_reingest_is_idempotent() {
     assert!(n >= 5, "expected events from every document, got {n}");
     let events = all_events(&db);
     let places: Vec<&str> = events.iter().map(|e| e.event.place.name.as_str()).collect();
-    for want in ["Kharkiv", "Kherson", "Odesa", "Zaporizh", "Sumy", "Kurakhove"] {
+    for want in [
+        "Kharkiv",
+        "Kherson",
+        "Odesa",
+        "Zaporizh",
+        "Sumy",
+        "Kurakhove",
+    ] {
         assert!(
             places.iter().any(|p| p.contains(want)),
             "no event at {want}: {places:?}"

@@ -10,12 +10,24 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use frontline::store::{EventQuery, Store};
-use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
 const PLACES: &[&str] = &[
-    "Kharkiv", "Kherson", "Zaporizhzhia", "Sumy", "Odesa", "Dnipro", "Pokrovsk", "Kramatorsk",
-    "Sloviansk", "Nikopol", "Mykolaiv", "Chernihiv", "Kupiansk", "Izium", "Toretsk",
+    "Kharkiv",
+    "Kherson",
+    "Zaporizhzhia",
+    "Sumy",
+    "Odesa",
+    "Dnipro",
+    "Pokrovsk",
+    "Kramatorsk",
+    "Sloviansk",
+    "Nikopol",
+    "Mykolaiv",
+    "Chernihiv",
+    "Kupiansk",
+    "Izium",
+    "Toretsk",
 ];
 const DAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"];
 
@@ -83,9 +95,15 @@ fn documents(db: &str) -> i64 {
 fn check_consistent(db: &str) -> (i64, usize) {
     rt().block_on(async {
         let p = pool(db).await;
-        let ok: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&p).await.unwrap();
+        let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&p)
+            .await
+            .unwrap();
         assert_eq!(ok, "ok");
-        let fk = sqlx::query("PRAGMA foreign_key_check").fetch_all(&p).await.unwrap();
+        let fk = sqlx::query("PRAGMA foreign_key_check")
+            .fetch_all(&p)
+            .await
+            .unwrap();
         assert!(fk.is_empty(), "{} foreign key violations", fk.len());
         let q = |sql: &'static str| {
             let p = p.clone();
@@ -102,8 +120,10 @@ fn check_consistent(db: &str) -> (i64, usize) {
             "a document without all of its reports"
         );
         assert_eq!(
-            q("SELECT COUNT(*) FROM events e WHERE deleted = 0 AND n_reports != \
-               (SELECT COUNT(DISTINCT document_id) FROM event_sources s WHERE s.event_id = e.id)")
+            q(
+                "SELECT COUNT(*) FROM events e WHERE deleted = 0 AND n_reports != \
+               (SELECT COUNT(DISTINCT document_id) FROM event_sources s WHERE s.event_id = e.id)"
+            )
             .await,
             0,
             "an event whose n_reports disagrees with its reports"

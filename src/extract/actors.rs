@@ -768,20 +768,40 @@ pub fn find_stances(tokens: &[Token], cues: &[CueMatch], actors: &[ActorCue]) ->
                     (s, _) => s,
                 };
                 // "claims that they had captured …": the claimant is the that-clause's subject.
-                let own_claimant = actors
-                    .iter()
-                    .any(|a| known(a) && a.role == Role::Claimant && c.t0 >= a.t0 && c.t0 < a.head_end);
-                if stance == Stance::Claimed && !own_claimant && tokens.get(c.t1).is_some_and(|t| t.is("that")) {
-                    let subj = actors.iter().find(|a| known(a) && a.t0 > c.t1 && a.t0 <= c.t1 + 3).map(|a| a.side);
+                let own_claimant = actors.iter().any(|a| {
+                    known(a) && a.role == Role::Claimant && c.t0 >= a.t0 && c.t0 < a.head_end
+                });
+                if stance == Stance::Claimed
+                    && !own_claimant
+                    && tokens.get(c.t1).is_some_and(|t| t.is("that"))
+                {
+                    let subj = actors
+                        .iter()
+                        .find(|a| known(a) && a.t0 > c.t1 && a.t0 <= c.t1 + 3)
+                        .map(|a| a.side);
                     if let Some(by) = subj {
-                        out.push(StanceCue { by, stance, contradiction: false, attribution: false, t0: c.t0 });
+                        out.push(StanceCue {
+                            by,
+                            stance,
+                            contradiction: false,
+                            attribution: false,
+                            t0: c.t0,
+                        });
                     }
                     continue;
                 }
                 // "… were false": the speaker of the sentence denies.
-                if stance == Stance::Denied && tokens[c.t0].is_any(&["false", "untrue", "fake", "not"]) {
+                if stance == Stance::Denied
+                    && tokens[c.t0].is_any(&["false", "untrue", "fake", "not"])
+                {
                     if let Some(by) = party(c.t0, c.t1).or_else(reporter) {
-                        out.push(StanceCue { by, stance, contradiction: false, attribution: false, t0: c.t0 });
+                        out.push(StanceCue {
+                            by,
+                            stance,
+                            contradiction: false,
+                            attribution: false,
+                            t0: c.t0,
+                        });
                     }
                     continue;
                 }

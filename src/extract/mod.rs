@@ -18,6 +18,12 @@
 //! 5. within the document, merge events of the same type, place and start date
 //!    (and fold undated restatements into the dated report of the same event).
 //!
+//! Dates: an expression in the event's clause wins ([`dates`] documents every
+//! form); with none, a present-tense clause or headline is dated the day of
+//! publication (day precision) and anything else the publication day or the day
+//! before (`D-1 .. D`, days precision): news published on `D` reports what
+//! happened since the previous day's edition.
+//!
 //! Everything is deterministic: the same document yields the same events and
 //! the same [`Event::event_id`]s.
 
@@ -493,16 +499,72 @@ const LOCATIVE: &[&str] = &[
 ];
 /// Verbs that make a named weapon an attack ("fired missiles at", "drones rained on").
 const ACTION_WORDS: &[&str] = &[
-    "fired", "fire", "fires", "firing", "launched", "launch", "launches", "launching", "dropped", "drop",
-    "slammed", "rained", "landed", "crashed", "fell", "exploded", "downed", "intercepted", "shot", "used",
-    "targeting", "damaged", "set", "caught", "burned", "burning", "killing", "wounding", "injuring",
-    "shelled", "shelling", "pounded", "pounding", "bombarded", "bombardment", "bombed", "bombing", "bombings",
-    "barrage", "salvo", "raid", "raids", "wave", "swarm",
+    "fired",
+    "fire",
+    "fires",
+    "firing",
+    "launched",
+    "launch",
+    "launches",
+    "launching",
+    "dropped",
+    "drop",
+    "slammed",
+    "rained",
+    "landed",
+    "crashed",
+    "fell",
+    "exploded",
+    "downed",
+    "intercepted",
+    "shot",
+    "used",
+    "targeting",
+    "damaged",
+    "set",
+    "caught",
+    "burned",
+    "burning",
+    "killing",
+    "wounding",
+    "injuring",
+    "shelled",
+    "shelling",
+    "pounded",
+    "pounding",
+    "bombarded",
+    "bombardment",
+    "bombed",
+    "bombing",
+    "bombings",
+    "barrage",
+    "salvo",
+    "raid",
+    "raids",
+    "wave",
+    "swarm",
 ];
 /// People as the object of "captured" (prisoners, not territory).
 const PERSON_NOUNS: &[&str] = &[
-    "soldier", "soldiers", "troops", "servicemen", "serviceman", "fighters", "fighter", "men", "man", "people",
-    "prisoners", "prisoner", "pilots", "pilot", "crew", "civilians", "marines", "officers", "commander",
+    "soldier",
+    "soldiers",
+    "troops",
+    "servicemen",
+    "serviceman",
+    "fighters",
+    "fighter",
+    "men",
+    "man",
+    "people",
+    "prisoners",
+    "prisoner",
+    "pilots",
+    "pilot",
+    "crew",
+    "civilians",
+    "marines",
+    "officers",
+    "commander",
 ];
 const DIRECTIONS: &[&str] = &[
     "north",
@@ -748,7 +810,13 @@ impl<'a> PostCtx<'a> {
             };
             // A launch site ("fired a missile from Astrakhan region at Dnipro").
             if tokens[..p.t0].last().is_some_and(|t| t.is("from"))
-                && matches!(anchor.cue, Cue::Means(_) | Cue::Strike | Cue::Attack | Cue::Type(EventType::MissileStrike | EventType::AirDroneStrike))
+                && matches!(
+                    anchor.cue,
+                    Cue::Means(_)
+                        | Cue::Strike
+                        | Cue::Attack
+                        | Cue::Type(EventType::MissileStrike | EventType::AirDroneStrike)
+                )
             {
                 continue;
             }
@@ -1177,13 +1245,20 @@ fn non_combat_actor(etype: EventType, actors: &[actors::ActorCue]) -> Actor {
         EventType::Aid => Actor::Other,
         EventType::PoliticalStatement => {
             let only = |side: Actor, f: &dyn Fn(Actor) -> bool| {
-                f(side) && [Actor::Russia, Actor::Ukraine, Actor::Other].iter().all(|o| *o == side || !f(*o))
+                f(side)
+                    && [Actor::Russia, Actor::Ukraine, Actor::Other]
+                        .iter()
+                        .all(|o| *o == side || !f(*o))
             };
             if has(Actor::Other) {
                 Actor::Other
-            } else if only(Actor::Russia, &has) || (!has(Actor::Ukraine) && only(Actor::Russia, &named)) {
+            } else if only(Actor::Russia, &has)
+                || (!has(Actor::Ukraine) && only(Actor::Russia, &named))
+            {
                 Actor::Russia
-            } else if only(Actor::Ukraine, &has) || (!has(Actor::Russia) && only(Actor::Ukraine, &named)) {
+            } else if only(Actor::Ukraine, &has)
+                || (!has(Actor::Russia) && only(Actor::Ukraine, &named))
+            {
                 Actor::Ukraine
             } else {
                 Actor::Other
@@ -1199,8 +1274,14 @@ fn far_from_theatre(p: &ResolvedPlace) -> bool {
     if matches!(p.country_code.as_str(), "UA" | "RU" | "BY" | "MD") {
         return false;
     }
-    let (lat1, lon1, lat2, lon2) = (48.5f64.to_radians(), 35f64.to_radians(), p.lat.to_radians(), p.lon.to_radians());
-    let a = ((lat2 - lat1) / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    let (lat1, lon1, lat2, lon2) = (
+        48.5f64.to_radians(),
+        35f64.to_radians(),
+        p.lat.to_radians(),
+        p.lon.to_radians(),
+    );
+    let a = ((lat2 - lat1) / 2.0).sin().powi(2)
+        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
     6371.0 * 2.0 * a.sqrt().asin() > 1500.0
 }
 
@@ -1361,8 +1442,23 @@ fn drop_qualifiers<'a, 'c>(
                     && between[..between.len() - 2].iter().all(|w| {
                         matches!(
                             *w,
-                            "," | "km" | "kilometres" | "kilometers" | "miles" | "just" | "about" | "some" | "a" | "the"
-                                | "village" | "town" | "settlement" | "hamlet" | "city" | "small" | "few" | "located"
+                            "," | "km"
+                                | "kilometres"
+                                | "kilometers"
+                                | "miles"
+                                | "just"
+                                | "about"
+                                | "some"
+                                | "a"
+                                | "the"
+                                | "village"
+                                | "town"
+                                | "settlement"
+                                | "hamlet"
+                                | "city"
+                                | "small"
+                                | "few"
+                                | "located"
                         ) || w.chars().all(|c| c.is_ascii_digit())
                     });
                 if dir_of && pa.level <= Level::Settlement {
@@ -1423,6 +1519,10 @@ fn best_cue<'c>(
     let mut best: Option<(&CueMatch, f32)> = None;
     let locative = p.t0 > 0 && tokens[p.t0 - 1].is_any(LOCATIVE);
     for c in cues.iter().filter(|c| c.cue.is_event()) {
+        // A cue word inside the place name itself is no cue for it.
+        if c.t0 < p.t1 && p.t0 < c.t1 {
+            continue;
+        }
         let d = word_dist(tokens, c.t0, c.t1, p.t0, p.t1);
         let after = p.t0 >= c.t1;
         let tied = match c.cue {

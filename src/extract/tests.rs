@@ -867,3 +867,108 @@ fn black_sea_combat_is_frontline() {
     assert!(ev[0].frontline);
     assert_eq!(ev[0].place.precision, LocationPrecision::SeaAir);
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    const WORDS: &[&str] = &[
+        "Russian",
+        "troops",
+        "captured",
+        "Kurakhove",
+        "on",
+        "Monday",
+        "the",
+        "town",
+        ".",
+        ",",
+        "\n",
+        "said",
+        "drones",
+        "hit",
+        "near",
+        "Kyiv",
+        "denied",
+        "claims",
+        "“",
+        "”",
+        "’s",
+        "09:40 GMT",
+        "Updated 7 January 2025 14:05",
+        "overnight",
+        "5-6 January",
+        "last August",
+        "it",
+        "its",
+        "forces",
+        "—",
+        "?",
+        "Київ",
+        "🙂",
+        "  ",
+    ];
+
+    fn text_strategy() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::collection::vec(proptest::sample::select(WORDS), 0..60)
+                .prop_map(|w| w.join(" ")),
+            "\\PC{0,200}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn extraction_is_total(text in text_strategy(), spans in proptest::collection::vec((0usize..300, 0usize..12), 0..8)) {
+            let n = text.chars().count();
+            let mentions: Vec<Mention> = spans
+                .iter()
+                .filter(|(s, l)| *l > 0 && s + l <= n)
+                .map(|&(s, l)| Mention {
+                    start: s,
+                    end: s + l,
+                    text: text.chars().skip(s).take(l).collect(),
+                    place: Some(resolved(if s % 2 == 0 { KURAKHOVE } else { KURSK_OBL })),
+                    precision: LocationPrecision::Settlement,
+                    score: 0.8,
+                })
+                .collect();
+            let d = doc(&text);
+            let events = extract_with_mentions(&d, &mentions).unwrap();
+            for e in &events {
+                prop_assert!(e.evidence.start <= e.evidence.end && e.evidence.end <= n);
+                prop_assert!(e.date_start <= e.date_end);
+                prop_assert!((0.0..=1.0).contains(&e.confidence));
+            }
+            for p in liveblog::split_posts(&d) {
+                let from: String = text.chars().skip(p.start).take(p.text.chars().count()).collect();
+                prop_assert_eq!(from, p.text);
+            }
+        }
+    }
+}
+
+mod text_properties {
+    use crate::extract::{dates, text};
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn dates_sentences_tokens_are_total(s in "(\\PC|[0-9]|January|Monday|last|-|–| ){0,120}") {
+            let p = NaiveDate::from_ymd_opt(2025, 1, 7).unwrap();
+            for m in dates::find_dates(&s, p) {
+                prop_assert!(s.is_char_boundary(m.start) && s.is_char_boundary(m.end) && m.start < m.end);
+                prop_assert!(m.span.start <= m.span.end);
+            }
+            for r in text::sentences(&s) {
+                prop_assert!(s.is_char_boundary(r.start) && s.is_char_boundary(r.end) && r.start < r.end);
+                for t in text::tokenize(&s, r.clone()) {
+                    prop_assert!(r.start <= t.start && t.end <= r.end && t.start < t.end);
+                }
+            }
+        }
+    }
+}

@@ -250,8 +250,16 @@ impl Geoparser {
         let index = index::HashIndex::build(&gaz);
         // Parse the embedded lexicon now rather than on the first document.
         let _ = lexicon::Lexicon::get();
-        let focus_a1 = opts.focus.admin1.iter().map(|k| resolve::pack_a1_key(k)).collect();
-        let frontline_a1 = crate::gazetteer::FRONTLINE_ADMIN1.iter().map(|k| resolve::pack_a1_key(k)).collect();
+        let focus_a1 = opts
+            .focus
+            .admin1
+            .iter()
+            .map(|k| resolve::pack_a1_key(k))
+            .collect();
+        let frontline_a1 = crate::gazetteer::FRONTLINE_ADMIN1
+            .iter()
+            .map(|k| resolve::pack_a1_key(k))
+            .collect();
         Geoparser {
             gaz,
             opts,

@@ -915,7 +915,8 @@ impl Geoparser {
         let strong_before = self.type_before_at(doc, i);
         let admin_after = self.admin_word_after(doc, t1).is_some();
         let prep = self.prep_before(doc, i).is_some();
-        if !(strong_before || admin_after || prep) || (person_like && !(strong_before || admin_after)) {
+        let strong = strong_before || admin_after;
+        if !strong && (!prep || person_like) {
             return None;
         }
         let folded = crate::gazetteer::fold(&key);

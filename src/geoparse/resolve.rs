@@ -103,7 +103,11 @@ impl Fc {
 #[inline]
 pub(crate) fn pack_cc(cc: &str) -> u16 {
     let b = cc.as_bytes();
-    if b.len() == 2 { ((b[0] as u16) << 8) | b[1] as u16 } else { 0 }
+    if b.len() == 2 {
+        ((b[0] as u16) << 8) | b[1] as u16
+    } else {
+        0
+    }
 }
 
 /// Hash of an admin-1 key "CC.A1" from its parts (0 when unknown).
@@ -160,7 +164,10 @@ impl Reading {
         self.fc == Fc::Adm1
     }
     fn is_point_like(&self) -> bool {
-        !matches!(self.fc, Fc::Country | Fc::Adm1 | Fc::Continent | Fc::Region | Fc::Sea | Fc::River)
+        !matches!(
+            self.fc,
+            Fc::Country | Fc::Adm1 | Fc::Continent | Fc::Region | Fc::Sea | Fc::River
+        )
     }
     /// 0 country, 1 admin-1, 2 admin-2, 3 settlement, 4 other.
     fn level_class(&self) -> u8 {
@@ -245,7 +252,8 @@ impl Ctx {
         if total <= 0.0 || cc == 0 {
             return 0.0;
         }
-        let w = self.cc.get(&cc).copied().unwrap_or(0.0) - self.cc_key.get(&(cc, key)).copied().unwrap_or(0.0);
+        let w = self.cc.get(&cc).copied().unwrap_or(0.0)
+            - self.cc_key.get(&(cc, key)).copied().unwrap_or(0.0);
         (w / total).clamp(0.0, 1.0) * (total / (total + 1.0))
     }
     #[inline]
@@ -257,7 +265,8 @@ impl Ctx {
         if total <= 0.0 {
             return 0.0;
         }
-        let w = self.a1.get(&a1).copied().unwrap_or(0.0) - self.a1_key.get(&(a1, key)).copied().unwrap_or(0.0);
+        let w = self.a1.get(&a1).copied().unwrap_or(0.0)
+            - self.a1_key.get(&(a1, key)).copied().unwrap_or(0.0);
         (w / total).clamp(0.0, 1.0) * (total / (total + 1.0))
     }
     /// Nearest anchor (km, weight) not from key `key` (equirectangular distance).
@@ -506,12 +515,7 @@ impl Geoparser {
             if !lex.common.contains(&ck) {
                 let h = self.index.get(&ck);
                 if !h.is_empty() {
-                    return (
-                        Source::Feature,
-                        &h[..h.len().min(20)],
-                        key,
-                        Vec::new(),
-                    );
+                    return (Source::Feature, &h[..h.len().min(20)], key, Vec::new());
                 }
             }
         }
@@ -548,7 +552,15 @@ impl Geoparser {
         }
     }
 
-    fn admin_reading(&self, key: &str, name: &str, level: AdminLevel, geonameid: u64, cc: &str, population: u64) -> Option<Reading> {
+    fn admin_reading(
+        &self,
+        key: &str,
+        name: &str,
+        level: AdminLevel,
+        geonameid: u64,
+        cc: &str,
+        population: u64,
+    ) -> Option<Reading> {
         let (lat, lon) = self.gaz.admin_center(key)?;
         let a1key: String = key.split('.').take(2).collect::<Vec<_>>().join(".");
         Some(Reading {
@@ -562,7 +574,11 @@ impl Geoparser {
             lat,
             lon,
             cc: pack_cc(cc),
-            a1: if level == AdminLevel::Country { 0 } else { pack_a1_key(&a1key) },
+            a1: if level == AdminLevel::Country {
+                0
+            } else {
+                pack_a1_key(&a1key)
+            },
             population,
             fc: match level {
                 AdminLevel::Country => Fc::Country,
@@ -589,10 +605,21 @@ impl Geoparser {
                 if let Some(pi) = a.place {
                     let mut r = self.reading_of_place(pi, NameKind::Primary);
                     if !matches!(r.fc, Fc::Country | Fc::Adm1 | Fc::Adm2) {
-                        r.fc = if a.level == AdminLevel::Admin2 { Fc::Adm2 } else { Fc::Adm1 };
+                        r.fc = if a.level == AdminLevel::Admin2 {
+                            Fc::Adm2
+                        } else {
+                            Fc::Adm1
+                        };
                     }
                     out.push(r);
-                } else if let Some(r) = self.admin_reading(&a.key, &a.name, a.level, a.geonameid.unwrap_or(0), &a.country_code, 0) {
+                } else if let Some(r) = self.admin_reading(
+                    &a.key,
+                    &a.name,
+                    a.level,
+                    a.geonameid.unwrap_or(0),
+                    &a.country_code,
+                    0,
+                ) {
                     out.push(r);
                 }
             }
@@ -634,15 +661,24 @@ impl Geoparser {
                         let mut r = self.reading_of_place(pi, NameKind::Primary);
                         r.fc = Fc::Country;
                         out.push(r);
-                    } else if let Some(r) =
-                        self.admin_reading(&cc, &country.name, AdminLevel::Country, country.geonameid, &cc, country.population)
-                    {
+                    } else if let Some(r) = self.admin_reading(
+                        &cc,
+                        &country.name,
+                        AdminLevel::Country,
+                        country.geonameid,
+                        &cc,
+                        country.population,
+                    ) {
                         out.push(r);
                     }
                 }
             }
             Source::Gaz | Source::Folded | Source::Feature => {
-                let cap = if c.parent.is_some() { MAX_PARENT_READINGS } else { MAX_READINGS };
+                let cap = if c.parent.is_some() {
+                    MAX_PARENT_READINGS
+                } else {
+                    MAX_READINGS
+                };
                 let mut focus_extra = 0;
                 for (i, h) in c.hits.iter().enumerate() {
                     if out.len() >= MAX_PARENT_READINGS {
@@ -658,7 +694,12 @@ impl Geoparser {
                         focus_extra += 1;
                     }
                     // The index lists each place once per key (best kind first).
-                    if out.iter().rev().take(4).any(|r: &Reading| matches!(r.target, Target::Place(p) if p == h.place)) {
+                    if out
+                        .iter()
+                        .rev()
+                        .take(4)
+                        .any(|r: &Reading| matches!(r.target, Target::Place(p) if p == h.place))
+                    {
                         continue;
                     }
                     out.push(self.reading_of_place(h.place, h.kind));
@@ -673,8 +714,19 @@ impl Geoparser {
     fn base_features(&self, doc: &Doc<'_>, c: &Cand<'_>, rs: &mut [Reading]) {
         // A settlement without a population figure (most approximate KATOTTG points)
         // is counted as a small village, not as empty.
-        let pop_of = |r: &Reading| if r.fc.settlement() { r.population.max(300) } else { r.population };
-        let maxpop = rs.iter().filter(|r| r.fc.settlement()).map(pop_of).max().unwrap_or(0);
+        let pop_of = |r: &Reading| {
+            if r.fc.settlement() {
+                r.population.max(300)
+            } else {
+                r.population
+            }
+        };
+        let maxpop = rs
+            .iter()
+            .filter(|r| r.fc.settlement())
+            .map(pop_of)
+            .max()
+            .unwrap_or(0);
         let hint = if c.admin.is_empty() {
             None
         } else if c.admin2_hint {
@@ -687,10 +739,18 @@ impl Geoparser {
         let keep = doc.explain;
         for r in rs.iter_mut() {
             let mut v = Vec::new();
-            let mut f = Push { keep, sum: 0.0, support: 0.0, v: &mut v };
+            let mut f = Push {
+                keep,
+                sum: 0.0,
+                support: 0.0,
+                v: &mut v,
+            };
             let pop = pop_of(r);
             if pop > 0 {
-                f.add("prominence (log population)", 0.35 * ((pop as f64 + 1.0).log10().min(7.5)) as f32);
+                f.add(
+                    "prominence (log population)",
+                    0.35 * ((pop as f64 + 1.0).log10().min(7.5)) as f32,
+                );
             }
             if maxpop > 0 && r.fc.settlement() {
                 let ratio = ((pop as f64 + 1.0) / (maxpop as f64 + 1.0)).ln().max(-5.0) as f32;
@@ -715,10 +775,10 @@ impl Geoparser {
                 Fc::Adm2 if !named => f.add("admin-2", -0.8),
                 _ => {}
             }
-            if let Some(level) = hint {
-                if r.fc == level {
-                    f.add("level named by the region word", 3.0);
-                }
+            if let Some(level) = hint
+                && r.fc == level
+            {
+                f.add("level named by the region word", 3.0);
             }
             if settlement_cue {
                 if r.fc.settlement() {
@@ -766,7 +826,11 @@ impl Geoparser {
                 ccs.push((r.cc, 0.6));
             } else if r.a1 != 0 {
                 // A settlement as parent ("Kursk settlement of X"): its admin-1.
-                let w = if r.name_kind <= NameKind::Alias { 0.8 } else { 0.4 };
+                let w = if r.name_kind <= NameKind::Alias {
+                    0.8
+                } else {
+                    0.4
+                };
                 a1s.push((r.a1, w));
                 ccs.push((r.cc, w * 0.5));
             }
@@ -801,7 +865,9 @@ impl Geoparser {
         // Demonym evidence.
         let mut demonym_cc: FxMap<u16, f32> = FxMap::default();
         for d in &doc.demonyms {
-            *demonym_cc.entry(((d.cc[0] as u16) << 8) | d.cc[1] as u16).or_default() += 0.5;
+            *demonym_cc
+                .entry(((d.cc[0] as u16) << 8) | d.cc[1] as u16)
+                .or_default() += 0.5;
         }
         // Siblings in lists ("Tennessee and Georgia", "Kyiv, Lviv and Odesa").
         let mut siblings: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -811,9 +877,16 @@ impl Geoparser {
                 continue;
             }
             let t = doc.tokens[c.t1];
-            let join = t.is_punct(',') || (t.is_lower_word() && matches!(t.text(doc.text), "and" | "or"));
+            let join =
+                t.is_punct(',') || (t.is_lower_word() && matches!(t.text(doc.text), "and" | "or"));
             let nj = doc.cand_at[c.t1 + 1];
-            if join && nj != usize::MAX && nj != ci && doc.cands[nj].accepted && doc.cands[nj].t0 == c.t1 + 1 && c.parent != Some(nj) {
+            if join
+                && nj != usize::MAX
+                && nj != ci
+                && doc.cands[nj].accepted
+                && doc.cands[nj].t0 == c.t1 + 1
+                && c.parent != Some(nj)
+            {
                 siblings[ci].push(nj);
                 siblings[nj].push(ci);
             }
@@ -843,11 +916,24 @@ impl Geoparser {
                 for r in res.readings.iter_mut() {
                     let mut fv = std::mem::take(&mut r.feats);
                     fv.clear();
-                    let mut f = Push { keep, sum: 0.0, support: 0.0, v: &mut fv };
+                    let mut f = Push {
+                        keep,
+                        sum: 0.0,
+                        support: 0.0,
+                        v: &mut fv,
+                    };
                     let mut outside = false;
                     if let Some((ccs, a1s)) = &parent {
-                        let a1w = a1s.iter().filter(|(a, _)| *a == r.a1 && r.a1 != 0).map(|x| x.1).fold(0.0f32, f32::max);
-                        let ccw = ccs.iter().filter(|(a, _)| *a == r.cc).map(|x| x.1).fold(0.0f32, f32::max);
+                        let a1w = a1s
+                            .iter()
+                            .filter(|(a, _)| *a == r.a1 && r.a1 != 0)
+                            .map(|x| x.1)
+                            .fold(0.0f32, f32::max);
+                        let ccw = ccs
+                            .iter()
+                            .filter(|(a, _)| *a == r.cc)
+                            .map(|x| x.1)
+                            .fold(0.0f32, f32::max);
                         if a1w > 0.0 {
                             f.add("inside the named parent (admin-1)", 4.0 * a1w);
                             f.support += 4.0 * a1w;
@@ -878,8 +964,12 @@ impl Geoparser {
                                 f.add("document admin-1 share", 2.0 * s1);
                                 f.support += 2.0 * s1;
                             }
-                            let inside =
-                                ctx.anchors.iter().filter(|a| a.key != key && a.a1 == r.a1 && r.a1 != 0).map(|a| a.w).fold(0.0f32, f32::max);
+                            let inside = ctx
+                                .anchors
+                                .iter()
+                                .filter(|a| a.key != key && a.a1 == r.a1 && r.a1 != 0)
+                                .map(|a| a.w)
+                                .fold(0.0f32, f32::max);
                             if inside > 0.0 {
                                 f.add("contains other places of the document", 1.5 * inside);
                                 f.support += 1.5 * inside;
@@ -892,7 +982,11 @@ impl Geoparser {
                                 f.support += 2.0 * s1;
                             }
                             if let Some((d, w)) = ctx.nearest(r.lat, r.lon, key) {
-                                let kind_w = if r.name_kind >= NameKind::Alternate { 0.5 } else { 1.0 };
+                                let kind_w = if r.name_kind >= NameKind::Alternate {
+                                    0.5
+                                } else {
+                                    1.0
+                                };
                                 let b = 2.5 * (-d / 150.0).exp() as f32 * w * kind_w;
                                 if b > 0.01 {
                                     f.add("near other places in the document", b);
@@ -943,7 +1037,14 @@ impl Geoparser {
                 } else if r.is_point_like() && r.fc != Fc::Sea {
                     next.add_a1(r.a1, k, p);
                     if p >= 0.5 {
-                        next.anchors.push(Anchor { lat: r.lat, lon: r.lon, cos: r.lat.to_radians().cos(), key: k, w: p, a1: r.a1 });
+                        next.anchors.push(Anchor {
+                            lat: r.lat,
+                            lon: r.lon,
+                            cos: r.lat.to_radians().cos(),
+                            key: k,
+                            w: p,
+                            a1: r.a1,
+                        });
                     }
                 }
             }
@@ -955,7 +1056,10 @@ impl Geoparser {
         let mut groups: FxMap<(u32, bool), Vec<usize>> = FxMap::default();
         for ci in 0..n {
             if per[ci].best.is_some() {
-                groups.entry((kid[ci], doc.cands[ci].admin.is_empty())).or_default().push(ci);
+                groups
+                    .entry((kid[ci], doc.cands[ci].admin.is_empty()))
+                    .or_default()
+                    .push(ci);
             }
         }
         for (_, members) in groups {
@@ -977,11 +1081,17 @@ impl Geoparser {
                 if m == rep || doc.cands[m].parent.is_some() {
                     continue;
                 }
-                if let Some(i) = per[m].readings.iter().position(|r| same_target(&r.target, &target)) {
+                if let Some(i) = per[m]
+                    .readings
+                    .iter()
+                    .position(|r| same_target(&r.target, &target))
+                {
                     if per[m].best != Some(i) {
                         per[m].best = Some(i);
                         if keep {
-                            per[m].readings[i].feats.push(("same name elsewhere in the document", 0.0));
+                            per[m].readings[i]
+                                .feats
+                                .push(("same name elsewhere in the document", 0.0));
                         }
                     }
                     per[m].prob = per[m].prob.max(prob);
@@ -995,25 +1105,32 @@ impl Geoparser {
             let r = &per[ci].readings[b];
             if r.outside_parent {
                 // Every reading is outside the named parent: answer with the parent itself.
-                if let Some(pj) = c.parent {
-                    if let Some(pb) = per[pj].best {
-                        let pr = per[pj].readings[pb].clone();
-                        per[ci].parent_fallback = Some(pr);
-                        per[ci].unresolved_reason = Some("no reading inside the named parent; answered with the parent");
-                        continue;
-                    }
+                if let Some(pj) = c.parent
+                    && let Some(pb) = per[pj].best
+                {
+                    let pr = per[pj].readings[pb].clone();
+                    per[ci].parent_fallback = Some(pr);
+                    per[ci].unresolved_reason =
+                        Some("no reading inside the named parent; answered with the parent");
+                    continue;
                 }
             }
-            let support = r.support + if r.in_focus && r.is_point_like() { 1.0 } else { 0.0 };
+            let support = r.support
+                + if r.in_focus && r.is_point_like() {
+                    1.0
+                } else {
+                    0.0
+                };
             let small = r.population < 10_000 && r.is_point_like();
             let ambiguous = per[ci].readings.len() >= 2;
             if small && ambiguous && support < 0.3 {
                 // Far from everything else the document talks about?
-                if let Some((d, _)) = ctx.nearest(r.lat, r.lon, kid[ci]) {
-                    if d > 800.0 {
-                        per[ci].best = None;
-                        per[ci].unresolved_reason = Some("small ambiguous place far from the document's other places");
-                    }
+                if let Some((d, _)) = ctx.nearest(r.lat, r.lon, kid[ci])
+                    && d > 800.0
+                {
+                    per[ci].best = None;
+                    per[ci].unresolved_reason =
+                        Some("small ambiguous place far from the document's other places");
                 }
             }
         }
@@ -1027,13 +1144,28 @@ impl Geoparser {
                 }
             }
         }
-        let mut countries: Vec<(String, f64)> =
-            ctx.cc.iter().map(|(k, v)| (String::from_utf8_lossy(&[(k >> 8) as u8, (k & 0xff) as u8]).into_owned(), *v as f64)).collect();
+        let mut countries: Vec<(String, f64)> = ctx
+            .cc
+            .iter()
+            .map(|(k, v)| {
+                (
+                    String::from_utf8_lossy(&[(k >> 8) as u8, (k & 0xff) as u8]).into_owned(),
+                    *v as f64,
+                )
+            })
+            .collect();
         countries.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut admin1: Vec<(String, f64)> =
-            ctx.a1.iter().filter_map(|(k, v)| ctx.a1_names.get(k).map(|n| (n.clone(), *v as f64))).collect();
+        let mut admin1: Vec<(String, f64)> = ctx
+            .a1
+            .iter()
+            .filter_map(|(k, v)| ctx.a1_names.get(k).map(|n| (n.clone(), *v as f64)))
+            .collect();
         admin1.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        DocRes { per_cand: per, countries, admin1 }
+        DocRes {
+            per_cand: per,
+            countries,
+            admin1,
+        }
     }
 
     fn admin1_string(&self, r: &Reading) -> String {
@@ -1066,14 +1198,23 @@ impl Geoparser {
                     name: e.name.clone(),
                     lat: e.lat,
                     lon: e.lon,
-                    feature_class: if matches!(r.fc, Fc::Sea | Fc::River) { "H".into() } else { "L".into() },
+                    feature_class: if matches!(r.fc, Fc::Sea | Fc::River) {
+                        "H".into()
+                    } else {
+                        "L".into()
+                    },
                     feature_code: r.fc.code().into(),
                     country_code: e.country_code.clone(),
                     admin1: e.admin1.clone(),
                     approximate: false,
                 }
             }
-            Target::Admin { name, geonameid, cc, .. } => ResolvedPlace {
+            Target::Admin {
+                name,
+                geonameid,
+                cc,
+                ..
+            } => ResolvedPlace {
                 geonameid: *geonameid,
                 name: name.clone(),
                 lat: r.lat,
@@ -1089,7 +1230,11 @@ impl Geoparser {
 
     fn precision_of(&self, c: &Cand<'_>, r: &Reading) -> LocationPrecision {
         if c.source == Source::Feature {
-            return if matches!(r.fc, Fc::Sea | Fc::River) { LocationPrecision::SeaAir } else { LocationPrecision::Region };
+            return if matches!(r.fc, Fc::Sea | Fc::River) {
+                LocationPrecision::SeaAir
+            } else {
+                LocationPrecision::Region
+            };
         }
         match r.fc {
             Fc::Country => LocationPrecision::Country,
@@ -1109,7 +1254,14 @@ impl Geoparser {
         }
     }
 
-    pub(crate) fn mention_of(&self, doc: &Doc<'_>, res: &DocRes, ci: usize, start: usize, end: usize) -> Mention {
+    pub(crate) fn mention_of(
+        &self,
+        doc: &Doc<'_>,
+        res: &DocRes,
+        ci: usize,
+        start: usize,
+        end: usize,
+    ) -> Mention {
         let c = &doc.cands[ci];
         let r = &res.per_cand[ci];
         let text = doc.text.get(c.start..c.end).unwrap_or("").to_string();
@@ -1180,7 +1332,12 @@ impl Geoparser {
                         population: rd.population,
                         lat: rp.lat,
                         lon: rp.lon,
-                        features: rd.base_feats.iter().chain(rd.feats.iter()).map(|(n, v)| (n.to_string(), round(*v))).collect(),
+                        features: rd
+                            .base_feats
+                            .iter()
+                            .chain(rd.feats.iter())
+                            .map(|(n, v)| (n.to_string(), round(*v)))
+                            .collect(),
                         score: round(rd.score),
                         chosen: r.best == Some(i) && r.parent_fallback.is_none(),
                     }
@@ -1202,10 +1359,20 @@ impl Geoparser {
                 start: s,
                 end: e,
                 text: doc.text.get(c.start..c.end).unwrap_or("").to_string(),
-                recognition: c.feats.list.iter().map(|(n, v)| (n.to_string(), round(*v))).collect(),
+                recognition: c
+                    .feats
+                    .list
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), round(*v)))
+                    .collect(),
                 recognition_score: round(c.rec),
                 accepted: c.accepted,
-                parent: c.parent.map(|p| doc.text.get(doc.cands[p].start..doc.cands[p].end).unwrap_or("").to_string()),
+                parent: c.parent.map(|p| {
+                    doc.text
+                        .get(doc.cands[p].start..doc.cands[p].end)
+                        .unwrap_or("")
+                        .to_string()
+                }),
                 candidates,
                 more_candidates: more,
                 outcome,

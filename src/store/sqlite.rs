@@ -401,7 +401,7 @@ async fn read_event_rows(
             sep.push_bind(*id);
         }
         qb.push(")");
-        for r in qb.build().persistent(false).fetch_all(&mut *conn).await? {
+        for r in qb.build().fetch_all(&mut *conn).await? {
             let id: String = r.try_get("id")?;
             out.insert(
                 id,
@@ -697,8 +697,12 @@ impl SqliteBackend {
         } else {
             use sqlx::ConnectOptions;
             Some(tokio::sync::Mutex::new(Some(
-                // 64 MiB page cache: event and source indexes take random keys.
-                opts.pragma("cache_size", "-65536")
+                // A moderate page cache (a larger one makes every commit
+                // slower: SQLite scans its page hash when a transaction ends)
+                // and a larger WAL between checkpoints (pages rewritten by
+                // consecutive documents are copied back once).
+                opts.pragma("cache_size", "-16384")
+                    .pragma("wal_autocheckpoint", "8000")
                     .connect()
                     .await
                     .map_err(open_err)?,
