@@ -309,7 +309,10 @@ async fn collections_and_collection() {
     assert!(link(&v, "self").is_some());
     let cols = v["collections"].as_array().unwrap();
     let names: Vec<&str> = cols.iter().map(|c| c["id"].as_str().unwrap()).collect();
-    assert_eq!(names, ["events", "places"]);
+    assert_eq!(
+        names,
+        ["events", "places", "control", "frontline", "activity"]
+    );
     for c in cols {
         for l in links(c) {
             assert!(

@@ -19,7 +19,7 @@ use super::{
     AuditEntry, DocStatus, EventPatch, EventQuery, IngestDocument, IngestOutcome, SourceRef,
     StoreError, StoredEvent,
 };
-use crate::model::{Event, Evidence};
+use crate::model::{Document, Event, Evidence};
 
 pub(crate) struct SqliteBackend {
     pool: SqlitePool,
@@ -27,6 +27,8 @@ pub(crate) struct SqliteBackend {
     /// pooled connections would start every transaction cold). None for an
     /// in-memory database, whose single pooled connection is used.
     writer: Option<tokio::sync::Mutex<Option<SqliteConnection>>>,
+    /// A write transaction may have been left open (its call was cancelled).
+    dirty: std::sync::atomic::AtomicBool,
 }
 
 /// The write connection, locked for the duration of one write.
@@ -176,11 +178,8 @@ impl<'a> Batch<'a> {
 
     async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<(), StoreError> {
         if self.statements > 0 {
-            self.qb
-                .build()
-                .persistent(false)
-                .execute(&mut *conn)
-                .await?;
+            // Cached: documents of the same shape reuse the prepared statements.
+            self.qb.build().execute(&mut *conn).await?;
         }
         self.qb = QueryBuilder::new("");
         self.statements = 0;
@@ -293,38 +292,52 @@ enum Identity {
 /// are assigned by us; the transaction holds the write lock), in one query.
 /// Same URL, else same caller id (when the URLs do not contradict), else same
 /// normalised text.
-async fn identify(
-    conn: &mut SqliteConnection,
-    doc: &crate::model::Document,
-    hash: &str,
-) -> Result<(Identity, i64, i64), StoreError> {
-    let rows = sqlx::query(
+fn push_identify<'a>(qb: &mut QueryBuilder<'a, Sqlite>, doc: &'a Document, hash: &'a str) {
+    qb.push(
         "SELECT 0 AS kind, NULL AS id, NULL AS ext_id, NULL AS text_hash, \
            (SELECT COALESCE(MAX(id), 0) FROM documents) AS max_doc, \
            (SELECT COALESCE(MAX(id), 0) FROM event_sources) AS max_src \
-         UNION ALL SELECT 1, id, ext_id, text_hash, 0, 0 FROM documents WHERE url = ?1 \
-         UNION ALL SELECT * FROM (SELECT 2, id, ext_id, text_hash, 0, 0 FROM documents \
-           WHERE ext_id = ?2 AND (url IS NULL OR ?1 IS NULL OR url = ?1) ORDER BY id LIMIT 1) \
-         UNION ALL SELECT * FROM (SELECT 3, id, ext_id, text_hash, 0, 0 FROM documents \
-           WHERE text_hash = ?3 LIMIT 1)",
-    )
-    .bind(&doc.url)
-    .bind(&doc.id)
-    .bind(hash)
-    .fetch_all(&mut *conn)
-    .await?;
+         UNION ALL SELECT 1, id, ext_id, text_hash, 0, 0 FROM documents WHERE url = ",
+    );
+    qb.push_bind(doc.url.as_deref());
+    qb.push(
+        " UNION ALL SELECT * FROM (SELECT 2, id, ext_id, text_hash, 0, 0 FROM documents \
+         WHERE ext_id = ",
+    );
+    qb.push_bind(doc.id.as_str());
+    qb.push(" AND (url IS NULL OR ");
+    qb.push_bind(doc.url.as_deref());
+    qb.push(" IS NULL OR url = ");
+    qb.push_bind(doc.url.as_deref());
+    qb.push(
+        ") ORDER BY id LIMIT 1) UNION ALL SELECT * FROM (SELECT 3, id, ext_id, text_hash, 0, 0 \
+         FROM documents WHERE text_hash = ",
+    );
+    qb.push_bind(hash);
+    qb.push(" LIMIT 1)");
+}
+
+/// Reads the identity rows (kind 0..=3) of [`push_identify`].
+fn parse_identity(
+    rows: &[sqlx::sqlite::SqliteRow],
+    hash: &str,
+) -> Result<(Identity, i64, i64), StoreError> {
     let mut max_doc = 0;
     let mut max_src = 0;
     let mut best: Option<(i64, i64, String, String)> = None;
     for r in rows {
         let kind: i64 = r.try_get(0)?;
-        if kind == 0 {
-            max_doc = r.try_get(4)?;
-            max_src = r.try_get(5)?;
-            continue;
-        }
-        if best.as_ref().is_none_or(|b| kind < b.0) {
-            best = Some((kind, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
+        match kind {
+            0 => {
+                max_doc = r.try_get(4)?;
+                max_src = r.try_get(5)?;
+            }
+            1..=3 => {
+                if best.as_ref().is_none_or(|b| kind < b.0) {
+                    best = Some((kind, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
+                }
+            }
+            _ => {}
         }
     }
     let identity = match best {
@@ -334,6 +347,64 @@ async fn identify(
         Some((_, id, _, _)) => Identity::Edited(id),
     };
     Ok((identity, max_doc, max_src))
+}
+
+async fn identify(
+    conn: &mut SqliteConnection,
+    doc: &Document,
+    hash: &str,
+) -> Result<(Identity, i64, i64), StoreError> {
+    let mut qb: QueryBuilder<'_, Sqlite> = QueryBuilder::new("");
+    push_identify(&mut qb, doc, hash);
+    let rows = qb.build().fetch_all(&mut *conn).await?;
+    parse_identity(&rows, hash)
+}
+
+/// `SELECT 9 AS kind, …` rows of the given events (one statement per chunk).
+fn push_event_rows<'a>(qb: &mut QueryBuilder<'a, Sqlite>, ids: &[&'a str]) {
+    for chunk in ids.chunks(ROWS_PER_INSERT) {
+        qb.push(
+            ";\nSELECT 9 AS kind, id, merge_key, base_source, overrides, n_reports, deleted, \
+             version, created_at FROM events WHERE id IN (",
+        );
+        let mut sep = qb.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        qb.push(")");
+    }
+}
+
+/// Reads the event rows (kind 9) of [`push_event_rows`].
+fn parse_event_rows(
+    rows: &[sqlx::sqlite::SqliteRow],
+    out: &mut HashMap<String, EventRow>,
+) -> Result<(), StoreError> {
+    for r in rows {
+        if r.try_get::<i64, _>(0)? != 9 {
+            continue;
+        }
+        let id: String = r.try_get("id")?;
+        out.insert(
+            id,
+            EventRow {
+                merge_key: r.try_get("merge_key")?,
+                base_source: r.try_get("base_source")?,
+                overrides: r.try_get("overrides")?,
+                n_reports: r.try_get("n_reports")?,
+                deleted: r.try_get::<i64, _>("deleted")? != 0,
+                version: r.try_get("version")?,
+                created_at: r.try_get("created_at")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Ends a failed or abandoned write transaction (an error when none is open
+/// is fine).
+async fn rollback(conn: &mut SqliteConnection) {
+    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
 }
 
 /// Reads every source row of an event and picks the representative.
@@ -391,32 +462,13 @@ async fn read_event_rows(
     ids: &[&str],
 ) -> Result<HashMap<String, EventRow>, StoreError> {
     let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(ROWS_PER_INSERT) {
-        let mut qb: QueryBuilder<'_, Sqlite> = QueryBuilder::new(
-            "SELECT id, merge_key, base_source, overrides, n_reports, deleted, version, \
-             created_at FROM events WHERE id IN (",
-        );
-        let mut sep = qb.separated(", ");
-        for id in chunk {
-            sep.push_bind(*id);
-        }
-        qb.push(")");
-        for r in qb.build().fetch_all(&mut *conn).await? {
-            let id: String = r.try_get("id")?;
-            out.insert(
-                id,
-                EventRow {
-                    merge_key: r.try_get("merge_key")?,
-                    base_source: r.try_get("base_source")?,
-                    overrides: r.try_get("overrides")?,
-                    n_reports: r.try_get("n_reports")?,
-                    deleted: r.try_get::<i64, _>("deleted")? != 0,
-                    version: r.try_get("version")?,
-                    created_at: r.try_get("created_at")?,
-                },
-            );
-        }
+    if ids.is_empty() {
+        return Ok(out);
     }
+    let mut qb: QueryBuilder<'_, Sqlite> = QueryBuilder::new("SELECT 1 WHERE 0");
+    push_event_rows(&mut qb, ids);
+    let rows = qb.build().fetch_all(&mut *conn).await?;
+    parse_event_rows(&rows, &mut out)?;
     Ok(out)
 }
 
@@ -560,6 +612,400 @@ fn event_from_cols(r: EventCols) -> Result<StoredEvent, StoreError> {
         version: r.27.max(0) as u64,
         edited: r.26 != 0,
         id,
+    })
+}
+
+/// Writes one document in one transaction (see `ingest_document`).
+async fn write_document(
+    conn: &mut SqliteConnection,
+    input: &IngestDocument,
+    mem: Lookup<'_>,
+) -> Result<WriteResult, StoreError> {
+    let doc = &input.doc;
+    let hash = document_hash(&doc.text);
+    let now = Utc::now();
+    let now_s = ts(now);
+
+    // Reports grouped by merge key (duplicate extracted ids dropped).
+    let mut groups: BTreeMap<String, Vec<&Event>> = BTreeMap::new();
+    let mut seen_ids = HashSet::new();
+    for e in &input.events {
+        if seen_ids.insert(e.event_id.as_str()) {
+            groups.entry(merge_key(e)).or_default().push(e);
+        }
+    }
+    let keyed: Vec<(String, String, Vec<&Event>)> = groups
+        .into_iter()
+        .map(|(k, g)| (stored_event_id(&k), k, g))
+        .collect();
+
+    // 1. One round trip: BEGIN, the document's identity with the next free
+    //    row ids, and the rows of the events it reports.
+    let key_ids: Vec<&str> = keyed.iter().map(|(id, _, _)| id.as_str()).collect();
+    let mut qb: QueryBuilder<'_, Sqlite> = QueryBuilder::new("BEGIN IMMEDIATE;\n");
+    push_identify(&mut qb, doc, &hash);
+    push_event_rows(&mut qb, &key_ids);
+    let first = qb.build().fetch_all(&mut *conn).await?;
+    let (identity, max_doc, max_src) = parse_identity(&first, &hash)?;
+    let mut rows: HashMap<String, EventRow> = HashMap::with_capacity(keyed.len());
+    parse_event_rows(&first, &mut rows)?;
+    drop(first);
+    let (existing, status) = match identity {
+        Identity::Unchanged(ext_id) => {
+            rollback(conn).await;
+            return Ok(WriteResult {
+                outcome: IngestOutcome {
+                    doc_id: ext_id,
+                    status: DocStatus::Unchanged,
+                    created: Vec::new(),
+                    updated: Vec::new(),
+                    merged: Vec::new(),
+                    removed: Vec::new(),
+                },
+                upserted: Vec::new(),
+                places: Vec::new(),
+            });
+        }
+        Identity::Edited(id) => (Some(id), DocStatus::Updated),
+        Identity::New => (None, DocStatus::New),
+    };
+    let document_id = existing.unwrap_or(max_doc + 1);
+
+    // Events this (edited) document supported before.
+    let mut old_events: Vec<String> = Vec::new();
+    if let Some(id) = existing {
+        let rows = sqlx::query("SELECT DISTINCT event_id FROM event_sources WHERE document_id = ?")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+        for r in rows {
+            old_events.push(r.try_get(0)?);
+        }
+        old_events.sort();
+    }
+    let old_set: HashSet<&str> = old_events.iter().map(String::as_str).collect();
+
+    let missing: Vec<&str> = old_events
+        .iter()
+        .map(String::as_str)
+        .filter(|id| !rows.contains_key(*id))
+        .collect();
+    if !missing.is_empty() {
+        rows.extend(read_event_rows(&mut *conn, &missing).await?);
+    }
+    for (id, key, _) in &keyed {
+        if let Some(r) = rows.get(id)
+            && r.merge_key != *key
+        {
+            return Err(corrupt(
+                "events",
+                id,
+                format!(
+                    "id collision between merge keys {:?} and {key:?}",
+                    r.merge_key
+                ),
+            ));
+        }
+    }
+
+    // 3. Document, posts and report rows.
+    let mut sources: Vec<SourceWrite<'_>> = Vec::new();
+    let mut next_src = max_src + 1;
+    let mut source_ids: Vec<Vec<i64>> = Vec::with_capacity(keyed.len());
+    for (id, _, group) in &keyed {
+        let mut ids = Vec::with_capacity(group.len());
+        for e in group {
+            sources.push(SourceWrite {
+                id: next_src,
+                event_id: id.clone(),
+                event: e,
+            });
+            ids.push(next_src);
+            next_src += 1;
+        }
+        source_ids.push(ids);
+    }
+    let published = doc.published.map(|p| p.to_rfc3339());
+    let n_posts = input.posts.max(input.post_info.len()).max(1) as i64;
+    // Reports kept (duplicate extracted ids dropped): one source row each.
+    let n_events = seen_ids.len() as i64;
+    let mut batch = Batch::new();
+    match existing {
+        Some(id) => {
+            batch
+                .qb
+                .push("DELETE FROM event_sources WHERE document_id = ")
+                .push_bind(id);
+            batch.end();
+            batch
+                .qb
+                .push("DELETE FROM posts WHERE document_id = ")
+                .push_bind(id);
+            batch.end();
+            batch
+                .qb
+                .push("UPDATE documents SET ext_id = ")
+                .push_bind(doc.id.as_str());
+            batch
+                .qb
+                .push(", url = COALESCE(")
+                .push_bind(doc.url.as_deref());
+            batch
+                .qb
+                .push(", url), text_hash = ")
+                .push_bind(hash.as_str());
+            batch.qb.push(", title = ").push_bind(doc.title.as_deref());
+            batch
+                .qb
+                .push(", source = ")
+                .push_bind(doc.source.as_deref());
+            batch
+                .qb
+                .push(", published = ")
+                .push_bind(published.as_deref());
+            batch
+                .qb
+                .push(", language = ")
+                .push_bind(doc.language.as_deref());
+            batch.qb.push(", text = ").push_bind(doc.text.as_str());
+            batch.qb.push(", n_posts = ").push_bind(n_posts);
+            batch.qb.push(", n_events = ").push_bind(n_events);
+            batch.qb.push(", updated_at = ").push_bind(now_s.as_str());
+            batch.qb.push(" WHERE id = ").push_bind(id);
+            batch.end();
+        }
+        None => {
+            batch.qb.push(
+                "INSERT INTO documents (id, ext_id, url, text_hash, title, source, \
+                 published, language, text, n_posts, n_events, ingested_at, updated_at) ",
+            );
+            batch.qb.push_values([()], |mut b, _| {
+                b.push_bind(document_id)
+                    .push_bind(doc.id.as_str())
+                    .push_bind(doc.url.as_deref())
+                    .push_bind(hash.as_str())
+                    .push_bind(doc.title.as_deref())
+                    .push_bind(doc.source.as_deref())
+                    .push_bind(published.as_deref())
+                    .push_bind(doc.language.as_deref())
+                    .push_bind(doc.text.as_str())
+                    .push_bind(n_posts)
+                    .push_bind(n_events)
+                    .push_bind(now_s.as_str())
+                    .push_bind(now_s.as_str());
+            });
+            batch.end();
+        }
+    }
+    if !input.post_info.is_empty() {
+        for (n, chunk) in input.post_info.chunks(ROWS_PER_INSERT).enumerate() {
+            batch.qb.push(
+                "INSERT INTO posts (document_id, ordinal, title, published, start_offset, \
+                 end_offset) ",
+            );
+            batch
+                .qb
+                .push_values(chunk.iter().enumerate(), |mut b, (i, p)| {
+                    b.push_bind(document_id)
+                        .push_bind((n * ROWS_PER_INSERT + i) as i64)
+                        .push_bind(p.title.as_deref())
+                        .push_bind(p.published.map(|t| t.to_rfc3339()))
+                        .push_bind(p.start as i64)
+                        .push_bind(p.end as i64);
+                });
+            batch.end();
+        }
+    }
+    batch.sources(&sources, document_id);
+
+    // 4. Events: new ones, incremental merges, and those to recompute from
+    //    all their reports (an edited document's, or when the in-memory
+    //    copy is not the committed one).
+    let mut outcome = IngestOutcome {
+        doc_id: doc.id.clone(),
+        status,
+        created: Vec::new(),
+        updated: Vec::new(),
+        merged: Vec::new(),
+        removed: Vec::new(),
+    };
+    let mut writes: Vec<EventWrite> = Vec::new();
+    let mut upserted: Vec<Arc<StoredEvent>> = Vec::new();
+    let mut recompute_ids: Vec<&str> = Vec::new();
+    for ((id, key, group), sids) in keyed.iter().zip(&source_ids) {
+        let Some((best_i, best_e)) = group.iter().enumerate().min_by(|a, b| better(a.1, b.1))
+        else {
+            continue;
+        };
+        let best_sid = sids[best_i];
+        match rows.get(id) {
+            None => {
+                writes.push(EventWrite {
+                    id: id.clone(),
+                    key: key.clone(),
+                    eff: (*best_e).clone(),
+                    n_reports: 1,
+                    base_source: best_sid,
+                    overrides: None,
+                    version: 1,
+                    created_at: now_s.clone(),
+                });
+                upserted.push(Arc::new(StoredEvent {
+                    id: id.clone(),
+                    event: (*best_e).clone(),
+                    n_reports: 1,
+                    sources: group.iter().map(|e| source_ref(doc, e)).collect(),
+                    created_at: now,
+                    updated_at: now,
+                    version: 1,
+                    edited: false,
+                }));
+                outcome.created.push(id.clone());
+            }
+            // Tombstoned by a user: keep the report, do not revive.
+            Some(r) if r.deleted => {}
+            Some(r) => {
+                let in_memory = mem(id).filter(|m| m.version == r.version.max(0) as u64);
+                match in_memory {
+                    Some(m) if !old_set.contains(id.as_str()) => {
+                        // One more document reports it.
+                        let overrides = parse_patch(r.overrides.as_deref(), id)?;
+                        let (eff, base_source) =
+                            if better(best_e, &m.event) == std::cmp::Ordering::Less {
+                                (effective(best_e, overrides.as_ref()), best_sid)
+                            } else {
+                                (m.event.clone(), r.base_source)
+                            };
+                        let n_reports = (r.n_reports.max(0) as u32) + 1;
+                        let mut srcs = m.sources.clone();
+                        srcs.extend(group.iter().map(|e| source_ref(doc, e)));
+                        upserted.push(Arc::new(StoredEvent {
+                            id: id.clone(),
+                            event: eff.clone(),
+                            n_reports,
+                            sources: srcs,
+                            created_at: parse_ts(&r.created_at, "events", id)?,
+                            updated_at: now,
+                            version: (r.version + 1) as u64,
+                            edited: overrides.is_some(),
+                        }));
+                        writes.push(EventWrite {
+                            id: id.clone(),
+                            key: key.clone(),
+                            eff,
+                            n_reports,
+                            base_source,
+                            overrides: r.overrides.clone(),
+                            version: r.version + 1,
+                            created_at: r.created_at.clone(),
+                        });
+                        outcome.merged.push(id.clone());
+                    }
+                    _ => recompute_ids.push(id.as_str()),
+                }
+            }
+        }
+    }
+    let touched: HashSet<&str> = keyed.iter().map(|(id, _, _)| id.as_str()).collect();
+    for id in &old_events {
+        if !touched.contains(id.as_str()) {
+            recompute_ids.push(id.as_str());
+        }
+    }
+    let mut deletes: Vec<&str> = Vec::new();
+    if !recompute_ids.is_empty() {
+        batch.flush(&mut *conn).await?;
+        for id in recompute_ids {
+            let Some(r) = rows.get(id) else { continue };
+            if r.deleted {
+                continue;
+            }
+            match recompute(&mut *conn, id).await? {
+                None => {
+                    deletes.push(id);
+                    outcome.removed.push(id.to_string());
+                }
+                Some(rc) => {
+                    let overrides = parse_patch(r.overrides.as_deref(), id)?;
+                    let eff = effective(&rc.base, overrides.as_ref());
+                    upserted.push(Arc::new(StoredEvent {
+                        id: id.to_string(),
+                        event: eff.clone(),
+                        n_reports: rc.n_reports,
+                        sources: rc.sources,
+                        created_at: parse_ts(&r.created_at, "events", id)?,
+                        updated_at: now,
+                        version: (r.version + 1) as u64,
+                        edited: overrides.is_some(),
+                    }));
+                    writes.push(EventWrite {
+                        id: id.to_string(),
+                        key: r.merge_key.clone(),
+                        eff,
+                        n_reports: rc.n_reports,
+                        base_source: rc.base_source,
+                        overrides: r.overrides.clone(),
+                        version: r.version + 1,
+                        created_at: r.created_at.clone(),
+                    });
+                    if old_set.contains(id) {
+                        outcome.updated.push(id.to_string());
+                    } else {
+                        outcome.merged.push(id.to_string());
+                    }
+                }
+            }
+        }
+    }
+    batch.events(&writes, &now_s);
+    if !deletes.is_empty() {
+        batch.qb.push("DELETE FROM events WHERE id IN (");
+        let mut sep = batch.qb.separated(", ");
+        for id in &deletes {
+            sep.push_bind(*id);
+        }
+        batch.qb.push(")");
+        batch.end();
+    }
+
+    // 5. Places referenced.
+    let mut places = Vec::new();
+    let mut seen_places = HashSet::new();
+    for e in &input.events {
+        if let Some(g) = e.place.geonameid
+            && seen_places.insert(g)
+        {
+            places.push(PlaceInfo {
+                geonameid: g,
+                name: e.place.name.clone(),
+                lat: e.place.lat,
+                lon: e.place.lon,
+                country_code: e.place.country_code.clone(),
+                admin1: e.place.admin1.clone(),
+            });
+        }
+    }
+    for chunk in places.chunks(ROWS_PER_INSERT) {
+        batch.qb.push(
+            "INSERT OR IGNORE INTO places (geonameid, name, lat, lon, country_code, admin1) ",
+        );
+        batch.qb.push_values(chunk, |mut b, p| {
+            b.push_bind(p.geonameid as i64)
+                .push_bind(p.name.clone())
+                .push_bind(p.lat)
+                .push_bind(p.lon)
+                .push_bind(p.country_code.clone())
+                .push_bind(p.admin1.clone());
+        });
+        batch.end();
+    }
+    batch.qb.push("COMMIT");
+    batch.end();
+    batch.flush(&mut *conn).await?;
+    Ok(WriteResult {
+        outcome,
+        upserted,
+        places,
     })
 }
 
@@ -708,7 +1154,11 @@ impl SqliteBackend {
                     .map_err(open_err)?,
             )))
         };
-        Ok(SqliteBackend { pool, writer })
+        Ok(SqliteBackend {
+            pool,
+            writer,
+            dirty: std::sync::atomic::AtomicBool::new(false),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -716,6 +1166,14 @@ impl SqliteBackend {
     }
 
     async fn write_conn(&self) -> Result<WriteConn<'_>, StoreError> {
+        let mut conn = self.write_conn_raw().await?;
+        if self.dirty.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            rollback(&mut conn).await;
+        }
+        Ok(conn)
+    }
+
+    async fn write_conn_raw(&self) -> Result<WriteConn<'_>, StoreError> {
         Ok(match &self.writer {
             Some(w) => {
                 let g = tokio::sync::MutexGuard::try_map(w.lock().await, |c| c.as_mut())
@@ -843,379 +1301,18 @@ impl BackendOps for SqliteBackend {
         input: &IngestDocument,
         mem: Lookup<'_>,
     ) -> Result<WriteResult, StoreError> {
-        let doc = &input.doc;
-        let hash = document_hash(&doc.text);
-        let now = Utc::now();
-        let now_s = ts(now);
         let mut conn = self.write_conn().await?;
-        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-
-        // 1. Identity and the next free row ids.
-        let (identity, max_doc, max_src) = identify(&mut tx, doc, &hash).await?;
-        let (existing, status) = match identity {
-            Identity::Unchanged(ext_id) => {
-                tx.rollback().await?;
-                return Ok(WriteResult {
-                    outcome: IngestOutcome {
-                        doc_id: ext_id,
-                        status: DocStatus::Unchanged,
-                        created: Vec::new(),
-                        updated: Vec::new(),
-                        merged: Vec::new(),
-                        removed: Vec::new(),
-                    },
-                    upserted: Vec::new(),
-                    places: Vec::new(),
-                });
-            }
-            Identity::Edited(id) => (Some(id), DocStatus::Updated),
-            Identity::New => (None, DocStatus::New),
-        };
-        let document_id = existing.unwrap_or(max_doc + 1);
-
-        // Events this (edited) document supported before.
-        let mut old_events: Vec<String> = Vec::new();
-        if let Some(id) = existing {
-            let rows =
-                sqlx::query("SELECT DISTINCT event_id FROM event_sources WHERE document_id = ?")
-                    .bind(id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-            for r in rows {
-                old_events.push(r.try_get(0)?);
-            }
-            old_events.sort();
+        // The transaction is ours (not sqlx's), so that BEGIN and COMMIT
+        // travel with the first read and the last write: two round trips per
+        // document. `dirty` makes the next writer roll back a transaction
+        // left open by a cancelled call.
+        self.dirty.store(true, std::sync::atomic::Ordering::SeqCst);
+        let r = write_document(&mut conn, input, mem).await;
+        if r.is_err() {
+            rollback(&mut conn).await;
         }
-        let old_set: HashSet<&str> = old_events.iter().map(String::as_str).collect();
-
-        // 2. Reports grouped by merge key (duplicate extracted ids dropped).
-        let mut groups: BTreeMap<String, Vec<&Event>> = BTreeMap::new();
-        let mut seen_ids = HashSet::new();
-        for e in &input.events {
-            if seen_ids.insert(e.event_id.as_str()) {
-                groups.entry(merge_key(e)).or_default().push(e);
-            }
-        }
-        let keyed: Vec<(String, String, Vec<&Event>)> = groups
-            .into_iter()
-            .map(|(k, g)| (stored_event_id(&k), k, g))
-            .collect();
-        let mut wanted: Vec<&str> = keyed.iter().map(|(id, _, _)| id.as_str()).collect();
-        wanted.extend(old_events.iter().map(String::as_str));
-        let rows = read_event_rows(&mut tx, &wanted).await?;
-        for (id, key, _) in &keyed {
-            if let Some(r) = rows.get(id)
-                && r.merge_key != *key
-            {
-                return Err(corrupt(
-                    "events",
-                    id,
-                    format!(
-                        "id collision between merge keys {:?} and {key:?}",
-                        r.merge_key
-                    ),
-                ));
-            }
-        }
-
-        // 3. Document, posts and report rows.
-        let mut sources: Vec<SourceWrite<'_>> = Vec::new();
-        let mut next_src = max_src + 1;
-        let mut source_ids: Vec<Vec<i64>> = Vec::with_capacity(keyed.len());
-        for (id, _, group) in &keyed {
-            let mut ids = Vec::with_capacity(group.len());
-            for e in group {
-                sources.push(SourceWrite {
-                    id: next_src,
-                    event_id: id.clone(),
-                    event: e,
-                });
-                ids.push(next_src);
-                next_src += 1;
-            }
-            source_ids.push(ids);
-        }
-        let published = doc.published.map(|p| p.to_rfc3339());
-        let n_posts = input.posts.max(input.post_info.len()).max(1) as i64;
-        // Reports kept (duplicate extracted ids dropped): one source row each.
-        let n_events = seen_ids.len() as i64;
-        let mut batch = Batch::new();
-        match existing {
-            Some(id) => {
-                batch
-                    .qb
-                    .push("DELETE FROM event_sources WHERE document_id = ")
-                    .push_bind(id);
-                batch.end();
-                batch
-                    .qb
-                    .push("DELETE FROM posts WHERE document_id = ")
-                    .push_bind(id);
-                batch.end();
-                batch
-                    .qb
-                    .push("UPDATE documents SET ext_id = ")
-                    .push_bind(doc.id.as_str());
-                batch
-                    .qb
-                    .push(", url = COALESCE(")
-                    .push_bind(doc.url.as_deref());
-                batch
-                    .qb
-                    .push(", url), text_hash = ")
-                    .push_bind(hash.as_str());
-                batch.qb.push(", title = ").push_bind(doc.title.as_deref());
-                batch
-                    .qb
-                    .push(", source = ")
-                    .push_bind(doc.source.as_deref());
-                batch
-                    .qb
-                    .push(", published = ")
-                    .push_bind(published.as_deref());
-                batch
-                    .qb
-                    .push(", language = ")
-                    .push_bind(doc.language.as_deref());
-                batch.qb.push(", text = ").push_bind(doc.text.as_str());
-                batch.qb.push(", n_posts = ").push_bind(n_posts);
-                batch.qb.push(", n_events = ").push_bind(n_events);
-                batch.qb.push(", updated_at = ").push_bind(now_s.as_str());
-                batch.qb.push(" WHERE id = ").push_bind(id);
-                batch.end();
-            }
-            None => {
-                batch.qb.push(
-                    "INSERT INTO documents (id, ext_id, url, text_hash, title, source, \
-                     published, language, text, n_posts, n_events, ingested_at, updated_at) ",
-                );
-                batch.qb.push_values([()], |mut b, _| {
-                    b.push_bind(document_id)
-                        .push_bind(doc.id.as_str())
-                        .push_bind(doc.url.as_deref())
-                        .push_bind(hash.as_str())
-                        .push_bind(doc.title.as_deref())
-                        .push_bind(doc.source.as_deref())
-                        .push_bind(published.as_deref())
-                        .push_bind(doc.language.as_deref())
-                        .push_bind(doc.text.as_str())
-                        .push_bind(n_posts)
-                        .push_bind(n_events)
-                        .push_bind(now_s.as_str())
-                        .push_bind(now_s.as_str());
-                });
-                batch.end();
-            }
-        }
-        if !input.post_info.is_empty() {
-            for (n, chunk) in input.post_info.chunks(ROWS_PER_INSERT).enumerate() {
-                batch.qb.push(
-                    "INSERT INTO posts (document_id, ordinal, title, published, start_offset, \
-                     end_offset) ",
-                );
-                batch
-                    .qb
-                    .push_values(chunk.iter().enumerate(), |mut b, (i, p)| {
-                        b.push_bind(document_id)
-                            .push_bind((n * ROWS_PER_INSERT + i) as i64)
-                            .push_bind(p.title.as_deref())
-                            .push_bind(p.published.map(|t| t.to_rfc3339()))
-                            .push_bind(p.start as i64)
-                            .push_bind(p.end as i64);
-                    });
-                batch.end();
-            }
-        }
-        batch.sources(&sources, document_id);
-
-        // 4. Events: new ones, incremental merges, and those to recompute from
-        //    all their reports (an edited document's, or when the in-memory
-        //    copy is not the committed one).
-        let mut outcome = IngestOutcome {
-            doc_id: doc.id.clone(),
-            status,
-            created: Vec::new(),
-            updated: Vec::new(),
-            merged: Vec::new(),
-            removed: Vec::new(),
-        };
-        let mut writes: Vec<EventWrite> = Vec::new();
-        let mut upserted: Vec<Arc<StoredEvent>> = Vec::new();
-        let mut recompute_ids: Vec<&str> = Vec::new();
-        for ((id, key, group), sids) in keyed.iter().zip(&source_ids) {
-            let Some((best_i, best_e)) = group.iter().enumerate().min_by(|a, b| better(a.1, b.1))
-            else {
-                continue;
-            };
-            let best_sid = sids[best_i];
-            match rows.get(id) {
-                None => {
-                    writes.push(EventWrite {
-                        id: id.clone(),
-                        key: key.clone(),
-                        eff: (*best_e).clone(),
-                        n_reports: 1,
-                        base_source: best_sid,
-                        overrides: None,
-                        version: 1,
-                        created_at: now_s.clone(),
-                    });
-                    upserted.push(Arc::new(StoredEvent {
-                        id: id.clone(),
-                        event: (*best_e).clone(),
-                        n_reports: 1,
-                        sources: group.iter().map(|e| source_ref(doc, e)).collect(),
-                        created_at: now,
-                        updated_at: now,
-                        version: 1,
-                        edited: false,
-                    }));
-                    outcome.created.push(id.clone());
-                }
-                // Tombstoned by a user: keep the report, do not revive.
-                Some(r) if r.deleted => {}
-                Some(r) => {
-                    let in_memory = mem(id).filter(|m| m.version == r.version.max(0) as u64);
-                    match in_memory {
-                        Some(m) if !old_set.contains(id.as_str()) => {
-                            // One more document reports it.
-                            let overrides = parse_patch(r.overrides.as_deref(), id)?;
-                            let (eff, base_source) =
-                                if better(best_e, &m.event) == std::cmp::Ordering::Less {
-                                    (effective(best_e, overrides.as_ref()), best_sid)
-                                } else {
-                                    (m.event.clone(), r.base_source)
-                                };
-                            let n_reports = (r.n_reports.max(0) as u32) + 1;
-                            let mut srcs = m.sources.clone();
-                            srcs.extend(group.iter().map(|e| source_ref(doc, e)));
-                            upserted.push(Arc::new(StoredEvent {
-                                id: id.clone(),
-                                event: eff.clone(),
-                                n_reports,
-                                sources: srcs,
-                                created_at: parse_ts(&r.created_at, "events", id)?,
-                                updated_at: now,
-                                version: (r.version + 1) as u64,
-                                edited: overrides.is_some(),
-                            }));
-                            writes.push(EventWrite {
-                                id: id.clone(),
-                                key: key.clone(),
-                                eff,
-                                n_reports,
-                                base_source,
-                                overrides: r.overrides.clone(),
-                                version: r.version + 1,
-                                created_at: r.created_at.clone(),
-                            });
-                            outcome.merged.push(id.clone());
-                        }
-                        _ => recompute_ids.push(id.as_str()),
-                    }
-                }
-            }
-        }
-        let touched: HashSet<&str> = keyed.iter().map(|(id, _, _)| id.as_str()).collect();
-        for id in &old_events {
-            if !touched.contains(id.as_str()) {
-                recompute_ids.push(id.as_str());
-            }
-        }
-        let mut deletes: Vec<&str> = Vec::new();
-        if !recompute_ids.is_empty() {
-            batch.flush(&mut tx).await?;
-            for id in recompute_ids {
-                let Some(r) = rows.get(id) else { continue };
-                if r.deleted {
-                    continue;
-                }
-                match recompute(&mut tx, id).await? {
-                    None => {
-                        deletes.push(id);
-                        outcome.removed.push(id.to_string());
-                    }
-                    Some(rc) => {
-                        let overrides = parse_patch(r.overrides.as_deref(), id)?;
-                        let eff = effective(&rc.base, overrides.as_ref());
-                        upserted.push(Arc::new(StoredEvent {
-                            id: id.to_string(),
-                            event: eff.clone(),
-                            n_reports: rc.n_reports,
-                            sources: rc.sources,
-                            created_at: parse_ts(&r.created_at, "events", id)?,
-                            updated_at: now,
-                            version: (r.version + 1) as u64,
-                            edited: overrides.is_some(),
-                        }));
-                        writes.push(EventWrite {
-                            id: id.to_string(),
-                            key: r.merge_key.clone(),
-                            eff,
-                            n_reports: rc.n_reports,
-                            base_source: rc.base_source,
-                            overrides: r.overrides.clone(),
-                            version: r.version + 1,
-                            created_at: r.created_at.clone(),
-                        });
-                        if old_set.contains(id) {
-                            outcome.updated.push(id.to_string());
-                        } else {
-                            outcome.merged.push(id.to_string());
-                        }
-                    }
-                }
-            }
-        }
-        batch.events(&writes, &now_s);
-        if !deletes.is_empty() {
-            batch.qb.push("DELETE FROM events WHERE id IN (");
-            let mut sep = batch.qb.separated(", ");
-            for id in &deletes {
-                sep.push_bind(*id);
-            }
-            batch.qb.push(")");
-            batch.end();
-        }
-
-        // 5. Places referenced.
-        let mut places = Vec::new();
-        let mut seen_places = HashSet::new();
-        for e in &input.events {
-            if let Some(g) = e.place.geonameid
-                && seen_places.insert(g)
-            {
-                places.push(PlaceInfo {
-                    geonameid: g,
-                    name: e.place.name.clone(),
-                    lat: e.place.lat,
-                    lon: e.place.lon,
-                    country_code: e.place.country_code.clone(),
-                    admin1: e.place.admin1.clone(),
-                });
-            }
-        }
-        for chunk in places.chunks(ROWS_PER_INSERT) {
-            batch.qb.push(
-                "INSERT OR IGNORE INTO places (geonameid, name, lat, lon, country_code, admin1) ",
-            );
-            batch.qb.push_values(chunk, |mut b, p| {
-                b.push_bind(p.geonameid as i64)
-                    .push_bind(p.name.clone())
-                    .push_bind(p.lat)
-                    .push_bind(p.lon)
-                    .push_bind(p.country_code.clone())
-                    .push_bind(p.admin1.clone());
-            });
-            batch.end();
-        }
-        batch.flush(&mut tx).await?;
-        tx.commit().await?;
-        Ok(WriteResult {
-            outcome,
-            upserted,
-            places,
-        })
+        self.dirty.store(false, std::sync::atomic::Ordering::SeqCst);
+        r
     }
 
     async fn delete_event(&self, before: &StoredEvent, who: &str) -> Result<bool, StoreError> {
