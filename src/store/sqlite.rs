@@ -332,10 +332,8 @@ fn parse_identity(
                 max_doc = r.try_get(4)?;
                 max_src = r.try_get(5)?;
             }
-            1..=3 => {
-                if best.as_ref().is_none_or(|b| kind < b.0) {
-                    best = Some((kind, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
-                }
+            1..=3 if best.as_ref().is_none_or(|b| kind < b.0) => {
+                best = Some((kind, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
             }
             _ => {}
         }
