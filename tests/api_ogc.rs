@@ -322,6 +322,10 @@ async fn collections_and_collection() {
         }
         let items: Vec<&Value> = links(c).iter().filter(|l| l["rel"] == "items").collect();
         assert!(items.iter().any(|l| l["type"] == "application/geo+json"));
+        // The layer collections (control, frontline, activity) are empty here: no extent.
+        if !matches!(c["id"].as_str(), Some("events" | "places")) {
+            continue;
+        }
         let ext = &c["extent"];
         let bbox = ext["spatial"]["bbox"][0].as_array().unwrap();
         assert_eq!(bbox.len(), 4);
