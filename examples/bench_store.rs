@@ -75,12 +75,13 @@ fn main() -> anyhow::Result<()> {
     let days = (last - first).num_days().max(1) as u64;
     let mut rng = Rng(args.seed);
     // Scenarios: (name, bbox width/height in degrees, date window in days, limit).
-    let scenarios: [(&str, f64, i64, usize); 5] = [
+    let scenarios: [(&str, f64, i64, usize); 6] = [
         ("bbox 2°x2° + 1 day", 2.0, 1, 1000),
         ("bbox 6°x4° + 1 day (API bench shape)", 6.0, 1, 1000),
         ("bbox 3°x3° + 7 days", 3.0, 7, 1000),
         ("bbox 1°x1° + 30 days", 1.0, 30, 1000),
-        ("whole area + 1 day, limit 100", 0.0, 1, 100),
+        ("no bbox + 1 day, limit 100", 0.0, 1, 100),
+        ("no bbox + 1 day, limit 1000", 0.0, 1, 1000),
     ];
     for (name, size, window, limit) in scenarios {
         let mut lat_ms = Vec::with_capacity(args.queries);

@@ -833,3 +833,66 @@ async fn index_agrees_with_sql_through_inserts_updates_and_deletes() {
     }
     assert_agrees(&store, &all()).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelled_callers_do_not_cancel_writes() {
+    let (_dir, path, store) = open_temp().await;
+    // Callers that give up at random points (their future is dropped).
+    let mut committed = Vec::new();
+    for i in 0..40u64 {
+        let id = format!("c{i}");
+        let d = input(
+            doc(
+                &id,
+                Some(&format!("https://c.invalid/{i}")),
+                &format!("text {i}"),
+            ),
+            vec![event(
+                &id,
+                0,
+                "shelling",
+                500 + i,
+                30.0,
+                48.0,
+                "2025-01-06",
+                0.5,
+            )],
+        );
+        let wait = std::time::Duration::from_micros(i * 37 % 900);
+        if let Ok(r) = tokio::time::timeout(wait, store.ingest_document(&d)).await {
+            r.unwrap();
+            committed.push(id);
+        }
+    }
+    // The next write works, and everything committed is consistent.
+    let o = store
+        .ingest_document(&input(
+            doc("after", None, "after text"),
+            vec![event(
+                "after",
+                0,
+                "shelling",
+                9,
+                30.0,
+                48.0,
+                "2025-01-06",
+                0.5,
+            )],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(o.status, DocStatus::New);
+    assert_agrees(&store, &all()).await;
+    let docs = store.document_count().await.unwrap() as usize;
+    assert!(
+        docs > committed.len(),
+        "{docs} documents, {} seen committed",
+        committed.len()
+    );
+    // Reopened: the same events as the live index.
+    let live = store.event_ids();
+    store.close().await;
+    let store = Store::open(&path).await.unwrap();
+    assert_eq!(store.event_ids(), live);
+    assert_eq!(store.document_count().await.unwrap() as usize, docs);
+}

@@ -219,13 +219,11 @@ impl Index {
     }
 
     pub fn query(&self, q: &EventQuery) -> EventPage {
-        let cursor = q.after.as_ref().or(q.before.as_ref());
         let ckey: Option<(i32, &str, Direction)> = match (&q.after, &q.before) {
             (Some(c), _) => Some((day_number(c.date_start), c.id.as_str(), Direction::After)),
             (None, Some(c)) => Some((day_number(c.date_start), c.id.as_str(), Direction::Before)),
             _ => None,
         };
-        let _ = cursor;
         let mut matched = 0usize;
         // Whether a matching event lies on the other side of the cursor.
         let mut beyond_cursor = false;

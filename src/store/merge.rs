@@ -105,12 +105,6 @@ pub(crate) fn quantise(mut e: Event) -> Event {
     e
 }
 
-pub(crate) fn is_quantised(e: &Event) -> bool {
-    e.place.lon == q(e.place.lon, 1e7)
-        && e.place.lat == q(e.place.lat, 1e7)
-        && e.confidence == q(e.confidence, 1e6)
-}
-
 pub(crate) fn quantise_patch(p: &super::EventPatch) -> super::EventPatch {
     let mut p = p.clone();
     if let Some(pl) = &mut p.place {

@@ -77,6 +77,8 @@ pub enum StoreError {
     },
     #[error("invalid query parameter `{param}`: {reason}")]
     InvalidQuery { param: &'static str, reason: String },
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error("corrupt row in table {table} ({key}): {reason}")]
     Corrupt {
         table: &'static str,
@@ -868,16 +870,20 @@ impl Store {
         merge::validate_input(input)?;
         // Quantise floats so that their JSON form reads back bit-identical
         // (the index built at open equals the one kept up to date).
-        let quantised;
-        let input = if input.events.iter().all(merge::is_quantised) {
-            input
-        } else {
-            quantised = IngestDocument {
-                events: input.events.iter().cloned().map(merge::quantise).collect(),
-                ..input.clone()
-            };
-            &quantised
+        let input = IngestDocument {
+            events: input.events.iter().cloned().map(merge::quantise).collect(),
+            ..input.clone()
         };
+        // The write runs in its own task: dropping the caller's future (an
+        // HTTP client going away) cannot separate a committed transaction
+        // from its index update.
+        let store = self.clone();
+        tokio::spawn(async move { store.ingest_owned(&input).await })
+            .await
+            .map_err(|e| StoreError::Internal(format!("write task failed: {e}")))?
+    }
+
+    async fn ingest_owned(&self, input: &IngestDocument) -> Result<IngestOutcome, StoreError> {
         let _w = self.inner.write.lock().await;
         let result = {
             // Snapshot of the in-memory events this write may touch (for
@@ -972,6 +978,13 @@ impl Store {
     /// Deletes an event (kept as a tombstone so re-ingest does not bring it
     /// back) and records who did it. Returns false when the id is unknown.
     pub async fn delete_event(&self, id: &str, who: &str) -> Result<bool, StoreError> {
+        let (store, id, who) = (self.clone(), id.to_string(), who.to_string());
+        tokio::spawn(async move { store.delete_owned(&id, &who).await })
+            .await
+            .map_err(|e| StoreError::Internal(format!("write task failed: {e}")))?
+    }
+
+    async fn delete_owned(&self, id: &str, who: &str) -> Result<bool, StoreError> {
         let _w = self.inner.write.lock().await;
         let Some(before) = self.read_index().get(id) else {
             return Ok(false);
@@ -987,6 +1000,19 @@ impl Store {
     /// Corrects an event (place, dates, type, …); the change is recorded in the
     /// audit trail and survives later merges. None when the id is unknown.
     pub async fn patch_event(
+        &self,
+        id: &str,
+        patch: &EventPatch,
+        who: &str,
+    ) -> Result<Option<Arc<StoredEvent>>, StoreError> {
+        let (store, id, who) = (self.clone(), id.to_string(), who.to_string());
+        let patch = patch.clone();
+        tokio::spawn(async move { store.patch_owned(&id, &patch, &who).await })
+            .await
+            .map_err(|e| StoreError::Internal(format!("write task failed: {e}")))?
+    }
+
+    async fn patch_owned(
         &self,
         id: &str,
         patch: &EventPatch,

@@ -1186,11 +1186,8 @@ impl SqliteBackend {
 impl BackendOps for SqliteBackend {
     async fn load_all(&self) -> Result<Loaded, StoreError> {
         let t0 = std::time::Instant::now();
-        let timing = std::env::var_os("FRONTLINE_LOAD_TIMING").is_some();
         let lap = |what: &str| {
-            if timing {
-                eprintln!("load: {what} at {:.2}s", t0.elapsed().as_secs_f64());
-            }
+            tracing::debug!("load: {what} at {:.2}s", t0.elapsed().as_secs_f64());
         };
         // Tables are read in key order in chunks that SQLite packs into one
         // JSON array each (a few round trips instead of one per row); the
