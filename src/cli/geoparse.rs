@@ -242,15 +242,6 @@ struct DocOut<'a> {
     explain: Option<&'a [MentionExplanation]>,
 }
 
-#[derive(Debug, Serialize)]
-struct ErrOut<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    line: Option<usize>,
-    error: String,
-}
-
 /// A parsed input line.
 struct Input {
     id: Value,
@@ -383,24 +374,14 @@ fn process_line(
             (out, true)
         }
         Err((id, msg)) => {
-            match format {
-                Format::Jsonl => {
-                    let e = ErrOut {
-                        line: id.is_none().then_some(line_no),
-                        id: id.as_ref(),
-                        error: msg,
-                    };
-                    let _ = serde_json::to_writer(&mut out, &e);
-                    out.push(b'\n');
-                }
-                Format::Text => {
-                    let who = match &id {
-                        Some(v) => format!("id {v}"),
-                        None => format!("line {line_no}"),
-                    };
-                    let _ = writeln!(out, "{label}:{line_no}: {who}: error: {msg}");
-                }
-            }
+            super::write_line_error(
+                &mut out,
+                format == Format::Jsonl,
+                label,
+                line_no,
+                id.as_ref(),
+                msg,
+            );
             (out, false)
         }
     }

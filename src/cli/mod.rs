@@ -46,3 +46,40 @@ pub struct DbOpts {
     )]
     pub db: String,
 }
+
+/// Writes the per-line error of a JSONL batch command (`geoparse`, `extract`):
+/// `{"id": …, "error": …}` (or `"line": N` when the line has no id) in JSONL
+/// mode, `LABEL:LINE: id X: error: MSG` in text mode.
+pub(crate) fn write_line_error(
+    out: &mut Vec<u8>,
+    jsonl: bool,
+    label: &str,
+    line_no: usize,
+    id: Option<&serde_json::Value>,
+    msg: String,
+) {
+    use std::io::Write as _;
+    #[derive(serde::Serialize)]
+    struct ErrOut<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<&'a serde_json::Value>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        line: Option<usize>,
+        error: String,
+    }
+    if jsonl {
+        let e = ErrOut {
+            line: id.is_none().then_some(line_no),
+            id,
+            error: msg,
+        };
+        let _ = serde_json::to_writer(&mut *out, &e);
+        out.push(b'\n');
+    } else {
+        let who = match id {
+            Some(v) => format!("id {v}"),
+            None => format!("line {line_no}"),
+        };
+        let _ = writeln!(out, "{label}:{line_no}: {who}: error: {msg}");
+    }
+}
