@@ -49,7 +49,7 @@ struct Server {
 impl Server {
     async fn start(store: &Store, layers: &Layers) -> Server {
         let registry =
-            layers::register(api::events::default_registry(store), store, layers).unwrap();
+            layers::full_registry(store, layers, api::events::DEFAULT_FEATURE_CACHE).unwrap();
         let (_ptx, prx) = watch::channel(PipelineState::Loading);
         let (_stx, srx) = watch::channel(false);
         let state = Arc::new(ApiState::new(
@@ -577,6 +577,15 @@ async fn import_snapshots_and_serve_them() {
     for id in ["events", "control", "frontline", "activity"] {
         assert!(ids.contains(&id), "{ids:?}");
     }
+    let (_, _, api) = srv.get("/api").await;
+    let at_op = &api["paths"]["/api/frontline/at"]["get"];
+    let names: Vec<&str> = at_op["parameters"]
+        .as_array()
+        .expect("/api/frontline/at documented")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(names, ["lon", "lat", "date"]);
 
     // Control: news items we wrote, written through the store while serving.
     let (_, _, v) = srv
@@ -656,6 +665,40 @@ async fn import_snapshots_and_serve_them() {
     assert_eq!(
         v["features"][0]["properties"]["occupied_per_testfront"],
         true
+    );
+    // Every event carries its place's layer status on its date, computed
+    // from the layers as they are now (and re-computed when they change).
+    let (_, _, v) = srv
+        .get("/collections/events/items?datetime=2025-01-06/2025-01-12")
+        .await;
+    let feats = v["features"].as_array().unwrap();
+    assert!(!feats.is_empty(), "{v}");
+    for f in feats {
+        let p = &f["properties"];
+        let date = p["date_start"].as_str().unwrap();
+        let [lon, lat] = [0, 1].map(|i| f["geometry"]["coordinates"][i].as_f64().unwrap());
+        let (_, _, at) = srv
+            .get(&format!(
+                "/api/frontline/at?lon={lon}&lat={lat}&date={date}"
+            ))
+            .await;
+        assert_eq!(
+            p["occupied_per_testfront"], at["layers"][1]["inside"],
+            "{f}"
+        );
+        assert!(p["occupied_per_mixed"].is_null(), "{f}");
+    }
+    assert!(
+        feats
+            .iter()
+            .any(|f| f["properties"]["occupied_per_testfront"] == true),
+        "one event lies inside the 10 January snapshot: {v}"
+    );
+    assert!(
+        feats
+            .iter()
+            .any(|f| f["properties"]["occupied_per_testfront"] == false),
+        "{v}"
     );
     let (status, _, v) = srv.get("/collections/control/items?status=lost").await;
     assert_eq!((status, v["parameter"].as_str()), (400, Some("status")));

@@ -211,6 +211,69 @@ async fn ingest_is_idempotent_and_merges_across_documents() {
 }
 
 #[tokio::test]
+async fn merged_reports_keep_every_claim() {
+    let (_dir, _path, store) = open_temp().await;
+    let mut claim = event(
+        "c",
+        0,
+        "territory_claimed",
+        7,
+        37.28,
+        47.98,
+        "2025-01-06",
+        0.9,
+    );
+    claim.claims = vec![Claim {
+        by: "russia".into(),
+        stance: Stance::Claimed,
+    }];
+    store
+        .ingest_document(&input(doc("c", None, "Moscow's claim."), vec![claim]))
+        .await
+        .unwrap();
+    // A second, less confident report of the same claim carries Kyiv's denial.
+    let mut denial = event(
+        "d",
+        0,
+        "territory_claimed",
+        7,
+        37.28,
+        47.98,
+        "2025-01-06",
+        0.5,
+    );
+    denial.claims = vec![
+        Claim {
+            by: "russia".into(),
+            stance: Stance::Claimed,
+        },
+        Claim {
+            by: "ukraine".into(),
+            stance: Stance::Denied,
+        },
+    ];
+    let o = store
+        .ingest_document(&input(doc("d", None, "Kyiv's denial."), vec![denial]))
+        .await
+        .unwrap();
+    assert_eq!(o.merged.len(), 1);
+    let e = store.get_event(&o.merged[0]).unwrap().unwrap();
+    assert_eq!(e.event.doc_id, "c", "the confident report represents it");
+    let pairs: Vec<(&str, Stance)> = e
+        .event
+        .claims
+        .iter()
+        .map(|c| (c.by.as_str(), c.stance))
+        .collect();
+    assert_eq!(
+        pairs,
+        [("russia", Stance::Claimed), ("ukraine", Stance::Denied)]
+    );
+    let f = frontline::store::export::feature_value(&e);
+    assert_eq!(f["properties"]["disputed"], true, "{f}");
+}
+
+#[tokio::test]
 async fn edited_document_replaces_its_contribution() {
     let (_dir, _path, store) = open_temp().await;
     let a = input(

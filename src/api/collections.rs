@@ -66,8 +66,21 @@ pub trait ItemsPage: Send {
     fn validator(&self, _h: &mut sha2::Sha256) -> bool {
         false
     }
+    /// Write the page's feature number `index` (0-based, `< number_returned()`)
+    /// as one GeoJSON Feature object.
+    fn write_feature(&self, index: usize, out: &mut Vec<u8>) -> Result<(), Problem>;
     /// Write the features as a JSON array (`[f1,f2,…]`).
-    fn write_features(&self, out: &mut Vec<u8>) -> Result<(), Problem>;
+    fn write_features(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
+        out.push(b'[');
+        for i in 0..self.number_returned() {
+            if i > 0 {
+                out.push(b',');
+            }
+            self.write_feature(i, out)?;
+        }
+        out.push(b']');
+        Ok(())
+    }
     /// Write CSV (header + rows). Only called when the collection offers CSV.
     fn write_csv(&self, _out: &mut Vec<u8>) -> Result<(), Problem> {
         Err(Problem::bad_param(
@@ -75,8 +88,15 @@ pub trait ItemsPage: Send {
             "CSV is not offered for this collection",
         ))
     }
-    /// Write an RFC 8142 sequence of features.
-    fn write_jsonseq(&self, out: &mut Vec<u8>) -> Result<(), Problem>;
+    /// Write an RFC 8142 sequence of features (RS, feature, LF).
+    fn write_jsonseq(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
+        for i in 0..self.number_returned() {
+            out.push(0x1e);
+            self.write_feature(i, out)?;
+            out.push(b'\n');
+        }
+        Ok(())
+    }
 }
 
 /// A feature collection served under `/collections/{id}`.

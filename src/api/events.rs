@@ -186,8 +186,35 @@ pub fn event_feature_value(se: &StoredEvent) -> Result<Value, Problem> {
     Ok(crate::store::export::feature_value(se))
 }
 
-/// (version, updated_at in ns, serialised feature).
-type CachedFeature = (u64, i64, Arc<[u8]>);
+/// Properties computed at serve time for an event's place and date, added
+/// after its stored ones — the `occupied_per_<layer>` status of each imported
+/// front-line layer ([`crate::layers::Layers`] implements it). Being computed
+/// from the current layers, they follow every import.
+pub trait EventAnnotator: Send + Sync {
+    /// Changes whenever the answers may change (cache and ETag key).
+    fn generation(&self) -> u64;
+    /// The extra properties of a place at (`lon`, `lat`) on `date`.
+    fn properties(
+        &self,
+        lon: f64,
+        lat: f64,
+        date: chrono::NaiveDate,
+    ) -> serde_json::Map<String, Value>;
+}
+
+/// Extra properties of one event (empty without an annotator).
+fn annotations(
+    annotator: Option<&dyn EventAnnotator>,
+    se: &StoredEvent,
+) -> serde_json::Map<String, Value> {
+    match annotator {
+        Some(a) => a.properties(se.event.place.lon, se.event.place.lat, se.event.date_start),
+        None => serde_json::Map::new(),
+    }
+}
+
+/// (version, updated_at in ns, annotator generation, serialised feature).
+type CachedFeature = (u64, i64, u64, Arc<[u8]>);
 
 /// Serialised features by event id, valid while the event's version and
 /// `updated_at` are unchanged; bounded (cleared when over its byte budget).
@@ -209,25 +236,36 @@ impl FeatureCache {
         }
     }
 
-    /// Append the feature of `se` to `out`.
-    pub fn write(&self, se: &StoredEvent, out: &mut Vec<u8>) -> Result<(), Problem> {
+    /// Append the feature of `se` to `out`, with the annotator's properties.
+    pub fn write(
+        &self,
+        se: &StoredEvent,
+        annotator: Option<&dyn EventAnnotator>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Problem> {
         use std::sync::atomic::Ordering;
+        let write = |out: &mut Vec<u8>| {
+            crate::store::export::write_feature_with(out, se, &annotations(annotator, se))
+                .map_err(|e| Problem::internal(format!("cannot serialise event: {e}")))
+        };
         if self.cap == 0 {
-            return write_event_feature(se, out);
+            return write(out);
         }
         let stamp = se.updated_at.timestamp_nanos_opt().unwrap_or_default();
+        let generation = annotator.map_or(0, |a| a.generation());
         {
             let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((v, t, b)) = map.get(&se.id)
+            if let Some((v, t, g, b)) = map.get(&se.id)
                 && *v == se.version
                 && *t == stamp
+                && *g == generation
             {
                 out.extend_from_slice(b);
                 return Ok(());
             }
         }
         let start = out.len();
-        write_event_feature(se, out)?;
+        write(out)?;
         let bytes: Arc<[u8]> = Arc::from(&out[start..]);
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         if self.bytes.load(Ordering::Relaxed) + bytes.len() > self.cap {
@@ -236,7 +274,7 @@ impl FeatureCache {
         }
         self.bytes
             .fetch_add(bytes.len() + se.id.len(), Ordering::Relaxed);
-        map.insert(se.id.clone(), (se.version, stamp, bytes));
+        map.insert(se.id.clone(), (se.version, stamp, generation, bytes));
         Ok(())
     }
 }
@@ -244,6 +282,7 @@ impl FeatureCache {
 struct EventItems {
     page: EventPage,
     cache: Arc<FeatureCache>,
+    annotator: Option<Arc<dyn EventAnnotator>>,
 }
 
 impl ItemsPage for EventItems {
@@ -265,6 +304,12 @@ impl ItemsPage for EventItems {
         // (incremented on every change; updated_at guards re-creations).
         h.update(b"events\0");
         h.update(self.page.number_matched.to_le_bytes());
+        h.update(
+            self.annotator
+                .as_ref()
+                .map_or(0, |a| a.generation())
+                .to_le_bytes(),
+        );
         for c in [&self.page.next, &self.page.prev] {
             h.update(
                 c.as_ref()
@@ -288,28 +333,13 @@ impl ItemsPage for EventItems {
         }
         true
     }
-    fn write_features(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
-        out.push(b'[');
-        for (i, e) in self.page.events.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            self.cache.write(e, out)?;
-        }
-        out.push(b']');
-        Ok(())
+    fn write_feature(&self, index: usize, out: &mut Vec<u8>) -> Result<(), Problem> {
+        self.cache
+            .write(&self.page.events[index], self.annotator.as_deref(), out)
     }
     fn write_csv(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
         crate::store::export::write_csv(&mut *out, self.page.events.iter().map(|e| e.as_ref()))
             .map_err(|e| Problem::internal(format!("cannot write CSV: {e}")))
-    }
-    fn write_jsonseq(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
-        for e in &self.page.events {
-            out.push(0x1e);
-            self.cache.write(e, out)?;
-            out.push(b'\n');
-        }
-        Ok(())
     }
 }
 
@@ -317,6 +347,8 @@ impl ItemsPage for EventItems {
 pub struct EventsCollection {
     pub store: Store,
     pub cache: Arc<FeatureCache>,
+    /// Adds serve-time properties (front-line layer status) to each feature.
+    pub annotator: Option<Arc<dyn EventAnnotator>>,
 }
 
 impl EventsCollection {
@@ -325,7 +357,14 @@ impl EventsCollection {
         Self {
             store,
             cache: Arc::new(FeatureCache::new(cache_bytes)),
+            annotator: None,
         }
+    }
+
+    /// The same collection, with `annotator`'s properties on every feature.
+    pub fn with_annotator(mut self, annotator: Arc<dyn EventAnnotator>) -> Self {
+        self.annotator = Some(annotator);
+        self
     }
 }
 
@@ -365,12 +404,14 @@ impl Collection for EventsCollection {
         Ok(Box::new(EventItems {
             page,
             cache: self.cache.clone(),
+            annotator: self.annotator.clone(),
         }))
     }
     fn item(&self, id: &str) -> Result<Option<Box<dyn ItemsPage>>, Problem> {
         match self.store.get_event(id).map_err(store_problem)? {
             Some(e) => Ok(Some(Box::new(EventItems {
                 cache: self.cache.clone(),
+                annotator: self.annotator.clone(),
                 page: EventPage {
                     events: vec![e],
                     number_matched: 1,
@@ -448,26 +489,9 @@ impl ItemsPage for PlaceItems {
     fn prev(&self) -> Option<String> {
         self.prev.clone()
     }
-    fn write_features(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
-        out.push(b'[');
-        for (i, p) in self.places.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            serde_json::to_writer(&mut *out, &place_view(p))
-                .map_err(|e| Problem::internal(format!("cannot serialise place: {e}")))?;
-        }
-        out.push(b']');
-        Ok(())
-    }
-    fn write_jsonseq(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
-        for p in &self.places {
-            out.push(0x1e);
-            serde_json::to_writer(&mut *out, &place_view(p))
-                .map_err(|e| Problem::internal(format!("cannot serialise place: {e}")))?;
-            out.push(b'\n');
-        }
-        Ok(())
+    fn write_feature(&self, index: usize, out: &mut Vec<u8>) -> Result<(), Problem> {
+        serde_json::to_writer(&mut *out, &place_view(&self.places[index]))
+            .map_err(|e| Problem::internal(format!("cannot serialise place: {e}")))
     }
 }
 
@@ -578,8 +602,13 @@ pub fn default_registry(store: &Store) -> super::collections::Registry {
 
 /// The default registry with a feature cache of `cache_bytes` (0: none).
 pub fn registry_with_cache(store: &Store, cache_bytes: usize) -> super::collections::Registry {
+    registry_with(EventsCollection::new(store.clone(), cache_bytes), store)
+}
+
+/// A registry of `events` (as given) and `places` over `store`.
+pub fn registry_with(events: EventsCollection, store: &Store) -> super::collections::Registry {
     super::collections::Registry::new()
-        .with(Arc::new(EventsCollection::new(store.clone(), cache_bytes)))
+        .with(Arc::new(events))
         .with(Arc::new(PlacesCollection {
             store: store.clone(),
         }))
@@ -641,19 +670,70 @@ mod tests {
         write_event_feature(&a, &mut direct).unwrap();
         for _ in 0..2 {
             let mut out = Vec::new();
-            cache.write(&a, &mut out).unwrap();
+            cache.write(&a, None, &mut out).unwrap();
             assert_eq!(out, direct);
         }
         // A new version is re-serialised, never served stale.
         let b = stored(2, "Mykolaiv");
         let mut out = Vec::new();
-        cache.write(&b, &mut out).unwrap();
+        cache.write(&b, None, &mut out).unwrap();
         assert!(String::from_utf8(out).unwrap().contains("Mykolaiv"));
         // A tiny budget still answers correctly.
         let tiny = FeatureCache::new(10);
         let mut out = Vec::new();
-        tiny.write(&a, &mut out).unwrap();
+        tiny.write(&a, None, &mut out).unwrap();
         assert_eq!(out, direct);
+    }
+
+    /// Inside a box east of 33°E from 2025-01-05 on.
+    struct BoxLayer(std::sync::atomic::AtomicU64);
+
+    impl EventAnnotator for BoxLayer {
+        fn generation(&self) -> u64 {
+            self.0.load(std::sync::atomic::Ordering::SeqCst)
+        }
+        fn properties(
+            &self,
+            lon: f64,
+            _lat: f64,
+            date: chrono::NaiveDate,
+        ) -> serde_json::Map<String, Value> {
+            let since = chrono::NaiveDate::from_ymd_opt(2025, 1, 5).unwrap();
+            let v = if date < since {
+                Value::Null
+            } else {
+                Value::Bool(lon > 33.0 - self.generation() as f64)
+            };
+            [("occupied_per_test".to_string(), v)].into_iter().collect()
+        }
+    }
+
+    #[test]
+    fn annotations_follow_the_annotator_generation() {
+        let cache = FeatureCache::new(1 << 20);
+        let layer = BoxLayer(0.into());
+        let a = stored(1, "Kherson");
+        let feature = |cache: &FeatureCache| {
+            let mut out = Vec::new();
+            cache.write(&a, Some(&layer), &mut out).unwrap();
+            serde_json::from_slice::<Value>(&out).unwrap()
+        };
+        let f = feature(&cache);
+        assert_eq!(f["properties"]["occupied_per_test"], Value::Bool(false));
+        assert_eq!(f["properties"]["place_name"], "Kherson");
+        assert_eq!(f["geometry"]["type"], "Point");
+        // The layer changes (32.6°E is now inside): the cache must not answer
+        // with the old status.
+        layer.0.store(1, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(
+            feature(&cache)["properties"]["occupied_per_test"],
+            Value::Bool(true)
+        );
+        // Without an annotator, no extra member.
+        let mut out = Vec::new();
+        FeatureCache::new(0).write(&a, None, &mut out).unwrap();
+        let plain: Value = serde_json::from_slice(&out).unwrap();
+        assert!(plain["properties"].get("occupied_per_test").is_none());
     }
 
     #[test]

@@ -397,6 +397,44 @@ pub fn document(registry: &Registry, base: &str) -> Value {
         }}),
     );
 
+    if registry.get("frontline").is_some() {
+        paths.insert(
+            "/api/frontline/at".into(),
+            get_op(
+                "frontlineAt",
+                "Is a point inside each front-line layer's latest snapshot dated on or before a date?",
+                "Data",
+                vec![
+                    json!({"name": "lon", "in": "query", "required": true, "description": "Longitude (CRS84)", "schema": {"type": "number", "minimum": -180, "maximum": 180}}),
+                    json!({"name": "lat", "in": "query", "required": true, "description": "Latitude (CRS84)", "schema": {"type": "number", "minimum": -90, "maximum": 90}}),
+                    json!({"name": "date", "in": "query", "required": false, "description": "Day (YYYY-MM-DD); default today (UTC)", "schema": {"type": "string", "format": "date"}}),
+                ],
+                json_ok(
+                    "The point, the date and one entry per layer (snapshot_date null when the layer has no snapshot on or before the date)",
+                    json!({
+                        "type": "object",
+                        "required": ["lon", "lat", "date", "layers"],
+                        "properties": {
+                            "lon": {"type": "number"},
+                            "lat": {"type": "number"},
+                            "date": {"type": "string", "format": "date"},
+                            "layers": {"type": "array", "items": {
+                                "type": "object",
+                                "required": ["layer", "inside", "snapshot_date"],
+                                "properties": {
+                                    "layer": {"type": "string"},
+                                    "inside": {"type": "boolean"},
+                                    "snapshot_date": {"type": "string", "format": "date", "nullable": true}
+                                }
+                            }}
+                        }
+                    }),
+                ),
+                false,
+            ),
+        );
+    }
+
     json!({
         "openapi": "3.0.3",
         "info": {

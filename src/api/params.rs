@@ -594,6 +594,25 @@ pub fn parse_items(
                 out.datetime = Some(parse_datetime(v)?);
                 out.datetime_raw = Some(v.trim().to_string());
             }
+            // OWSLib (0.32 and earlier) sends its keyword argument name
+            // `datetime_` next to `datetime`; take it as an alias so the most
+            // used Python client works, but refuse a contradiction.
+            "datetime_" => match map.get("datetime") {
+                Some(d) if d.trim() != v.trim() => {
+                    return Err(Problem::bad_param(
+                        k,
+                        "'datetime_' (an alias of 'datetime') contradicts 'datetime'",
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    out.datetime = Some(parse_datetime(v).map_err(|mut e| {
+                        e.parameter = Some(k.to_string());
+                        e
+                    })?);
+                    out.datetime_raw = Some(v.trim().to_string());
+                }
+            },
             "limit" => {
                 out.limit = parse_limit(v)?;
                 out.limit_given = true;
@@ -857,6 +876,31 @@ mod tests {
         assert_eq!(e.parameter.as_deref(), Some("unknownQueryParameter123"));
         let e = parse_items(&pairs(&[("limit", "5"), ("limit", "6")]), QS, FMTS, &[]).unwrap_err();
         assert_eq!(e.parameter.as_deref(), Some("limit"));
+    }
+
+    #[test]
+    fn owslib_datetime_alias() {
+        let month = "2025-01-01/2025-01-31";
+        let (p, _) = parse_items(&pairs(&[("datetime_", month)]), QS, FMTS, &[]).unwrap();
+        assert_eq!(p.datetime_raw.as_deref(), Some(month));
+        let (p, _) = parse_items(
+            &pairs(&[("datetime", month), ("datetime_", month)]),
+            QS,
+            FMTS,
+            &[],
+        )
+        .unwrap();
+        assert!(p.datetime.is_some());
+        let e = parse_items(
+            &pairs(&[("datetime", month), ("datetime_", "2024-01-01")]),
+            QS,
+            FMTS,
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(e.parameter.as_deref(), Some("datetime_"));
+        let e = parse_items(&pairs(&[("datetime_", "yesterday")]), QS, FMTS, &[]).unwrap_err();
+        assert_eq!(e.parameter.as_deref(), Some("datetime_"));
     }
 
     #[test]

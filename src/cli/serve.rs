@@ -209,10 +209,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .context("cannot load the front-line layers")?;
     let _refresh = layers.spawn_refresh(std::time::Duration::from_secs(10));
-    let registry = crate::layers::register(
-        api::events::registry_with_cache(&store, args.feature_cache_mb.saturating_mul(1024 * 1024)),
+    let registry = crate::layers::full_registry(
         &store,
         &layers,
+        args.feature_cache_mb.saturating_mul(1024 * 1024),
     )
     .context("cannot build the control collections")?;
     let layer_routes = crate::layers::router(layers.clone());

@@ -266,24 +266,14 @@ impl ItemsPage for ControlPage {
     fn prev(&self) -> Option<String> {
         self.prev.clone()
     }
-    fn write_features(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
-        out.push(b'[');
-        for (i, it) in self.items.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_control_feature(it, self.date, &self.rules, self.layers.as_ref(), out)?;
-        }
-        out.push(b']');
-        Ok(())
-    }
-    fn write_jsonseq(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
-        for it in &self.items {
-            out.push(0x1e);
-            write_control_feature(it, self.date, &self.rules, self.layers.as_ref(), out)?;
-            out.push(b'\n');
-        }
-        Ok(())
+    fn write_feature(&self, index: usize, out: &mut Vec<u8>) -> Result<(), Problem> {
+        write_control_feature(
+            &self.items[index],
+            self.date,
+            &self.rules,
+            self.layers.as_ref(),
+            out,
+        )
     }
 }
 
@@ -515,24 +505,8 @@ impl ItemsPage for SnapshotPage {
         }
         b
     }
-    fn write_features(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
-        out.push(b'[');
-        for (i, s) in self.snaps.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_snapshot_feature(s, out)?;
-        }
-        out.push(b']');
-        Ok(())
-    }
-    fn write_jsonseq(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
-        for s in &self.snaps {
-            out.push(0x1e);
-            write_snapshot_feature(s, out)?;
-            out.push(b'\n');
-        }
-        Ok(())
+    fn write_feature(&self, index: usize, out: &mut Vec<u8>) -> Result<(), Problem> {
+        write_snapshot_feature(&self.snaps[index], out)
     }
 }
 
@@ -697,24 +671,8 @@ impl ItemsPage for ActivityPage {
     fn prev(&self) -> Option<String> {
         self.prev.clone()
     }
-    fn write_features(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
-        out.push(b'[');
-        for (k, &i) in self.picked.iter().enumerate() {
-            if k > 0 {
-                out.push(b',');
-            }
-            self.write_one(i, out)?;
-        }
-        out.push(b']');
-        Ok(())
-    }
-    fn write_jsonseq(&self, out: &mut Vec<u8>) -> Result<(), Problem> {
-        for &i in &self.picked {
-            out.push(0x1e);
-            self.write_one(i, out)?;
-            out.push(b'\n');
-        }
-        Ok(())
+    fn write_feature(&self, index: usize, out: &mut Vec<u8>) -> Result<(), Problem> {
+        self.write_one(self.picked[index], out)
     }
 }
 

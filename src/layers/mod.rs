@@ -83,6 +83,24 @@ pub enum LayerError {
 }
 
 /// Adds the `control`, `frontline` and `activity` collections to a registry.
+/// Every collection `frontline serve` offers: `events` (each feature with the
+/// `occupied_per_<layer>` status of its place on its date, from `layers`),
+/// `places`, then [`register`]'s `control`, `frontline` and `activity`.
+/// `feature_cache_bytes` bounds the events' serialised-feature cache.
+pub fn full_registry(
+    store: &Store,
+    layers: &Layers,
+    feature_cache_bytes: usize,
+) -> Result<Registry, LayerError> {
+    let events = crate::api::events::EventsCollection::new(store.clone(), feature_cache_bytes)
+        .with_annotator(Arc::new(layers.clone()));
+    register(
+        crate::api::events::registry_with(events, store),
+        store,
+        layers,
+    )
+}
+
 pub fn register(
     registry: Registry,
     store: &Store,

@@ -541,6 +541,22 @@ impl Layers {
     }
 }
 
+/// Events get the `occupied_per_<layer>` status of their place on their date
+/// at serve time, so it always reflects the layers as imported now.
+impl crate::api::events::EventAnnotator for Layers {
+    fn generation(&self) -> u64 {
+        Layers::generation(self)
+    }
+    fn properties(
+        &self,
+        lon: f64,
+        lat: f64,
+        date: NaiveDate,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        self.event_properties(lon, lat, date)
+    }
+}
+
 fn same_geometry(a: &PolygonIndex, b: &PolygonIndex) -> bool {
     a.len() == b.len() && a.polygons().zip(b.polygons()).all(|(x, y)| x == y)
 }

@@ -149,6 +149,32 @@ pub fn write_feature<W: Write>(mut w: W, se: &StoredEvent) -> Result<(), ExportE
     Ok(())
 }
 
+/// Writes one event as a GeoJSON Feature with `extra` properties after its
+/// own (e.g. the `occupied_per_<layer>` status of its place on its date).
+pub fn write_feature_with<W: Write>(
+    mut w: W,
+    se: &StoredEvent,
+    extra: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), ExportError> {
+    if extra.is_empty() {
+        return write_feature(w, se);
+    }
+    let mut buf = serde_json::to_vec(&feature_view(se))?;
+    // `properties` is the feature's last member, so the text ends in "}}":
+    // the extra members go before those two braces.
+    debug_assert!(buf.ends_with(b"}}"));
+    buf.truncate(buf.len().saturating_sub(2));
+    for (k, v) in extra {
+        buf.push(b',');
+        serde_json::to_writer(&mut buf, k)?;
+        buf.push(b':');
+        serde_json::to_writer(&mut buf, v)?;
+    }
+    buf.extend_from_slice(b"}}");
+    w.write_all(&buf)?;
+    Ok(())
+}
+
 /// One event as a GeoJSON Feature value.
 pub fn feature_value(se: &StoredEvent) -> serde_json::Value {
     // Serialising plain structs into a Value cannot fail.

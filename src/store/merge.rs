@@ -79,6 +79,25 @@ pub(crate) fn better(a: &Event, b: &Event) -> Ordering {
         .then_with(|| a.event_id.cmp(&b.event_id))
 }
 
+/// The claims of a merged event: every distinct (claimant, stance) pair
+/// of its reports, the representative's first, then the others' in report
+/// order. One wire reports Moscow's claim, another Kyiv's denial: the stored
+/// event carries both, and shows as disputed.
+pub(crate) fn combined_claims<'a>(
+    representative: &Event,
+    reports: impl IntoIterator<Item = &'a Event>,
+) -> Vec<crate::model::Claim> {
+    let mut out = representative.claims.clone();
+    for e in reports {
+        for c in &e.claims {
+            if !out.contains(c) {
+                out.push(c.clone());
+            }
+        }
+    }
+    out
+}
+
 pub(crate) fn source_ref(doc: &Document, e: &Event) -> SourceRef {
     SourceRef {
         doc_id: doc.id.clone(),

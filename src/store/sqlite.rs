@@ -14,7 +14,9 @@ use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqlitePool};
 
 use super::backend::{BackendOps, Loaded, Lookup, WriteResult};
 use super::index::PlaceInfo;
-use super::merge::{better, document_hash, merge_key, source_ref, stored_event_id};
+use super::merge::{
+    better, combined_claims, document_hash, merge_key, source_ref, stored_event_id,
+};
 use super::{
     AuditEntry, DocStatus, EventPatch, EventQuery, IngestDocument, IngestOutcome, SourceRef,
     StoreError, StoredEvent,
@@ -446,8 +448,10 @@ async fn recompute(
     let Some((base_source, base)) = reports.iter().min_by(|a, b| better(&a.1, &b.1)) else {
         return Ok(None);
     };
+    let mut merged = base.clone();
+    merged.claims = combined_claims(base, reports.iter().map(|r| &r.1));
     Ok(Some(Recomputed {
-        base: base.clone(),
+        base: merged,
         base_source: *base_source,
         sources,
         n_reports: docs.len() as u32,
@@ -838,10 +842,12 @@ async fn write_document(
         let best_sid = sids[best_i];
         match rows.get(id) {
             None => {
+                let mut first = (*best_e).clone();
+                first.claims = combined_claims(best_e, group.iter().copied());
                 writes.push(EventWrite {
                     id: id.clone(),
                     key: key.clone(),
-                    eff: (*best_e).clone(),
+                    eff: first.clone(),
                     n_reports: 1,
                     base_source: best_sid,
                     overrides: None,
@@ -850,7 +856,7 @@ async fn write_document(
                 });
                 upserted.push(Arc::new(StoredEvent {
                     id: id.clone(),
-                    event: (*best_e).clone(),
+                    event: first,
                     n_reports: 1,
                     sources: group.iter().map(|e| source_ref(doc, e)).collect(),
                     created_at: now,
@@ -868,12 +874,18 @@ async fn write_document(
                     Some(m) if !old_set.contains(id.as_str()) => {
                         // One more document reports it.
                         let overrides = parse_patch(r.overrides.as_deref(), id)?;
-                        let (eff, base_source) =
+                        let (mut eff, base_source) =
                             if better(best_e, &m.event) == std::cmp::Ordering::Less {
                                 (effective(best_e, overrides.as_ref()), best_sid)
                             } else {
                                 (m.event.clone(), r.base_source)
                             };
+                        // The stored event already carries its earlier
+                        // reports' claims; add this document's.
+                        eff.claims = combined_claims(
+                            &eff,
+                            std::iter::once(&m.event).chain(group.iter().copied()),
+                        );
                         let n_reports = (r.n_reports.max(0) as u32) + 1;
                         let mut srcs = m.sources.clone();
                         srcs.extend(group.iter().map(|e| source_ref(doc, e)));
