@@ -132,6 +132,45 @@ fn region_phrases_cover_only_the_name_and_resolve_to_the_unit() {
 }
 
 #[test]
+fn region_words_pick_the_named_level_and_cover_lists() {
+    // A raion shares the oblast's name: "oblast"/"region" names the oblast.
+    let t = "Fighting went on near Toretsk in Donetsk oblast and in the Kherson region, \
+             while a depot burned in Russia's Bryansk region. Drones were downed over the \
+             Belgorod, Kursk and Voronezh regions and over Zaporizhzhia and Kharkiv oblasts.";
+    let ms = gp().parse(t);
+    for (name, a1) in [
+        ("Donetsk", "UA.05"),
+        ("Kherson", "UA.08"),
+        ("Bryansk", "RU.10"),
+        ("Belgorod", "RU.09"),
+        ("Kursk", "RU.41"),
+        ("Voronezh", "RU.86"),
+        ("Zaporizhzhia", "UA.26"),
+        ("Kharkiv", "UA.07"),
+    ] {
+        let m = find(&ms, name);
+        assert_eq!(m.len(), 1, "{name}: {ms:?}");
+        assert_eq!(m[0].precision, LocationPrecision::Admin1, "{name}: {m:?}");
+        assert_eq!(
+            m[0].place.as_ref().map(|p| p.admin1.as_str()),
+            Some(a1),
+            "{name}"
+        );
+    }
+    // The river is not the city; a country that is a first name before an
+    // unknown capitalised word is a person.
+    let t = "Troops crossed the Dnipro river near Krynky. Jordan Bardella spoke in Paris.";
+    let ms = gp().parse(t);
+    assert!(
+        ms.iter()
+            .all(|m| m.text != "Dnipro" || m.place.as_ref().is_none_or(|p| p.geonameid != 709930)),
+        "{ms:?}"
+    );
+    assert_absent(&ms, "Jordan");
+    assert_near(&ms, "Paris", 48.85, 2.35, 15.0);
+}
+
+#[test]
 fn war_places_metonymy_and_countries() {
     let t = "Kyiv said its troops still held part of Kurakhove. Moscow claimed the opposite. \
              Fighting raged on the outskirts of Pokrovsk, and allies met in Germany and Bulgaria \

@@ -478,11 +478,12 @@ impl Geoparser {
                 break;
             }
             if !next.is_cap() && !next.has(flag::ALLCAPS) && !is_connector(w) {
-                // "Baltic states", "Gaza strip": lexicon regions may end in a lower-case word.
+                // "Baltic states", "Gaza strip", "the Dnipro river": lexicon regions
+                // may end in a lower-case word.
                 let mut probe = key_buf.clone();
                 probe.push(' ');
                 key::push_word(w, &mut probe);
-                if !matches!(w, "states" | "strip")
+                if !matches!(w, "states" | "strip" | "river")
                     || !lex.region_index.contains_key(probe.as_str())
                 {
                     break;
@@ -721,10 +722,12 @@ impl Geoparser {
             self.push_cand(doc, c);
             i = next_i;
         }
-        // Region phrases after each candidate ("X region", "X oblast").
+        // Region phrases after each candidate ("X region", "X oblast"), and
+        // the lists before a plural one ("X and Y regions").
         for ci in 0..doc.cands.len() {
             self.attach_admin_phrase(doc, ci);
         }
+        self.attach_admin_lists(doc);
     }
 
     /// "Willamette River", "Lake Michigan", "Isle of Skye", "Kakhovka Reservoir": a
@@ -1020,6 +1023,57 @@ impl Geoparser {
             // Admin word swallowed by the match ("Donetsk Oblast") was split off above.
             return;
         };
+        let word = singular_admin_word(&word).unwrap_or(&word).to_string();
+        self.attach_admin_word(doc, ci, wt, &word);
+    }
+
+    /// "Belgorod, Kursk and Voronezh regions": the names listed before a
+    /// plural admin word are admin units too.
+    pub(crate) fn attach_admin_lists(&self, doc: &mut Doc<'_>) {
+        let mut w = String::new();
+        for ci in (1..doc.cands.len()).rev() {
+            if !doc.cands[ci].cues.admin_after {
+                continue;
+            }
+            let Some((wt, word)) = self.admin_word_after(doc, doc.cands[ci].t1) else {
+                continue;
+            };
+            let Some(one) = singular_admin_word(&word) else {
+                continue;
+            };
+            let mut j = ci;
+            while j > 0 {
+                let prev = j - 1;
+                let (p1, j0) = (doc.cands[prev].t1, doc.cands[j].t0);
+                if p1 > j0 || !doc.same_sentence(doc.cands[prev].t0, j0) {
+                    break;
+                }
+                // Only ",", "and", "or" (and ", and") between the names.
+                let mut seps = 0;
+                let only_list_words = (p1..j0).all(|k| {
+                    let t = &doc.tokens[k];
+                    seps += 1;
+                    (t.kind == Kind::Punct && t.ch == ',')
+                        || (doc.word_key(k, &mut w) && matches!(w.as_str(), "and" | "or"))
+                });
+                if !only_list_words || seps == 0 || seps > 2 {
+                    break;
+                }
+                if doc.cands[prev].admin.is_empty() {
+                    self.attach_admin_word(doc, prev, wt, one);
+                }
+                if !doc.cands[prev].cues.admin_after {
+                    break;
+                }
+                j = prev;
+            }
+        }
+    }
+
+    /// Attach the admin units named by candidate `ci` + admin word `word`
+    /// (token `wt`, singular).
+    fn attach_admin_word(&self, doc: &mut Doc<'_>, ci: usize, wt: usize, word: &str) {
+        let c = &doc.cands[ci];
         // "county" and "state" after a capitalised word are part of US names ("Orange County").
         let word_tok = doc.tokens[wt];
         if (word == "county" || word == "parish") && word_tok.is_cap() {
@@ -1038,7 +1092,7 @@ impl Geoparser {
         }
         let phrase = format!("{} {}", &doc.text[c.start..c.end], word);
         let mut matches = self.admins_by_phrase(&phrase);
-        let a2 = matches!(word.as_str(), "raion" | "district" | "county" | "parish");
+        let a2 = matches!(word, "raion" | "district" | "county" | "parish");
         matches.retain(|m| m.level != AdminLevel::Country);
         if matches.is_empty() {
             return;
@@ -1148,6 +1202,7 @@ impl Geoparser {
                             && !lex.is_surname(&nw, 30000)
                             && !lex.persons.contains(&nw)
                             && !doc.person_keys.contains(&nw)
+                            && !self.index.get(&nw).is_empty()
                         {
                             continue;
                         }
@@ -1982,4 +2037,20 @@ fn is_split_admin_word(w: &str) -> bool {
             | "state"
             | "oblasts"
     )
+}
+
+/// The singular of a plural admin word ("regions" → "region"), if it is one.
+fn singular_admin_word(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "regions" => "region",
+        "oblasts" => "oblast",
+        "provinces" => "province",
+        "raions" => "raion",
+        "districts" => "district",
+        "krais" => "krai",
+        "republics" => "republic",
+        "governorates" => "governorate",
+        "states" => "state",
+        _ => return None,
+    })
 }

@@ -775,10 +775,13 @@ impl Geoparser {
                 Fc::Adm2 if !named => f.add("admin-2", -0.8),
                 _ => {}
             }
-            if let Some(level) = hint
-                && r.fc == level
-            {
-                f.add("level named by the region word", 3.0);
+            if let Some(level) = hint {
+                if r.fc == level {
+                    f.add("level named by the region word", 3.0);
+                } else if matches!(r.fc, Fc::Adm1 | Fc::Adm2 | Fc::AdmOther) {
+                    // "Donetsk oblast" is the oblast, not Donetsk raion.
+                    f.add("region word names another admin level", -3.0);
+                }
             }
             if settlement_cue {
                 if r.fc.settlement() {
