@@ -171,6 +171,35 @@ fn region_words_pick_the_named_level_and_cover_lists() {
 }
 
 #[test]
+fn small_homonyms_and_neighbours_in_a_war_report() {
+    let t = "Overnight drones hit power plants in the Lviv region, and Moldova said one \
+             crashed in a field. Naval drones attacked ships near Feodosia; the fleet had \
+             already left for Novorossiysk. Near Bakhmut, Ukrainian troops fought around \
+             Klishchiivka and Andriivka.";
+    let ms = gp().parse(t);
+    // A Ukrainian village lists "Moldova" among its alternate names; a hamlet
+    // in Kherson oblast once bore the name "Novorossiysk".
+    assert_eq!(
+        assert_near(&ms, "Moldova", 47.25, 28.58, 300.0),
+        LocationPrecision::Country
+    );
+    assert_near(&ms, "Novorossiysk", 44.72, 37.77, 15.0);
+    // Of the many Andriivkas, the one named with Bakhmut and Klishchiivka.
+    assert_near(&ms, "Andriivka", 48.56, 37.97, 15.0);
+    // A bare state name that is also a big city's is the city; with "state"
+    // it is the state; a front-line village of the same name wins beside Toretsk.
+    let ms = gp().parse("The envoy flew to New York for talks at the United Nations.");
+    assert_near(&ms, "New York", 40.71, -74.01, 20.0);
+    let ms = gp().parse("The governor said New York state would send aid.");
+    assert_eq!(
+        find(&ms, "New York")[0].precision,
+        LocationPrecision::Admin1
+    );
+    let ms = gp().parse("Russian troops attacked near New York and Toretsk.");
+    assert_near(&ms, "New York", 48.33, 37.84, 15.0);
+}
+
+#[test]
 fn war_places_metonymy_and_countries() {
     let t = "Kyiv said its troops still held part of Kurakhove. Moscow claimed the opposite. \
              Fighting raged on the outskirts of Pokrovsk, and allies met in Germany and Bulgaria \

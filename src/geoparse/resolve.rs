@@ -208,6 +208,8 @@ struct Anchor {
     key: u32,
     w: f32,
     a1: u64,
+    /// Sentence of the mention.
+    sent: u32,
 }
 
 /// Context of a document for one pass (weights exclude nothing; shares subtract
@@ -272,9 +274,24 @@ impl Ctx {
     /// Nearest anchor (km, weight) not from key `key` (equirectangular distance).
     #[inline]
     fn nearest(&self, lat: f64, lon: f64, key: u32) -> Option<(f64, f32)> {
+        self.nearest_where(lat, lon, key, |_| true)
+    }
+
+    /// The nearest place named in sentence `sent` or the one before or after.
+    fn nearest_local(&self, lat: f64, lon: f64, key: u32, sent: u32) -> Option<(f64, f32)> {
+        self.nearest_where(lat, lon, key, |a| a.sent.abs_diff(sent) <= 1)
+    }
+
+    fn nearest_where(
+        &self,
+        lat: f64,
+        lon: f64,
+        key: u32,
+        keep: impl Fn(&Anchor) -> bool,
+    ) -> Option<(f64, f32)> {
         let mut best: Option<(f64, f32)> = None;
         for a in &self.anchors {
-            if a.key == key {
+            if a.key == key || !keep(a) {
                 continue;
             }
             let dlat = (lat - a.lat).to_radians();
@@ -711,6 +728,22 @@ impl Geoparser {
     }
 
     /// Intrinsic features of every reading of a candidate.
+    /// Is the mention key a spelling of the reading's own name (same first
+    /// three letters, i/y/j alike: "Kamianske" for "Kam'yanske"), rather than
+    /// another name altogether ("Moldova" for Krutoiarivka)?
+    fn spelling_variant(&self, key: &str, r: &Reading) -> bool {
+        let Target::Place(p) = r.target else {
+            return true;
+        };
+        use crate::gazetteer::{fold, normalize};
+        fn skeleton(s: &str) -> impl Iterator<Item = char> + '_ {
+            s.chars().filter(|c| c.is_alphabetic()).take(3)
+        }
+        let name = fold(&normalize(&self.gaz.place(p).name));
+        let key = fold(key);
+        skeleton(&name).eq(skeleton(&key))
+    }
+
     fn base_features(&self, doc: &Doc<'_>, c: &Cand<'_>, rs: &mut [Reading]) {
         // A settlement without a population figure (most approximate KATOTTG points)
         // is counted as a small village, not as empty.
@@ -737,6 +770,19 @@ impl Geoparser {
         let war = doc.war_context.get(c.sent).copied().unwrap_or(false);
         let settlement_cue = c.cues.type_before || c.cues.near || c.cues.near_after;
         let keep = doc.explain;
+        // A country or a city whose own name this is: a small place that
+        // merely lists it as an alternate name ("Moldova" for a Ukrainian
+        // village, an old name of a hamlet that is "Novorossiysk") is unlikely.
+        let owner_named = rs.iter().any(|r| {
+            r.name_kind <= NameKind::Alias && (r.fc == Fc::Country || pop_of(r) >= 100_000)
+        });
+        // Admin-1 units that share their name with a big city inside them
+        // ("New York", "Moscow"): without a region word the name is the city's.
+        let big_city_a1: Vec<u64> = rs
+            .iter()
+            .filter(|r| r.fc.settlement() && pop_of(r) >= 500_000)
+            .map(|r| r.a1)
+            .collect();
         for r in rs.iter_mut() {
             let mut v = Vec::new();
             let mut f = Push {
@@ -765,6 +811,16 @@ impl Geoparser {
                 NameKind::Alternate => {}
                 NameKind::Historic => f.add("historic name", -0.8),
             }
+            if owner_named
+                && r.name_kind >= NameKind::Alternate
+                && pop_of(r) < 20_000
+                && !self.spelling_variant(&c.key, r)
+            {
+                f.add(
+                    "alternate name of a small place; a country or city's own name",
+                    -2.5,
+                );
+            }
             let named = r.name_kind <= NameKind::Alias;
             match r.fc {
                 Fc::Country => f.add("country", if named { 1.5 } else { 0.5 }),
@@ -774,6 +830,9 @@ impl Geoparser {
                 // "Palm Beach" names the town more often than Palm Beach County.
                 Fc::Adm2 if !named => f.add("admin-2", -0.8),
                 _ => {}
+            }
+            if hint.is_none() && r.is_admin1() && big_city_a1.contains(&r.a1) {
+                f.add("a big city of the same name lies inside", -1.0);
             }
             if let Some(level) = hint {
                 if r.fc == level {
@@ -915,6 +974,7 @@ impl Geoparser {
                 sibs.clear();
                 sibs.extend(siblings[ci].iter().filter_map(|&s| prev_best[s]));
                 let key = kid[ci];
+                let sent = c.sent as u32;
                 let res = &mut per[ci];
                 for r in res.readings.iter_mut() {
                     let mut fv = std::mem::take(&mut r.feats);
@@ -996,6 +1056,15 @@ impl Geoparser {
                                     f.support += b;
                                 }
                             }
+                            // Villages named together ("around Klishchiivka and
+                            // Andriivka", "near Bakhmut") lie within a few km.
+                            if let Some((d, w)) = ctx.nearest_local(r.lat, r.lon, key, sent) {
+                                let b = 1.5 * (-d / 25.0).exp() as f32 * w;
+                                if b > 0.01 {
+                                    f.add("near places of the same or next sentence", b);
+                                    f.support += b;
+                                }
+                            }
                         }
                     } else if let Some(w) = demonym_cc.get(&r.cc) {
                         f.add("demonym of the country", (0.4 * w).min(1.0));
@@ -1047,6 +1116,7 @@ impl Geoparser {
                             key: k,
                             w: p,
                             a1: r.a1,
+                            sent: doc.cands[ci].sent as u32,
                         });
                     }
                 }
