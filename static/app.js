@@ -9,8 +9,16 @@
 // Security: every piece of text that comes from data is inserted with
 // textContent / createElement, never as HTML. Links are only made for http(s) URLs.
 //
+// Overlays (all follow the end of the date window, D): control status of
+// settlements (collection `control`), imported front lines (`frontline`) and
+// contested-activity zones (`activity`), each fetched with `datetime=D`; a
+// burst of slider moves costs one request per overlay (debounced, and the
+// previous request is aborted). A failed or empty collection shows nothing.
+//
 // Test hooks: window.map (the MapLibre map), window.mapReady (true once the first
-// data is drawn), layer ids of event layers start with "events".
+// data is drawn), layer ids of event layers start with "events";
+// window.frontline.overlays (per overlay: enabled, status, url, date, count) and
+// window.frontline.overlayRequests (the overlay URLs requested, oldest first).
 
 import { AttributionControl, Map as MapLibreMap, NavigationControl, Popup, ScaleControl, addProtocol } from '__MAPLIBRE_GL_MJS__';
 
@@ -75,6 +83,23 @@ const TYPE_COLOURS = [
   [/aid|humanitar|evacu/, '#0c8599'],
 ];
 const FALLBACK_COLOURS = ['#5c940d', '#364fc7', '#e67700', '#087f5b', '#9c36b5', '#c2255c', '#1864ab', '#868e96'];
+// Control status of a settlement (collection `control`): colour, shape of its marker, label.
+// Shape tells the side without colour: squares for Ukraine, diamonds for Russia; hollow = only claimed.
+const CONTROL_STATUS = {
+  held_ua: { colour: '#1c7ed6', shape: 'square', filled: true, label: 'Held by Ukraine' },
+  claimed_ua: { colour: '#1c7ed6', shape: 'square', filled: false, label: 'Claimed by Ukraine (unconfirmed)' },
+  held_ru: { colour: '#c92a2a', shape: 'diamond', filled: true, label: 'Held by Russia' },
+  claimed_ru: { colour: '#c92a2a', shape: 'diamond', filled: false, label: 'Claimed by Russia (unconfirmed)' },
+  contested: { colour: '#f08c00', shape: 'triangle', filled: true, label: 'Contested (disputed or recent fighting)' },
+  unknown: { colour: '#868e96', shape: 'circle', filled: false, label: 'Unknown (nothing recent)' },
+};
+const CONTROL_ORDER = ['held_ua', 'claimed_ua', 'held_ru', 'claimed_ru', 'contested', 'unknown'];
+const STATUS_BASIS_LABEL = { claims: 'territorial reports', fighting: 'fighting reported in the last 14 days', none: 'no reports' };
+const ASSERTION_LABEL = { held: 'Held', claimed: 'Claimed', disputed: 'Disputed', fighting: 'Fighting reported' };
+// Colours of imported front-line layers (by name, stable across reloads).
+const LINE_COLOURS = ['#a61e4d', '#5f3dc4', '#0b7285', '#5c940d', '#862e9c', '#364fc7'];
+const ACTIVITY_COLOUR = '#d9480f';
+const EMPTY_FC = { type: 'FeatureCollection', features: [] };
 
 // ---------------------------------------------------------------- small helpers
 
@@ -250,6 +275,8 @@ const state = {
   showAll: false,
   osm: false,
   admin1: true,
+  // Overlays, by hash key: control status, imported front lines, activity zones.
+  overlays: { control: true, lines: true, activity: false },
   selected: null,
   playing: false,
   seq: 0,
@@ -379,9 +406,13 @@ function baseStyle() {
       'admin1-labels': { type: 'geojson', data: bm.admin1Labels || empty, maxzoom: 9 },
       [EVENTS_SOURCE]: { type: 'geojson', data: empty, cluster: true, clusterRadius: 42, clusterMaxZoom: CLUSTER_MAX_ZOOM },
       preview: { type: 'geojson', data: empty },
+      'overlay-control': { type: 'geojson', data: empty },
+      'overlay-lines': { type: 'geojson', data: empty },
+      'overlay-activity': { type: 'geojson', data: empty },
     },
-    // Layer order: basemap, then (room for the control / front-line layers of later work, to be
-    // inserted before 'events-areas'), then events, the selection, and the paste preview on top.
+    // Layer order: basemap, then the front-line and activity polygons (added by addOverlayLayers,
+    // before 'events-areas'), event areas, clusters, control markers (before 'events-points'),
+    // event points, the selection, cluster counts, and the paste preview on top.
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#dce8f2' } },
       {
@@ -609,6 +640,7 @@ function refresh() {
   } else {
     src.setData(currentSourceUrl(map));
   }
+  scheduleOverlays();
   writeHash();
 }
 
@@ -673,7 +705,7 @@ function setPlaying(on) {
       return;
     }
     // Wait for the previous frame's data before moving on.
-    if (pendingLoads > 0 || !map.loaded()) {
+    if (pendingLoads > 0 || overlaysBusy() || !map.loaded()) {
       playTimer = setTimeout(tick, 150);
       return;
     }
@@ -720,12 +752,39 @@ function renderLegend() {
     if (colour) sym.firstChild.style.background = colour;
     return [sym, el('span', {}, text)];
   };
+  const head = (text, overlay) =>
+    el('div', { class: `legend-head${state.overlays[overlay] ? '' : ' off'}`, 'data-overlay': overlay }, text, state.overlays[overlay] ? '' : ' (hidden)');
+  const overlayRow = (overlay, sym, text) => [
+    el('span', { class: `sym${state.overlays[overlay] ? '' : ' off'}`, 'aria-hidden': 'true' }, sym),
+    el('span', { class: state.overlays[overlay] ? '' : 'off', 'data-overlay': overlay }, text),
+  ];
+  const marker = (status) => {
+    const cv = canvasOf(28);
+    cv.className = 'ctl-sym';
+    drawControlMarker(cv.getContext('2d'), status, 28);
+    return cv;
+  };
+  const lines = lineLayers.length
+    ? lineLayers.flatMap((l) => {
+        const sw = el('span', { class: 'line-swatch' });
+        sw.style.borderColor = l.colour;
+        sw.style.background = `${l.colour}33`;
+        const valid = l.validTo ? ` (valid until ${l.validTo})` : '';
+        return overlayRow('lines', sw, `${l.layer}: snapshot of ${l.snapshotDate || '?'}${valid}`);
+      })
+    : overlayRow('lines', el('span', { class: 'line-swatch empty' }), overlayStatus.lines.status === 'error' ? 'Could not be loaded' : 'None in force on this date');
   lg.replaceChildren(
     ...row('dot', 'Settlement or exact place'),
     ...row('halo', 'Near a settlement or in a district'),
     ...row('area', 'Oblast, region or country: the area is approximate'),
     ...row('cluster', 'Cluster: number of events'),
     ...row('preview', 'Pasted article (preview, not saved)'),
+    head('Control status on the end date', 'control'),
+    ...CONTROL_ORDER.flatMap((st) => overlayRow('control', marker(st), CONTROL_STATUS[st].label)),
+    head('Imported front lines', 'lines'),
+    ...lines,
+    head('Activity zones', 'activity'),
+    ...overlayRow('activity', el('span', { class: 'hatch' }), 'Clustered front-line events of the 14 days up to the end date'),
   );
 }
 
@@ -808,16 +867,26 @@ function selectEvent(id) {
   writeHash();
 }
 
-function showEvents(lngLat, ids) {
+/** Popup of the events `ids` at `lngLat`; `controlId`: a settlement marker under them. */
+function showEvents(lngLat, ids, controlId = null) {
   const events = ids.map((id) => store.get(id)).filter(Boolean);
   if (!events.length) return;
   events.sort((a, b) => (b.dateStart > a.dateStart ? 1 : b.dateStart < a.dateStart ? -1 : 0));
   if (popup) popup.remove();
   popup = new Popup({ closeButton: true, maxWidth: '360px', focusAfterOpen: true });
+  popupKind = { kind: 'events', id: null };
   const render = (index) => {
     const ev = events[index];
     selectEvent(ev.id);
-    popup.setDOMContent(eventCard(ev, { index, total: events.length, go: render }));
+    const card = eventCard(ev, { index, total: events.length, go: render });
+    const ctl = controlId ? controlById.get(controlId) : null;
+    if (ctl && state.overlays.control) {
+      const p = ctl.properties || {};
+      const b = el('button', { type: 'button', class: 'ctl-open' }, `Control of ${String(p.name || 'this settlement')}: ${CONTROL_STATUS[controlStatusOf(p)].label} ▸`);
+      b.addEventListener('click', () => showControl(controlId, lngLat));
+      card.append(el('div', { class: 'button-row small' }, b));
+    }
+    popup.setDOMContent(card);
   };
   popup.setLngLat(lngLat);
   render(0);
@@ -826,6 +895,418 @@ function showEvents(lngLat, ids) {
     selectEvent(null);
   });
   popup.addTo(map);
+}
+
+// ---------------------------------------------------------------- overlays: control, front lines, activity
+
+// Hash key -> collection, map layers, query shape.
+const OVERLAYS = {
+  control: { collection: 'control', source: 'overlay-control', layers: ['control-points'], bbox: true, limit: LIMIT },
+  lines: { collection: 'frontline', source: 'overlay-lines', layers: ['frontline-fill', 'frontline-line'], bbox: false, limit: 1000 },
+  activity: { collection: 'activity', source: 'overlay-activity', layers: ['activity-fill', 'activity-line'], bbox: true, limit: 1000 },
+};
+const OVERLAY_DEBOUNCE_MS = 150;
+const overlayStatus = Object.fromEntries(
+  Object.keys(OVERLAYS).map((k) => [k, { status: 'idle', url: null, loadedUrl: null, date: null, count: 0, matched: 0, error: null }]),
+);
+const overlayAbort = {}; // name -> AbortController of the request in flight
+const overlayRequests = []; // URLs requested (test hook), the last 200
+let overlayTimer = null;
+const controlById = new Map(); // settlement id -> Feature as served (with its timeline)
+const activityById = new Map();
+let lineLayers = []; // [{ layer, colour, snapshotDate, validFrom, validTo }] of the loaded snapshots
+
+function overlaysBusy() {
+  return overlayTimer !== null || Object.values(overlayAbort).some(Boolean);
+}
+
+/** The items URL of an overlay for the selected date D (end of the window) and view. */
+function overlayUrl(name) {
+  const o = OVERLAYS[name];
+  const q = new URLSearchParams();
+  q.set('datetime', dayLabel(state.to));
+  if (o.bbox) q.set('bbox', viewBbox(map).join(','));
+  q.set('limit', String(o.limit));
+  return `/collections/${o.collection}/items?${q}`;
+}
+
+/** Reload the overlays after the date or the view changed; a burst of calls costs one load. */
+function scheduleOverlays(delay = OVERLAY_DEBOUNCE_MS) {
+  clearTimeout(overlayTimer);
+  overlayTimer = setTimeout(() => {
+    overlayTimer = null;
+    if (state.minDay === null) return;
+    for (const name of Object.keys(OVERLAYS)) loadOverlay(name);
+  }, delay);
+}
+
+function abortOverlay(name) {
+  const c = overlayAbort[name];
+  overlayAbort[name] = null;
+  if (c) c.abort();
+}
+
+async function loadOverlay(name) {
+  const st = overlayStatus[name];
+  const src = map.getSource(OVERLAYS[name].source);
+  if (!src) return;
+  if (!state.overlays[name]) {
+    abortOverlay(name);
+    st.status = 'off';
+    return;
+  }
+  const url = overlayUrl(name);
+  if (url === st.loadedUrl && !overlayAbort[name]) {
+    st.status = 'loaded';
+    return;
+  }
+  if (url === st.url && overlayAbort[name]) return; // already on its way
+  abortOverlay(name);
+  const ctrl = new AbortController();
+  overlayAbort[name] = ctrl;
+  Object.assign(st, { status: 'loading', url, date: dayLabel(state.to), error: null });
+  overlayRequests.push(url);
+  if (overlayRequests.length > 200) overlayRequests.splice(0, overlayRequests.length - 200);
+  try {
+    const page = await fetchJson(url, { signal: ctrl.signal });
+    if (overlayAbort[name] !== ctrl) return; // superseded or switched off meanwhile
+    const features = Array.isArray(page && page.features) ? page.features : [];
+    const fc = OVERLAY_PREPARE[name](features);
+    src.setData(fc);
+    const matched = Number.isFinite(page && page.numberMatched) ? page.numberMatched : features.length;
+    Object.assign(st, { status: 'loaded', loadedUrl: url, count: fc.features.length, matched });
+    if (matched > features.length) console.warn(`frontline: the ${name} overlay shows ${features.length} of ${matched} features (${url})`);
+    afterOverlayLoaded(name);
+  } catch (err) {
+    if (overlayAbort[name] !== ctrl || (err && err.name === 'AbortError')) return;
+    // Show nothing for this overlay; the rest of the map keeps working.
+    console.warn(`frontline: the ${name} overlay could not be loaded (${url}): ${err && err.message ? err.message : err}`);
+    try {
+      OVERLAY_PREPARE[name]([]);
+      src.setData(EMPTY_FC);
+    } catch {
+      /* nothing more to undo */
+    }
+    Object.assign(st, { status: 'error', loadedUrl: null, count: 0, matched: 0, error: String(err && err.message ? err.message : err) });
+    afterOverlayLoaded(name);
+  } finally {
+    if (overlayAbort[name] === ctrl) overlayAbort[name] = null;
+  }
+}
+
+const pointOf = (f) => {
+  const c = f && f.geometry && f.geometry.type === 'Point' && f.geometry.coordinates;
+  return Array.isArray(c) && Number.isFinite(Number(c[0])) && Number.isFinite(Number(c[1])) ? [Number(c[0]), Number(c[1])] : null;
+};
+const isArea = (f) => !!(f && f.geometry && (f.geometry.type === 'Polygon' || f.geometry.type === 'MultiPolygon') && Array.isArray(f.geometry.coordinates));
+const controlStatusOf = (p) => (p && Object.hasOwn(CONTROL_STATUS, p.status) ? p.status : 'unknown');
+const lineColour = (layer) => LINE_COLOURS[hashString(String(layer)) % LINE_COLOURS.length];
+
+// Served features -> what the map sources hold (flat properties only; the full
+// feature stays in controlById / activityById for the popups).
+const OVERLAY_PREPARE = {
+  control(features) {
+    controlById.clear();
+    const out = [];
+    for (const f of features) {
+      const pt = pointOf(f);
+      if (!pt) continue;
+      const p = f.properties || {};
+      const id = String(first(f.id, p.geonameid !== undefined ? `gn-${p.geonameid}` : null, `ctl-${out.length}`));
+      const status = controlStatusOf(p);
+      controlById.set(id, f);
+      out.push({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: pt },
+        // Unknown below the rest where markers overlap.
+        properties: { _id: id, status, name: String(p.name || ''), _rank: status === 'unknown' ? 0 : 1 },
+      });
+    }
+    return { type: 'FeatureCollection', features: out };
+  },
+  lines(features) {
+    const layers = new Map();
+    const out = [];
+    for (const f of features) {
+      if (!isArea(f)) continue;
+      const p = f.properties || {};
+      const layer = String(first(p.layer, 'front line'));
+      const colour = lineColour(layer);
+      if (!layers.has(layer)) {
+        layers.set(layer, {
+          layer,
+          colour,
+          snapshotDate: String(first(p.snapshot_date, p.valid_from, '') || ''),
+          validFrom: String(first(p.valid_from, '') || ''),
+          validTo: p.valid_to ? String(p.valid_to) : null,
+        });
+      }
+      out.push({ type: 'Feature', geometry: f.geometry, properties: { layer, _colour: colour, valid_from: String(p.valid_from || ''), valid_to: p.valid_to ? String(p.valid_to) : '' } });
+    }
+    lineLayers = [...layers.values()].sort((a, b) => (a.layer < b.layer ? -1 : a.layer > b.layer ? 1 : 0));
+    return { type: 'FeatureCollection', features: out };
+  },
+  activity(features) {
+    activityById.clear();
+    const out = [];
+    for (const f of features) {
+      if (!isArea(f)) continue;
+      const p = f.properties || {};
+      const id = String(first(f.id, `act-${out.length}`));
+      activityById.set(id, f);
+      out.push({ type: 'Feature', geometry: f.geometry, properties: { _id: id, n_events: Number(p.n_events) || 0 } });
+    }
+    return { type: 'FeatureCollection', features: out };
+  },
+};
+
+function afterOverlayLoaded(name) {
+  if (name === 'lines') renderLegend();
+  if (name === 'activity') renderLegend();
+  if (name === 'control' && popup && popup.isOpen() && popupKind.kind === 'control') {
+    // The date moved under an open settlement popup: show its status on the new date.
+    const f = controlById.get(popupKind.id);
+    if (f && state.overlays.control) popup.setDOMContent(controlCard(f));
+    else popup.remove();
+  }
+}
+
+function setOverlay(name, on) {
+  state.overlays[name] = !!on;
+  const box = $(`${name}-toggle`);
+  if (box) box.checked = state.overlays[name];
+  for (const id of OVERLAYS[name].layers) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', state.overlays[name] ? 'visible' : 'none');
+  if (!state.overlays[name]) {
+    abortOverlay(name);
+    overlayStatus[name].status = 'off';
+    if (popup && popup.isOpen() && popupKind.kind === name) popup.remove();
+  }
+  renderLegend();
+}
+
+// ---- drawing: marker icons, hatch pattern (generated here, so nothing is fetched)
+
+/** Draw the marker of a control status centred in a size x size box. */
+function drawControlMarker(ctx, status, size) {
+  const s = CONTROL_STATUS[status] || CONTROL_STATUS.unknown;
+  const c = size / 2;
+  const r = size * (status === 'unknown' ? 0.26 : 0.38);
+  const lw = Math.max(1, size / 9);
+  ctx.beginPath();
+  if (s.shape === 'square') ctx.rect(c - r * 0.85, c - r * 0.85, r * 1.7, r * 1.7);
+  else if (s.shape === 'diamond') {
+    ctx.moveTo(c, c - r * 1.15);
+    ctx.lineTo(c + r * 1.15, c);
+    ctx.lineTo(c, c + r * 1.15);
+    ctx.lineTo(c - r * 1.15, c);
+    ctx.closePath();
+  } else if (s.shape === 'triangle') {
+    ctx.moveTo(c, c - r * 1.1);
+    ctx.lineTo(c + r * 1.1, c + r * 0.8);
+    ctx.lineTo(c - r * 1.1, c + r * 0.8);
+    ctx.closePath();
+  } else ctx.arc(c, c, r, 0, 2 * Math.PI);
+  ctx.fillStyle = s.filled ? s.colour : '#ffffff';
+  ctx.fill();
+  ctx.lineJoin = 'round';
+  // A white halo keeps the marker readable on any fill, then the outline.
+  ctx.strokeStyle = 'rgba(255,255,255,0.95)';
+  ctx.lineWidth = lw * 2.6;
+  ctx.globalCompositeOperation = 'destination-over';
+  ctx.stroke();
+  ctx.globalCompositeOperation = 'source-over';
+  ctx.strokeStyle = s.filled ? 'rgba(0,0,0,0.55)' : s.colour;
+  ctx.lineWidth = s.filled ? lw * 0.7 : lw * 1.3;
+  ctx.stroke();
+}
+
+function canvasOf(size) {
+  const cv = document.createElement('canvas');
+  cv.width = size;
+  cv.height = size;
+  return cv;
+}
+
+function addOverlayImages() {
+  const size = 36; // drawn at pixelRatio 2: 18 css px
+  for (const status of CONTROL_ORDER) {
+    const id = `control-${status}`;
+    if (map.hasImage(id)) continue;
+    const cv = canvasOf(size);
+    const ctx = cv.getContext('2d');
+    drawControlMarker(ctx, status, size);
+    map.addImage(id, ctx.getImageData(0, 0, size, size), { pixelRatio: 2 });
+  }
+  if (!map.hasImage('activity-hatch')) {
+    const cv = canvasOf(16);
+    const ctx = cv.getContext('2d');
+    drawHatch(ctx, 16);
+    map.addImage('activity-hatch', ctx.getImageData(0, 0, 16, 16), { pixelRatio: 2 });
+  }
+}
+
+function drawHatch(ctx, n) {
+  ctx.fillStyle = 'rgba(217,72,15,0.10)';
+  ctx.fillRect(0, 0, n, n);
+  ctx.strokeStyle = 'rgba(217,72,15,0.75)';
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  // Diagonals that join across tile edges.
+  for (const o of [-n, 0, n]) {
+    ctx.moveTo(o, n);
+    ctx.lineTo(o + n, 0);
+  }
+  ctx.stroke();
+}
+
+function addOverlayLayers() {
+  addOverlayImages();
+  const below = 'events-areas';
+  const width = (a, b) => ['interpolate', ['linear'], ['zoom'], 4, a, 10, b];
+  map.addLayer(
+    { id: 'frontline-fill', type: 'fill', source: 'overlay-lines', paint: { 'fill-color': ['get', '_colour'], 'fill-opacity': 0.16 } },
+    below,
+  );
+  map.addLayer(
+    { id: 'frontline-line', type: 'line', source: 'overlay-lines', layout: { 'line-join': 'round' }, paint: { 'line-color': ['get', '_colour'], 'line-width': width(1.2, 2.6), 'line-opacity': 0.9 } },
+    below,
+  );
+  map.addLayer({ id: 'activity-fill', type: 'fill', source: 'overlay-activity', paint: { 'fill-pattern': 'activity-hatch' } }, below);
+  map.addLayer(
+    {
+      id: 'activity-line',
+      type: 'line',
+      source: 'overlay-activity',
+      paint: { 'line-color': ACTIVITY_COLOUR, 'line-width': width(0.8, 1.6), 'line-dasharray': [3, 2], 'line-opacity': 0.85 },
+    },
+    below,
+  );
+  // Control markers: above the event clusters (smaller, so both stay clickable), below event points.
+  map.addLayer(
+    {
+      id: 'control-points',
+      type: 'symbol',
+      source: 'overlay-control',
+      layout: {
+        'icon-image': ['concat', 'control-', ['get', 'status']],
+        'icon-size': ['interpolate', ['linear'], ['zoom'], 4, 0.85, 8, 1, 12, 1.25],
+        'icon-allow-overlap': true,
+        'icon-ignore-placement': true,
+        'symbol-sort-key': ['get', '_rank'],
+      },
+    },
+    'events-points',
+  );
+  for (const name of Object.keys(OVERLAYS)) setOverlay(name, state.overlays[name]);
+}
+
+// ---- popups of the overlays
+
+let popupKind = { kind: null, id: null }; // what the open popup shows
+
+const sideName = (s) => (s === 'russia' ? 'Russia' : s === 'ukraine' ? 'Ukraine' : s ? humanize(s) : '');
+
+function timelineEntry(e) {
+  const li = el('li', { class: 'tl-entry', 'data-date': String(e.date || '') });
+  const dates = e.date_end && e.date_end !== e.date ? `${e.date} – ${e.date_end}` : String(e.date || '?');
+  const assertion = String(e.assertion || '');
+  let what = ASSERTION_LABEL[assertion] || humanize(assertion || 'report');
+  const claimant = sideName(e.claimant);
+  if (claimant && assertion === 'held') what = `Held by ${claimant}`;
+  else if (claimant && assertion === 'claimed') what = `Claimed for ${claimant}`;
+  else if (claimant && assertion === 'disputed') what = `Disputed (gain by ${claimant})`;
+  li.append(el('span', { class: 'tl-date' }, dates), ' ', el('strong', { class: 'tl-what' }, what));
+  const claims = Array.isArray(e.claims) ? e.claims.filter((c) => c && typeof c === 'object') : [];
+  if (claims.length) {
+    li.append(el('span', { class: 'tl-claims' }, ` — ${claims.map((c) => `${String(c.stance || 'stated')} by ${sideName(String(c.by || '')) || 'someone'}`).join('; ')}`));
+  }
+  const href = safeHttpUrl(e.url);
+  let label = typeof e.source === 'string' && e.source ? e.source : null;
+  if (!label && href) label = new URL(href).hostname;
+  if (label || href) li.append(el('span', { class: 'tl-source' }, ' (', href ? el('a', { href, target: '_blank', rel: 'noopener noreferrer' }, label || 'source') : label, ')'));
+  if (typeof e.evidence === 'string' && e.evidence.trim()) li.append(el('blockquote', {}, e.evidence));
+  return li;
+}
+
+function controlCard(f) {
+  const p = (f && f.properties) || {};
+  const id = String(first(f && f.id, p.geonameid !== undefined ? `gn-${p.geonameid}` : '', ''));
+  const status = controlStatusOf(p);
+  const info = CONTROL_STATUS[status];
+  const root = el('div', { class: 'ctl-popup', 'data-settlement-id': id, 'data-status': status });
+  const sym = canvasOf(28);
+  sym.className = 'ctl-sym';
+  sym.setAttribute('aria-hidden', 'true');
+  drawControlMarker(sym.getContext('2d'), status, 28);
+  root.append(el('h3', {}, sym, ' ', el('span', { class: 'ctl-name' }, String(p.name || 'Unnamed settlement'))));
+  const dl = el('dl', {});
+  const add = (k, ...v) => dl.append(el('dt', {}, k), el('dd', {}, ...v));
+  add('Status', el('span', { class: 'ctl-status' }, info.label), p.date ? ` on ${p.date}` : '');
+  if (p.status_since) add('Since', String(p.status_since));
+  if (p.status_basis) add('Based on', STATUS_BASIS_LABEL[p.status_basis] || humanize(p.status_basis));
+  add('Reports', `${fmtInt(Number(p.n_claims) || 0)} territorial, ${fmtInt(Number(p.n_fighting) || 0)} fighting`, p.last_fighting_date ? ` (last fighting ${p.last_fighting_date})` : '');
+  for (const [k, v] of Object.entries(p)) {
+    if (!k.startsWith('occupied_per_')) continue;
+    add(`Layer ${k.slice('occupied_per_'.length)}`, v === true ? 'inside the area' : v === false ? 'outside the area' : 'no snapshot for this date');
+  }
+  root.append(dl);
+  const timeline = Array.isArray(p.timeline) ? p.timeline.filter((e) => e && typeof e === 'object') : [];
+  root.append(el('h4', {}, `Timeline (${timeline.length})`));
+  if (timeline.length) root.append(el('ol', { class: 'timeline', reversed: true }, ...timeline.slice().reverse().map(timelineEntry)));
+  else root.append(el('p', { class: 'note' }, 'No territorial reports up to this date, and no fighting in the 14 days before it.'));
+  return root;
+}
+
+function showControl(id, lngLat) {
+  const f = controlById.get(id);
+  if (!f) return;
+  if (popup) popup.remove();
+  popup = new Popup({ closeButton: true, maxWidth: '380px', focusAfterOpen: true });
+  popupKind = { kind: 'control', id };
+  popup.setLngLat(lngLat || pointOf(f));
+  popup.setDOMContent(controlCard(f));
+  popup.addTo(map);
+}
+
+function activityCard(f) {
+  const p = (f && f.properties) || {};
+  const root = el('div', { class: 'ctl-popup act-popup', 'data-zone-id': String(first(f && f.id, '')) });
+  const sw = el('span', { class: 'sym', 'aria-hidden': 'true' }, el('span', { class: 'hatch' }));
+  root.append(el('h3', {}, sw, ' Contested activity'));
+  const dl = el('dl', {});
+  const add = (k, ...v) => dl.append(el('dt', {}, k), el('dd', {}, ...v));
+  add('Events', fmtInt(Number(p.n_events) || 0), p.first_date ? ` from ${p.first_date} to ${p.last_date || p.first_date}` : '');
+  if (p.window_start) add('Window', `${p.window_start} – ${p.window_end || ''}`);
+  if (Number.isFinite(Number(p.area_km2))) add('Area', `${fmtInt(Math.round(Number(p.area_km2)))} km²`);
+  const places = Array.isArray(p.places) ? p.places.filter((x) => typeof x === 'string') : [];
+  if (places.length) add('Places', places.slice(0, 8).join(', '), places.length > 8 ? ` and ${places.length - 8} more` : '');
+  const types = p.event_types && typeof p.event_types === 'object' ? Object.entries(p.event_types) : [];
+  if (types.length) add('Types', types.sort((a, b) => b[1] - a[1]).map(([t, n]) => `${humanize(t)} ${n}`).join(', '));
+  root.append(dl);
+  return root;
+}
+
+function showActivity(id, lngLat) {
+  const f = activityById.get(id);
+  if (!f) return;
+  if (popup) popup.remove();
+  popup = new Popup({ closeButton: true, maxWidth: '340px', focusAfterOpen: true });
+  popupKind = { kind: 'activity', id };
+  popup.setLngLat(lngLat);
+  popup.setDOMContent(activityCard(f));
+  popup.addTo(map);
+}
+
+/** Does a click at `point` open a settlement (a marker there, no event point over it)? */
+function controlMarkerWins(point) {
+  if (!state.overlays.control || !featuresAt(point, ['control-points']).length) return false;
+  return !featuresAt(point, ['events-points']).length;
+}
+
+/** Rendered features of the given layers at a screen point (layers not yet added are skipped). */
+function featuresAt(point, layers) {
+  const present = layers.filter((id) => map.getLayer(id));
+  return present.length ? map.queryRenderedFeatures(point, { layers: present }) : [];
 }
 
 // ---------------------------------------------------------------- oblast lookup (point in polygon)
@@ -869,6 +1350,9 @@ function writeHash() {
     if (state.showAll) q.set('all', '1');
     if (state.osm) q.set('osm', '1');
     if (!state.admin1) q.set('admin1', '0');
+    if (!state.overlays.control) q.set('control', '0');
+    if (!state.overlays.lines) q.set('lines', '0');
+    if (state.overlays.activity) q.set('activity', '1');
     if (state.selected) q.set('event', state.selected);
     const h = `#${q.toString()}`;
     if (h !== location.hash) {
@@ -891,6 +1375,7 @@ function readHash() {
   out.showAll = q.get('all') === '1';
   out.osm = q.get('osm') === '1';
   out.admin1 = q.get('admin1') !== '0';
+  out.overlays = { control: q.get('control') !== '0', lines: q.get('lines') !== '0', activity: q.get('activity') === '1' };
   out.event = q.get('event') || null;
   return out;
 }
@@ -906,6 +1391,7 @@ function applyHashState(h, { initial = false } = {}) {
   $('show-all').checked = state.showAll;
   setOsm(h.osm);
   setAdmin1(h.admin1);
+  for (const name of Object.keys(OVERLAYS)) setOverlay(name, h.overlays[name]);
   if (state.minDay !== null) {
     const from = h.from !== null ? Math.round((h.from - state.minDay) / DAY) : null;
     const to = h.to !== null ? Math.round((h.to - state.minDay) / DAY) : null;
@@ -1097,6 +1583,8 @@ function scheduleLiveRefresh(message) {
   // Re-query so counts and clusters stay exact; a burst of changes costs one request.
   clearTimeout(liveTimer);
   liveTimer = setTimeout(() => {
+    // Statuses and zones come from the events: reload them even for the same date and view.
+    for (const name of ['control', 'activity']) overlayStatus[name].loadedUrl = null;
     refresh();
     const names = liveNames.splice(0).filter(Boolean);
     if (names.length) setStatus(`Live: ${names.slice(0, 3).join('; ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}.`);
@@ -1193,6 +1681,13 @@ function wireControls() {
     setAdmin1(e.target.checked);
     writeHash();
   });
+  for (const name of Object.keys(OVERLAYS)) {
+    $(`${name}-toggle`).addEventListener('change', (e) => {
+      setOverlay(name, e.target.checked);
+      scheduleOverlays(0);
+      writeHash();
+    });
+  }
   $('panel-toggle').addEventListener('click', () => {
     const app = $('app');
     const closed = app.classList.toggle('panel-closed');
@@ -1221,6 +1716,7 @@ function wireControls() {
   map.on('click', 'events-clusters', async (e) => {
     const f = e.features && e.features[0];
     if (!f) return;
+    if (controlMarkerWins(e.point)) return; // the marker drawn over the cluster takes the click
     const src = map.getSource(EVENTS_SOURCE);
     const clusterId = f.properties.cluster_id;
     try {
@@ -1237,9 +1733,23 @@ function wireControls() {
   });
   map.on('click', 'events-points', (e) => {
     const ids = [...new Set((e.features || []).map((f) => f.properties._id))];
-    if (ids.length) showEvents(e.lngLat, ids);
+    const ctl = state.overlays.control ? featuresAt(e.point, ['control-points'])[0] : null;
+    if (ids.length) showEvents(e.lngLat, ids, ctl ? ctl.properties._id : null);
   });
-  for (const layer of ['events-clusters', 'events-points']) {
+  // Overlays. Priority follows the drawing order: event points, then settlement markers (an
+  // event popup links to the settlement under it), then clusters, then activity zones.
+  map.on('click', (e) => {
+    if (featuresAt(e.point, ['events-points']).length) return;
+    if (controlMarkerWins(e.point)) {
+      const ctl = featuresAt(e.point, ['control-points'])[0];
+      showControl(ctl.properties._id, ctl.geometry.coordinates);
+      return;
+    }
+    if (featuresAt(e.point, ['events-clusters']).length) return;
+    const zone = state.overlays.activity ? featuresAt(e.point, ['activity-fill'])[0] : null;
+    if (zone) showActivity(zone.properties._id, e.lngLat);
+  });
+  for (const layer of ['events-clusters', 'events-points', 'control-points', 'activity-fill']) {
     map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
     map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));
   }
@@ -1339,6 +1849,11 @@ async function main() {
   }
   setOsm(state.osm);
   setAdmin1(state.admin1);
+  try {
+    addOverlayLayers();
+  } catch (err) {
+    console.warn(`frontline: the overlays could not be added: ${err && err.message ? err.message : err}`);
+  }
   applyTypeColours();
   renderTypeList();
   map.once('idle', () => {
@@ -1363,6 +1878,20 @@ window.frontline = {
     return lastLoad;
   },
   showEvents,
+  showControl,
+  /** Per overlay: enabled, status (idle | loading | loaded | error | off), url, date, count, matched, error. */
+  get overlays() {
+    return Object.fromEntries(Object.entries(overlayStatus).map(([k, v]) => [k, { enabled: state.overlays[k], ...v }]));
+  },
+  overlayRequests,
+  /** True while an overlay load is scheduled or on its way. */
+  get overlaysBusy() {
+    return overlaysBusy();
+  },
+  controlById,
+  get lineLayers() {
+    return lineLayers;
+  },
 };
 
 main().catch((err) => setStatus(`The map could not start: ${err && err.message ? err.message : err}`, true, true));

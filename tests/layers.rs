@@ -739,6 +739,36 @@ async fn import_snapshots_and_serve_them() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let line: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["properties"]["status"], "contested");
+    // `frontline export` gives the same layer status as the API.
+    let out = frontline(&[
+        "export",
+        "--db",
+        db_s,
+        "--datetime",
+        "2025-01-06/2025-01-12",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let exported: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, _, served) = srv
+        .get("/collections/events/items?datetime=2025-01-06/2025-01-12")
+        .await;
+    let status_of = |fc: &Value| -> Vec<(String, Value)> {
+        let mut v: Vec<(String, Value)> = fc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["id"].as_str().unwrap().to_string(),
+                    f["properties"]["occupied_per_testfront"].clone(),
+                )
+            })
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+    assert!(!status_of(&exported).is_empty());
+    assert_eq!(status_of(&exported), status_of(&served));
 
     // Activity: the four frontline events around Kurakhove form one zone; the lone one does not.
     let (status, _, v) = srv

@@ -125,11 +125,23 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         .block_on(Store::open(&args.db.db))
         .with_context(|| format!("opening database {}", args.db.db))?;
     let page = store.query(&q)?;
+    // Each GeoJSON feature gets the imported front-line layers' status of
+    // its place on its date (`occupied_per_<layer>`), as the API serves it.
+    let layers = rt
+        .block_on(crate::layers::Layers::open(&store))
+        .context("loading the front-line layers")?;
+    let layer_status = |se: &crate::store::StoredEvent| {
+        layers.event_properties(se.event.place.lon, se.event.place.lat, se.event.date_start)
+    };
     let events = page.events.iter().map(|e| e.as_ref());
     let write = |w: &mut dyn Write| -> anyhow::Result<()> {
         match args.format {
-            ExportFormat::Geojson => export::write_geojson(&mut *w, events.clone())?,
-            ExportFormat::Geojsonseq => export::write_geojsonseq(&mut *w, events.clone())?,
+            ExportFormat::Geojson => {
+                export::write_geojson_with(&mut *w, events.clone(), layer_status)?
+            }
+            ExportFormat::Geojsonseq => {
+                export::write_geojsonseq_with(&mut *w, events.clone(), layer_status)?
+            }
             ExportFormat::Csv => export::write_csv(&mut *w, events.clone())?,
         }
         w.flush()?;

@@ -205,13 +205,23 @@ pub fn event_to_feature(se: &StoredEvent) -> geojson::Feature {
 
 /// Writes an RFC 7946 FeatureCollection, streaming.
 pub fn write_geojson<'a, W: Write>(
+    w: W,
+    events: impl IntoIterator<Item = &'a StoredEvent>,
+) -> Result<(), ExportError> {
+    write_geojson_with(w, events, |_| serde_json::Map::new())
+}
+
+/// [`write_geojson`] with `extra(event)` properties after each event's own
+/// (e.g. the `occupied_per_<layer>` status of its place on its date).
+pub fn write_geojson_with<'a, W: Write>(
     mut w: W,
     events: impl IntoIterator<Item = &'a StoredEvent>,
+    extra: impl Fn(&StoredEvent) -> serde_json::Map<String, serde_json::Value>,
 ) -> Result<(), ExportError> {
     w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
     for (n, se) in events.into_iter().enumerate() {
         w.write_all(if n > 0 { b",\n" } else { b"\n" })?;
-        write_feature(&mut w, se)?;
+        write_feature_with(&mut w, se, &extra(se))?;
     }
     w.write_all(b"\n]}\n")?;
     Ok(())
@@ -220,12 +230,21 @@ pub fn write_geojson<'a, W: Write>(
 /// Writes RFC 8142 GeoJSON text sequences: each Feature preceded by RS (0x1E)
 /// and followed by LF.
 pub fn write_geojsonseq<'a, W: Write>(
+    w: W,
+    events: impl IntoIterator<Item = &'a StoredEvent>,
+) -> Result<(), ExportError> {
+    write_geojsonseq_with(w, events, |_| serde_json::Map::new())
+}
+
+/// [`write_geojsonseq`] with `extra(event)` properties after each event's own.
+pub fn write_geojsonseq_with<'a, W: Write>(
     mut w: W,
     events: impl IntoIterator<Item = &'a StoredEvent>,
+    extra: impl Fn(&StoredEvent) -> serde_json::Map<String, serde_json::Value>,
 ) -> Result<(), ExportError> {
     for se in events {
         w.write_all(&[0x1e])?;
-        write_feature(&mut w, se)?;
+        write_feature_with(&mut w, se, &extra(se))?;
         w.write_all(b"\n")?;
     }
     Ok(())

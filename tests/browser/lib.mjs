@@ -2,8 +2,9 @@
 // Debian's chromium through playwright-core (recipe of serving.md §5.3), and
 // read what the map renders.
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -25,15 +26,20 @@ export function ensureOutputDir() {
  * (development against tests/browser/mock-server.mjs); otherwise FRONTLINE_BIN
  * is started as `serve --demo --bind 127.0.0.1:0` and its first stdout line,
  * `listening on http://127.0.0.1:PORT`, gives the address.
+ *
+ * The server gets a temporary directory of its own as TMPDIR, so the demo's
+ * temporary database is the one `frontline-demo-*.db` there: `demoDb()` names
+ * it (null when running against FRONTLINE_URL), for `importLayer`.
  */
 export async function startServer({ demo = true, args: extraArgs = [] } = {}) {
-  if (process.env.FRONTLINE_URL) return { url: process.env.FRONTLINE_URL.replace(/\/$/, ''), stop: async () => {} };
+  if (process.env.FRONTLINE_URL) return { url: process.env.FRONTLINE_URL.replace(/\/$/, ''), stop: async () => {}, demoDb: () => null };
   const bin = process.env.FRONTLINE_BIN;
   if (!bin) throw new Error('set FRONTLINE_BIN to the frontline binary (or FRONTLINE_URL to a running server)');
   if (!existsSync(bin)) throw new Error(`FRONTLINE_BIN=${bin} does not exist`);
+  const tmp = mkdtempSync(join(tmpdir(), 'frontline-browser-'));
   const child = spawn(bin, ['serve', ...(demo ? ['--demo'] : []), '--bind', '127.0.0.1:0', ...extraArgs], {
     cwd: repoRoot,
-    env: { ...process.env, FRONTLINE_TOKEN: TOKEN, RUST_LOG: process.env.RUST_LOG || 'warn' },
+    env: { ...process.env, TMPDIR: tmp, FRONTLINE_TOKEN: TOKEN, RUST_LOG: process.env.RUST_LOG || 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -56,14 +62,78 @@ export async function startServer({ demo = true, args: extraArgs = [] } = {}) {
     });
   });
   const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 10000);
-    await exited;
-    clearTimeout(t);
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10000);
+      await exited;
+      clearTimeout(t);
+    }
+    rmSync(tmp, { recursive: true, force: true });
   };
-  return { url, stop, stderr: () => stderr };
+  const demoDb = () => {
+    const f = readdirSync(tmp).find((n) => /^frontline-demo-.*\.db$/.test(n));
+    return f ? join(tmp, f) : null;
+  };
+  return { url, stop, stderr: () => stderr, tmp, bin, demoDb };
+}
+
+/**
+ * Import a polygon snapshot into the running server's database with
+ * `frontline layers import --layer LAYER --date DATE FILE --db DB` (the server
+ * picks it up within about 10 s; see `waitForLayer`). Returns false when the
+ * server is not ours (FRONTLINE_URL).
+ */
+export async function importLayer(server, { layer, date, geojson }) {
+  const db = server.demoDb();
+  if (!db) return false;
+  const file = join(server.tmp, `${layer}-${date}.geojson`);
+  writeFileSync(file, JSON.stringify(geojson));
+  await new Promise((resolvePromise, reject) => {
+    execFile(server.bin, ['layers', 'import', '--layer', layer, '--date', date, file, '--db', db], { cwd: repoRoot }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`layers import failed: ${err.message}\n${stdout}\n${stderr}`));
+      else resolvePromise(stdout);
+    });
+  });
+  return true;
+}
+
+/** Wait until `GET /collections/frontline/items?datetime=DATE` serves LAYER's snapshot of SNAPSHOT. */
+export async function waitForLayer(baseUrl, { layer, date, snapshot, timeoutMs = 30000 }) {
+  const t0 = Date.now();
+  for (;;) {
+    const res = await fetch(`${baseUrl}/collections/frontline/items?datetime=${date}`, { headers: { Accept: 'application/geo+json' } });
+    if (res.ok) {
+      const body = await res.json();
+      const f = body.features.find((x) => x.properties.layer === layer);
+      if (f && (!snapshot || f.properties.valid_from === snapshot)) return f;
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`layer ${layer} (snapshot ${snapshot}) not served for ${date} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
+ * Wait until an overlay of the page (control | lines | activity) has loaded (or
+ * failed) for the date `date` (YYYY-MM-DD) and, with `point` ([lng, lat]), for a
+ * bbox holding that point; then until the map is idle.
+ */
+export async function overlayLoaded(page, name, date, { point = null, timeout = 20000 } = {}) {
+  await page.waitForFunction(
+    ([n, d, pt]) => {
+      const f = window.frontline;
+      const o = f && f.overlays[n];
+      if (!o || f.overlaysBusy || !(o.status === 'loaded' || o.status === 'error') || (d && o.date !== d)) return false;
+      if (!pt) return true;
+      const bbox = new URLSearchParams(String(o.url).split('?')[1] || '').get('bbox');
+      if (!bbox) return true;
+      const [w, s, e, nn] = bbox.split(',').map(Number);
+      return pt[0] >= w && pt[0] <= e && pt[1] >= s && pt[1] <= nn;
+    },
+    [name, date, point],
+    { timeout },
+  );
+  await idle(page);
 }
 
 export async function launchBrowser() {
@@ -81,7 +151,7 @@ export async function launchBrowser() {
  * A page that records console errors, page errors, dialogs and every request
  * to another origin (which is aborted: the map must work offline).
  */
-export async function openPage(browser, baseUrl, { width = 1280, height = 800, path = '/' } = {}) {
+export async function openPage(browser, baseUrl, { width = 1280, height = 800, path = '/', setup = null } = {}) {
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
   const log = { consoleErrors: [], pageErrors: [], dialogs: [], external: [] };
@@ -100,6 +170,8 @@ export async function openPage(browser, baseUrl, { width = 1280, height = 800, p
     log.external.push(u);
     return route.abort();
   });
+  // Routes of the caller (registered later, so tried first).
+  if (setup) await setup(context, page);
   const t0 = Date.now();
   await page.goto(baseUrl + path);
   await page.waitForFunction(() => window.mapReady === true, null, { timeout: 60000 });
