@@ -747,7 +747,7 @@ async fn csv_and_jsonseq_formats() {
     let body = r.text().await.unwrap();
     let mut rd = csv::Reader::from_reader(body.as_bytes());
     let header = rd.headers().unwrap().clone();
-    assert_eq!(header.len(), 36);
+    assert_eq!(header.len(), 37);
     assert_eq!(&header[0], "event_id_cnty");
     assert_eq!(&header[30], "timestamp");
     assert_eq!(rd.records().count(), 20);

@@ -262,7 +262,7 @@ fn csv_has_acled_columns_in_order_then_ours() {
     assert!(o.status.success());
     let mut rd = csv::Reader::from_reader(&o.stdout[..]);
     let header: Vec<String> = rd.headers().unwrap().iter().map(str::to_string).collect();
-    assert_eq!(header.len(), 36);
+    assert_eq!(header.len(), 37);
     assert_eq!(&header[..31], &ACLED_COLUMNS.map(str::to_string)[..]);
     assert_eq!(&header[31..], &EXTRA_COLUMNS.map(str::to_string)[..]);
     let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
@@ -279,6 +279,8 @@ fn csv_has_acled_columns_in_order_then_ours() {
     assert_eq!(&shelling[col("geo_precision")], "1");
     assert_eq!(&shelling[col("iso")], "804");
     assert_eq!(&shelling[col("country")], "Ukraine");
+    assert_eq!(&shelling[col("admin1")], "Luhanska oblast");
+    assert_eq!(&shelling[col("admin1_code")], "UA.14");
     assert_eq!(&shelling[col("latitude")], "49.993512");
     assert_eq!(&shelling[col("longitude")], "36.230457");
     assert_eq!(&shelling[col("n_reports")], "2");

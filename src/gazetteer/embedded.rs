@@ -24,3 +24,41 @@ pub(crate) static FILES: &[(&str, &[u8])] = &[
     data!("alternateNamesV2.txt.gz"),
     data!("aliases.tsv"),
 ];
+
+/// English (ASCII) name of an admin-1 code ("UA.05" → "Donetska oblast") from
+/// the built-in `admin1CodesASCII.txt`, without loading the gazetteer.
+pub fn admin1_name(code: &str) -> Option<&'static str> {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static NAMES: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    NAMES
+        .get_or_init(|| {
+            let bytes = FILES
+                .iter()
+                .find(|(n, _)| *n == "admin1CodesASCII.txt")
+                .map_or(&[][..], |f| f.1);
+            std::str::from_utf8(bytes)
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|l| {
+                    let mut f = l.split('\t');
+                    let code = f.next()?;
+                    let _name = f.next()?;
+                    let ascii = f.next()?;
+                    Some((code, ascii))
+                })
+                .collect()
+        })
+        .get(code)
+        .copied()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn admin1_names() {
+        assert_eq!(super::admin1_name("UA.05"), Some("Donetska oblast"));
+        assert_eq!(super::admin1_name("RU.41"), Some("Kurskaya oblast'"));
+        assert_eq!(super::admin1_name("XX.99"), None);
+    }
+}

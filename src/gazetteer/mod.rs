@@ -18,6 +18,7 @@
 
 mod admin;
 mod embedded;
+pub use embedded::admin1_name;
 mod formats;
 mod index;
 mod load;

@@ -286,15 +286,16 @@ pub const ACLED_COLUMNS: [&str; 31] = [
 ];
 
 /// Our columns after ACLED's 31.
-pub const EXTRA_COLUMNS: [&str; 5] = [
+pub const EXTRA_COLUMNS: [&str; 6] = [
     "confidence",
     "n_reports",
     "source_urls",
     "geonameid",
     "surface_form",
+    "admin1_code",
 ];
 
-/// The full CSV header (36 columns).
+/// The full CSV header (37 columns).
 pub fn csv_header() -> Vec<&'static str> {
     ACLED_COLUMNS
         .iter()
@@ -345,7 +346,7 @@ fn is_civilian_type(acled_event_type: &str, our_type: &str) -> bool {
     acled_event_type == "Violence against civilians" || our_type.contains("civilian")
 }
 
-/// One CSV record (36 fields) for an event.
+/// One CSV record (37 fields) for an event.
 pub fn csv_record(se: &StoredEvent) -> Vec<String> {
     let e = &se.event;
     let (acled_type, acled_sub, disorder) = acled_mapping(&e.event_type);
@@ -449,7 +450,9 @@ pub fn csv_record(se: &StoredEvent) -> Vec<String> {
         country.map_or(String::new(), |c| c.0.to_string()),
         country.map_or(String::new(), |c| c.3.to_string()),
         country.map_or(e.place.country_code.clone(), |c| c.2.to_string()),
-        e.place.admin1.clone(),
+        // ACLED names the province; the code follows in `admin1_code`.
+        crate::gazetteer::admin1_name(&e.place.admin1)
+            .map_or_else(|| e.place.admin1.clone(), str::to_string),
         String::new(),
         String::new(),
         e.place.name.clone(),
@@ -467,6 +470,7 @@ pub fn csv_record(se: &StoredEvent) -> Vec<String> {
         urls.join("; "),
         e.place.geonameid.map_or(String::new(), |g| g.to_string()),
         e.place.surface_form.clone(),
+        e.place.admin1.clone(),
     ]
 }
 
