@@ -940,6 +940,20 @@ function scheduleOverlays(delay = OVERLAY_DEBOUNCE_MS) {
   }, delay);
 }
 
+// Overlay requests started with the first view's events, before the style has
+// loaded (the control answer takes a few hundred ms on a big database), by URL.
+const overlayPrefetched = new Map();
+function prefetchOverlays() {
+  for (const name of Object.keys(OVERLAYS)) {
+    if (!state.overlays[name]) continue;
+    const url = overlayUrl(name);
+    const p = fetchJson(url);
+    p.catch(() => {}); // reported when used
+    overlayPrefetched.set(url, p);
+    overlayRequests.push(url);
+  }
+}
+
 function abortOverlay(name) {
   const c = overlayAbort[name];
   overlayAbort[name] = null;
@@ -965,10 +979,12 @@ async function loadOverlay(name) {
   const ctrl = new AbortController();
   overlayAbort[name] = ctrl;
   Object.assign(st, { status: 'loading', url, date: dayLabel(state.to), error: null });
-  overlayRequests.push(url);
+  const early = overlayPrefetched.get(url);
+  overlayPrefetched.delete(url);
+  if (!early) overlayRequests.push(url);
   if (overlayRequests.length > 200) overlayRequests.splice(0, overlayRequests.length - 200);
   try {
-    const page = await fetchJson(url, { signal: ctrl.signal });
+    const page = await (early || fetchJson(url, { signal: ctrl.signal }));
     if (overlayAbort[name] !== ctrl) return; // superseded or switched off meanwhile
     const features = Array.isArray(page && page.features) ? page.features : [];
     const fc = OVERLAY_PREPARE[name](features);
@@ -1841,6 +1857,7 @@ async function main() {
   applyHashState(h, { initial: true });
   syncWindowSelect();
   if (!(state.types && state.types.size === 0)) prefetchEvents();
+  prefetchOverlays();
   await styleLoaded;
   // On a phone the attribution starts folded (the (i) button opens it) so it does not cover the map.
   if (window.matchMedia('(max-width: 700px)').matches) {
@@ -1867,6 +1884,8 @@ async function main() {
     });
   });
   refresh();
+  // The first view's overlays are already on their way (prefetchOverlays): no debounce.
+  scheduleOverlays(0);
   startLive();
 }
 
