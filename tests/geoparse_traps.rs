@@ -168,6 +168,19 @@ fn region_words_pick_the_named_level_and_cover_lists() {
     );
     assert_absent(&ms, "Jordan");
     assert_near(&ms, "Paris", 48.85, 2.35, 15.0);
+    // "along the Dnipro" is the river; "hit Dnipro" the city.
+    let ms = gp().parse("Guns shelled villages along the Dnipro. Drones hit Dnipro overnight.");
+    let d: Vec<_> = find(&ms, "Dnipro");
+    assert_eq!(d.len(), 2, "{ms:?}");
+    assert!(
+        d[0].place.as_ref().is_none_or(|p| p.geonameid != 709930),
+        "{d:?}"
+    );
+    assert_eq!(
+        d[1].place.as_ref().map(|p| p.geonameid),
+        Some(709930),
+        "{d:?}"
+    );
 }
 
 #[test]

@@ -606,6 +606,14 @@ pub fn find_cues(tokens: &[Token]) -> Vec<CueMatch> {
             t1,
         });
     }
+    // "occupied" as an adjective describes a status, not a capture: "in occupied
+    // Sevastopol", "the occupied territories", "Russian-occupied Melitopol".
+    found.retain(|c| {
+        !(c.cue == Cue::Capture
+            && c.t1 == c.t0 + 1
+            && tokens[c.t0].is("occupied")
+            && occupied_is_adjective(tokens, c.t0))
+    });
     // Drop cues covered by a longer cue of the same layer.
     let mut keep = vec![true; found.len()];
     for (a, ca) in found.iter().enumerate() {
@@ -630,6 +638,75 @@ pub fn find_cues(tokens: &[Token]) -> Vec<CueMatch> {
     out.sort_by_key(|c| (c.t0, c.t1));
     out.dedup_by(|a, b| a.t0 == b.t0 && a.t1 == b.t1 && a.cue == b.cue);
     out
+}
+
+/// Is "occupied" at token `i` an adjective (a status) rather than the verb?
+fn occupied_is_adjective(tokens: &[Token], i: usize) -> bool {
+    const BEFORE: &[&str] = &[
+        "in",
+        "of",
+        "from",
+        "to",
+        "into",
+        "at",
+        "on",
+        "near",
+        "across",
+        "over",
+        "the",
+        "russian",
+        "russia",
+        "temporarily",
+        "illegally",
+        "partially",
+        "partly",
+        "fully",
+        "still",
+        "-",
+        "newly",
+        "remain",
+        "remains",
+        "remained",
+        "now",
+        "currently",
+        "is",
+        "are",
+    ];
+    const AFTER: &[&str] = &[
+        "territory",
+        "territories",
+        "area",
+        "areas",
+        "region",
+        "regions",
+        "part",
+        "parts",
+        "land",
+        "lands",
+        "city",
+        "cities",
+        "town",
+        "towns",
+        "village",
+        "villages",
+        "south",
+        "east",
+        "zone",
+        "zones",
+        "side",
+        "bank",
+        "left",
+        "oblast",
+        "oblasts",
+        "peninsula",
+        "coast",
+        "since",
+        "until",
+    ];
+    let prev = i.checked_sub(1).map(|p| &tokens[p]);
+    let next = tokens.get(i + 1);
+    prev.is_none_or(|p| BEFORE.iter().any(|w| p.is(w)))
+        || next.is_some_and(|n| AFTER.iter().any(|w| n.is(w)))
 }
 
 #[cfg(test)]
@@ -767,5 +844,25 @@ mod tests {
         assert!(has("Russia could attack", Cue::Modal));
         assert!(has("they didn't advance", Cue::Negation));
         assert!(!has("a storm shadow missile", Cue::Type(E::Other)));
+    }
+
+    #[test]
+    fn occupied_as_a_status_is_no_capture() {
+        for s in [
+            "Explosions were heard in occupied Sevastopol",
+            "Occupied Melitopol was hit",
+            "the occupied territories of the south",
+            "the Russian-occupied city",
+            "the plant remains occupied since 2022",
+        ] {
+            assert!(!has(s, Cue::Capture), "{s}");
+        }
+        for s in [
+            "Russian troops occupied Avdiivka in February",
+            "the village was occupied on Monday",
+            "they attacked and occupied the town",
+        ] {
+            assert!(has(s, Cue::Capture), "{s}");
+        }
     }
 }

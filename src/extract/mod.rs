@@ -745,6 +745,11 @@ impl<'a> PostCtx<'a> {
                 && !locative
                 && actors::metonymic(&tokens, &cues, p.t1))
         });
+        // A wire dateline ("KYIV, Ukraine (AP) — ...") names where the report
+        // was filed, not where the events happened.
+        if let Some(end) = dateline_end(self.text, &tokens) {
+            places.retain(|p| p.t0 >= end);
+        }
         let explicit: Vec<PlaceRef<'a>> = places.clone();
         // Anaphors ("the town", "the Ukrainian capital") point at places, never at speakers.
         places.extend(self.anaphors(&tokens, &explicit, sno));
@@ -925,6 +930,16 @@ impl<'a> PostCtx<'a> {
             if etype.is_remote() && intercepted(&tokens, &cues, p) {
                 actor = opposite(actor);
             }
+            // Strikes and harm with no side named: the territory tells who fired.
+            let mut actor_inferred = false;
+            if actor == Actor::Unknown
+                && ((etype.is_remote() && etype != EventType::Explosion)
+                    || etype == EventType::CivilianHarm)
+                && !intercepted(&tokens, &cues, p)
+            {
+                actor = side_by_territory(&tokens, p);
+                actor_inferred = actor != Actor::Unknown;
+            }
             // Moscow calls its captures "liberation".
             let regain = anchor.cue == Cue::Regain
                 || (anchor.cue == Cue::Liberate && actor != Actor::Russia);
@@ -983,7 +998,7 @@ impl<'a> PostCtx<'a> {
                 * (0.55 + 0.45 * p.score)
                 * if date_default { 0.9 } else { 1.0 }
                 * if p.anaphor { 0.8 } else { 1.0 }
-                * if d.actor == Actor::Unknown && etype.is_combat() {
+                * if (d.actor == Actor::Unknown || actor_inferred) && etype.is_combat() {
                     0.9
                 } else {
                     1.0
@@ -1270,6 +1285,51 @@ fn non_combat_actor(etype: EventType, actors: &[actors::ActorCue]) -> Actor {
 
 /// Outside Ukraine, Russia, Belarus and Moldova and more than 1,500 km from the
 /// front (48.5° N, 35° E).
+/// The token index just after a wire dateline at the start of a sentence:
+/// an upper-case place name, optionally ", Country" and "(Agency)", then a
+/// dash ("KYIV, Ukraine (AP) —", "MOSCOW —").
+fn dateline_end(text: &str, tokens: &[Token]) -> Option<usize> {
+    let upper_word = |t: &Token| {
+        let w = text.get(t.start..t.end).unwrap_or("");
+        t.is_word()
+            && w.chars().count() >= 2
+            && w.chars().all(|c| !c.is_alphabetic() || c.is_uppercase())
+    };
+    if !upper_word(tokens.first()?) {
+        return None;
+    }
+    let is_dash = |t: &Token| matches!(t.lower.as_str(), "—" | "–" | "-" | "--");
+    // At most 8 tokens before the dash: "NEAR POKROVSK, Ukraine (Reuters) —".
+    let dash = tokens.iter().take(9).position(is_dash)?;
+    if dash == 0 {
+        return None;
+    }
+    // The words before the first comma or parenthesis must be all capitals.
+    let head_end = tokens[..dash]
+        .iter()
+        .position(|t| matches!(t.lower.as_str(), "," | "("))
+        .unwrap_or(dash);
+    let all_caps = tokens[..head_end]
+        .iter()
+        .all(|t| !t.is_word() || upper_word(t));
+    (head_end > 0 && all_caps).then_some(dash + 1)
+}
+
+/// Who fired at a place when the sentence names no side: Ukraine at places in
+/// Russia, in Crimea and Sevastopol, or called "occupied" ("in occupied
+/// Melitopol"); Russia at the rest of Ukraine; unknown elsewhere.
+fn side_by_territory(tokens: &[Token], p: &PlaceRef<'_>) -> Actor {
+    let occupied = tokens[p.t0.saturating_sub(3)..p.t0]
+        .iter()
+        .any(|t| t.lower == "occupied" || t.lower.ends_with("-occupied"));
+    match (p.place.country_code.as_str(), p.place.admin1.as_str()) {
+        ("RU", _) | ("UA", "UA.11" | "UA.20") => Actor::Ukraine,
+        ("UA", _) if occupied => Actor::Ukraine,
+        ("UA", _) => Actor::Russia,
+        _ => Actor::Unknown,
+    }
+}
+
 fn far_from_theatre(p: &ResolvedPlace) -> bool {
     if matches!(p.country_code.as_str(), "UA" | "RU" | "BY" | "MD") {
         return false;

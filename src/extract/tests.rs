@@ -972,3 +972,45 @@ mod text_properties {
         }
     }
 }
+
+#[test]
+fn strikes_without_a_named_side_take_it_from_the_territory() {
+    let t = "Shelling hit the centre of Moscow overnight, killing two people.\n\
+             A missile struck an apartment block in Kyiv on Monday.";
+    let ev = run(t, &[("Moscow", MOSCOW), ("Kyiv", KYIV)]);
+    let side = |name: &str| {
+        ev.iter()
+            .find(|e| e.place.name == name)
+            .unwrap_or_else(|| panic!("{name}: {ev:#?}"))
+            .actor
+    };
+    assert_eq!(side("Moscow"), Actor::Ukraine);
+    assert_eq!(side("Kyiv"), Actor::Russia);
+    // An explosion without a cause keeps an unknown actor.
+    let ev = run(
+        "An explosion hit a depot in Kyiv on Monday, officials said.",
+        &[("Kyiv", KYIV)],
+    );
+    assert!(ev.iter().all(|e| e.actor == Actor::Unknown), "{ev:#?}");
+}
+
+#[test]
+fn a_wire_dateline_is_not_where_events_happen() {
+    let t = "KYIV, Ukraine (Wire) — Russian artillery shelled Vuhledar overnight.";
+    let ev = run(t, &[("KYIV", KYIV), ("Vuhledar", VUHLEDAR)]);
+    assert!(ev.iter().all(|e| e.place.name != "Kyiv"), "{ev:#?}");
+    assert!(ev.iter().any(|e| e.place.name == "Vuhledar"), "{ev:#?}");
+    // The dateline test itself: capitals and a dash within the first tokens.
+    let toks = |s: &'static str| (s, crate::extract::text::tokenize(s, 0..s.len()));
+    for (s, want) in [
+        ("KYIV, Ukraine (AP) — Missiles hit.", true),
+        ("NEAR POKROVSK, Ukraine — Fighting.", true),
+        ("MOSCOW — The ministry said.", true),
+        ("Kyiv — a quiet night.", false),
+        ("KYIV was hit overnight.", false),
+        ("Missiles hit Kyiv — officials said.", false),
+    ] {
+        let (s, t) = toks(s);
+        assert_eq!(super::dateline_end(s, &t).is_some(), want, "{s}");
+    }
+}

@@ -607,6 +607,14 @@ impl Geoparser {
             {
                 m = Some(f);
             }
+            // "along the Dnipro", "crossed the Oskil": the river, not the town.
+            if let Some((_, key, src)) = &mut m
+                && !matches!(src, Source::Region(_))
+                && let Some(&idx) = Lexicon::get().region_index.get(&format!("{key} river"))
+                && self.river_context_before(doc, i)
+            {
+                *src = Source::Region(idx);
+            }
             // Demonyms (one or two words) win over one-word gazetteer matches.
             let single = m.as_ref().is_none_or(|(end, _, _)| *end == i + 1);
             if single {
@@ -993,6 +1001,34 @@ impl Geoparser {
         } else {
             None
         }
+    }
+
+    /// "along the", "across the", "banks of the", "crossed the" before token `i`.
+    fn river_context_before(&self, doc: &Doc<'_>, i: usize) -> bool {
+        let mut w = String::new();
+        let Some(p) = doc.prev_tok(i) else {
+            return false;
+        };
+        if !doc.word_key(p, &mut w) || w != "the" {
+            return false;
+        }
+        let Some(p2) = doc.prev_tok(p) else {
+            return false;
+        };
+        if !doc.word_key(p2, &mut w) {
+            return false;
+        }
+        if matches!(
+            w.as_str(),
+            "along" | "across" | "crossed" | "cross" | "crossing" | "downstream" | "upstream"
+        ) {
+            return true;
+        }
+        // "the (left|right|east|west) bank(s) of the X"
+        w == "of"
+            && doc.prev_tok(p2).is_some_and(|p3| {
+                doc.word_key(p3, &mut w) && matches!(w.as_str(), "bank" | "banks" | "shore")
+            })
     }
 
     /// The locative preposition before token `i` (skipping "the"), if any.
