@@ -168,6 +168,13 @@ fn region_words_pick_the_named_level_and_cover_lists() {
     );
     assert_absent(&ms, "Jordan");
     assert_near(&ms, "Paris", 48.85, 2.35, 15.0);
+    // A city's district named like another place, and a named power plant.
+    let ms = gp().parse(
+        "The mayor said bombs hit the Kyivskyi district of the city, near the \
+         Zaporizhzhia nuclear power plant.",
+    );
+    assert_absent(&ms, "Kyivskyi");
+    assert_near(&ms, "Zaporizhzhia nuclear power plant", 47.51, 34.59, 5.0);
     // "along the Dnipro" is the river; "hit Dnipro" the city.
     let ms = gp().parse("Guns shelled villages along the Dnipro. Drones hit Dnipro overnight.");
     let d: Vec<_> = find(&ms, "Dnipro");

@@ -710,6 +710,13 @@ impl<'a> PostCtx<'a> {
         }
         // Places that only name a speaker's office ("the Kharkiv governor said",
         // "Kharkiv's governor", "Zaporizhzhia regional authorities").
+        // They still name the place "the city" refers to later in the sentence
+        // ("Kharkiv's mayor said bombs hit a district of the city").
+        let qualifiers: Vec<PlaceRef<'a>> = places
+            .iter()
+            .filter(|p| speaker_qualifier(&tokens, p))
+            .cloned()
+            .collect();
         places.retain(|p| !speaker_qualifier(&tokens, p));
 
         let is_place_token = |i: usize| places.iter().any(|p| p.t0 <= i && i < p.t1);
@@ -751,8 +758,11 @@ impl<'a> PostCtx<'a> {
             places.retain(|p| p.t0 >= end);
         }
         let explicit: Vec<PlaceRef<'a>> = places.clone();
+        let mut antecedents = explicit.clone();
+        antecedents.extend(qualifiers);
+        antecedents.sort_by_key(|p| p.t0);
         // Anaphors ("the town", "the Ukrainian capital") point at places, never at speakers.
-        places.extend(self.anaphors(&tokens, &explicit, sno));
+        places.extend(self.anaphors(&tokens, &antecedents, sno));
         places.sort_by_key(|p| p.t0);
         if let Some(c) = exchange_country
             && places.iter().all(|p| p.level == Level::Country)

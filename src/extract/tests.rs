@@ -1014,3 +1014,25 @@ fn a_wire_dateline_is_not_where_events_happen() {
         assert_eq!(super::dateline_end(s, &t).is_some(), want, "{s}");
     }
 }
+
+#[test]
+fn the_city_of_a_speaker_qualifier() {
+    // "Kharkiv" only qualifies the mayor, but "the city" still means Kharkiv.
+    const KHARKIV: P = P {
+        id: 706483,
+        name: "Kharkiv",
+        lat: 49.98081,
+        lon: 36.25272,
+        class: "P",
+        code: "PPLA",
+        cc: "UA",
+        a1: "UA.07",
+    };
+    let t = "Shelling hit Kyiv on Monday. The Kharkiv mayor said glide bombs hit a district of the city.";
+    let ev = run(t, &[("Kyiv", KYIV), ("Kharkiv", KHARKIV)]);
+    let bomb = ev
+        .iter()
+        .find(|e| e.evidence.text.contains("glide bombs"))
+        .unwrap_or_else(|| panic!("{ev:#?}"));
+    assert_eq!(bomb.place.name, "Kharkiv", "{ev:#?}");
+}

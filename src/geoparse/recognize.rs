@@ -483,9 +483,13 @@ impl Geoparser {
                 let mut probe = key_buf.clone();
                 probe.push(' ');
                 key::push_word(w, &mut probe);
-                if !matches!(w, "states" | "strip" | "river")
-                    || !lex.region_index.contains_key(probe.as_str())
-                {
+                // ... or run on through lower-case words of a lexicon entry
+                // ("Zaporizhzhia nuclear power plant").
+                let lexicon_word = matches!(w, "states" | "strip" | "river")
+                    && lex.region_index.contains_key(probe.as_str());
+                let lexicon_phrase = lex.region_prefixes.contains(probe.as_str())
+                    || (lex.region_index.contains_key(probe.as_str()) && probe.contains(' '));
+                if !lexicon_word && !lexicon_phrase {
                     break;
                 }
             }
@@ -1003,6 +1007,31 @@ impl Geoparser {
         }
     }
 
+    /// "district of the city" (or town, capital) right after a name ending
+    /// before token `t1`: a district of a city the gazetteer does not hold.
+    fn city_district_after(&self, doc: &Doc<'_>, t1: usize) -> bool {
+        let mut w = String::new();
+        let mut t = t1.checked_sub(1);
+        for want in [
+            &["district", "raion"][..],
+            &["of"],
+            &["the"],
+            &["city", "town", "capital"],
+        ] {
+            let Some(n) = t.and_then(|k| doc.next_tok(k)) else {
+                return false;
+            };
+            if !doc.same_sentence(t1 - 1, n)
+                || !doc.word_key(n, &mut w)
+                || !want.contains(&w.as_str())
+            {
+                return false;
+            }
+            t = Some(n);
+        }
+        true
+    }
+
     /// "along the", "across the", "banks of the", "crossed the" before token `i`.
     fn river_context_before(&self, doc: &Doc<'_>, i: usize) -> bool {
         let mut w = String::new();
@@ -1429,6 +1458,9 @@ impl Geoparser {
             }
             if cues.admin_after {
                 feats.push(("'X region/oblast'", 3.0));
+            }
+            if self.city_district_after(doc, t1) {
+                feats.push(("'X district of the city': a city district", -8.0));
             }
             // "the X direction/axis/front"
             if let Some(nt) = doc.next_tok(t1 - 1) {
