@@ -175,6 +175,18 @@ fn region_words_pick_the_named_level_and_cover_lists() {
     );
     assert_absent(&ms, "Kyivskyi");
     assert_near(&ms, "Zaporizhzhia nuclear power plant", 47.51, 34.59, 5.0);
+    // A district without its own point is placed at its seat, not the oblast;
+    // "..., Kyiv said" is a speaker, not the parent of the town before it.
+    let ms = gp().parse(
+        "Residents of the Glushkovo district were evacuated. Troops captured the town \
+         of Sudzha, Kyiv said.",
+    );
+    assert_near(&ms, "Glushkovo", 51.34, 34.63, 25.0);
+    assert_eq!(
+        find(&ms, "Glushkovo")[0].precision,
+        LocationPrecision::District
+    );
+    assert_near(&ms, "Sudzha", 51.19, 35.27, 10.0);
     // "along the Dnipro" is the river; "hit Dnipro" the city.
     let ms = gp().parse("Guns shelled villages along the Dnipro. Drones hit Dnipro overnight.");
     let d: Vec<_> = find(&ms, "Dnipro");

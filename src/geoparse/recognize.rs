@@ -1586,6 +1586,7 @@ impl Geoparser {
                     && pj != ci
                     && doc.cands[pj].t0 == nt
                     && self.is_parent_like(&doc.cands[pj])
+                    && !self.speaker_after(doc, &doc.cands[pj])
                 {
                     cues.comma_parent_after = true;
                     feats.push(("'X, <country/state>'", 2.0));
@@ -1889,6 +1890,19 @@ impl Geoparser {
         }
     }
 
+    /// Is the candidate the subject of a speech verb ("..., Kyiv said")? Then
+    /// it starts a new clause and is nobody's parent.
+    fn speaker_after(&self, doc: &Doc<'_>, c: &Cand) -> bool {
+        let mut w = String::new();
+        c.t1 > 0
+            && doc.next_tok(c.t1 - 1).is_some_and(|n| {
+                doc.same_sentence(c.t1 - 1, n)
+                    && doc.tokens[n].is_lower_word()
+                    && doc.word_key(n, &mut w)
+                    && Lexicon::get().speech.contains(&w)
+            })
+    }
+
     /// Country, admin-1 (or admin phrase), or a lexicon region with a country.
     pub(crate) fn is_parent_like(&self, c: &Cand) -> bool {
         match c.source {
@@ -1942,6 +1956,7 @@ impl Geoparser {
                     && pj != ci
                     && doc.cands[pj].t0 == j
                     && self.is_parent_like(&doc.cands[pj])
+                    && !self.speaker_after(doc, &doc.cands[pj])
                 {
                     // "in Y" needs an admin phrase or a country; ", Y" any parent-like.
                     return Some(pj);

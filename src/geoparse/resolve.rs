@@ -640,7 +640,10 @@ impl Geoparser {
                     out.push(r);
                 }
             }
-            if !out.is_empty() {
+            // "Glushkovo district" when no admin-2 unit of that name has a point:
+            // its seat of the same name stands for it, better than the oblast.
+            let district_missing = c.admin2_hint && !out.iter().any(|r| r.fc == Fc::Adm2);
+            if !out.is_empty() && !district_missing {
                 return out;
             }
         }
@@ -1316,7 +1319,8 @@ impl Geoparser {
             Fc::Continent | Fc::Region | Fc::River | Fc::Other => LocationPrecision::Region,
             Fc::Sea => LocationPrecision::SeaAir,
             Fc::Pplc | Fc::Ppla | Fc::Ppla2 | Fc::Ppl => {
-                if r.approximate {
+                // An approximate point, or a district's seat standing for it.
+                if r.approximate || (c.admin2_hint && c.cues.admin_after) {
                     LocationPrecision::District
                 } else if c.cues.near {
                     LocationPrecision::NearSettlement
