@@ -122,6 +122,11 @@ const LEXICON: &[(&str, Cue, f32)] = &[
     ("advancing", Cue::Type(E::GroundAssault), 0.75),
     ("pushed into", Cue::Type(E::GroundAssault), 0.75),
     (
+        "push{,ed,es,ing} {deeper,further,farther} into",
+        Cue::Type(E::GroundAssault),
+        0.8,
+    ),
+    (
         "push{,ed,ing} toward{,s}",
         Cue::Type(E::GroundAssault),
         0.75,

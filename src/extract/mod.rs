@@ -1630,9 +1630,14 @@ fn best_cue<'c>(
             continue;
         }
         let same_seg = segs.get(c.t0) == segs.get(p.t0.min(segs.len() - 1));
+        // A semicolon joins two reports ("... push into Kursk region; prisoner
+        // swap agreed"): a cue across it belongs to the other one.
+        let (lo, hi) = if after { (c.t1, p.t0) } else { (p.t1, c.t0) };
+        let semicolon = tokens[lo.min(hi)..hi.max(lo)].iter().any(|t| t.is(";"));
         let s = c.weight - 0.02 * d as f32
             + if same_seg { 0.05 } else { 0.0 }
-            + if after { 0.02 } else { 0.0 };
+            + if after { 0.02 } else { 0.0 }
+            - if semicolon { 0.3 } else { 0.0 };
         if best.is_none_or(|(_, bs)| s > bs) {
             best = Some((c, s));
         }

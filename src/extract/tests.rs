@@ -1036,3 +1036,17 @@ fn the_city_of_a_speaker_qualifier() {
         .unwrap_or_else(|| panic!("{ev:#?}"));
     assert_eq!(bomb.place.name, "Kharkiv", "{ev:#?}");
 }
+
+#[test]
+fn a_semicolon_separates_two_reports() {
+    let ev = run(
+        "Ukrainian troops push deeper into Kursk region; prisoner swap agreed",
+        &[("Kursk", KURSK_OBL)],
+    );
+    let kursk: Vec<&str> = ev
+        .iter()
+        .filter(|e| e.place.name == "Kursk Oblast")
+        .map(|e| e.event_type.as_str())
+        .collect();
+    assert_eq!(kursk, ["ground_assault"], "{ev:#?}");
+}
