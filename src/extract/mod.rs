@@ -940,6 +940,11 @@ impl<'a> PostCtx<'a> {
             if etype.is_remote() && intercepted(&tokens, &cues, p) {
                 actor = opposite(actor);
             }
+            // "drones launched overnight from Kursk and Oryol": where they came
+            // from, not where they struck.
+            if etype.is_remote() && launch_origin(&tokens, p) {
+                continue;
+            }
             // Strikes and harm with no side named: the territory tells who fired.
             let mut actor_inferred = false;
             if actor == Actor::Unknown
@@ -1295,6 +1300,41 @@ fn non_combat_actor(etype: EventType, actors: &[actors::ActorCue]) -> Actor {
 
 /// Outside Ukraine, Russia, Belarus and Moldova and more than 1,500 km from the
 /// front (48.5° N, 35° E).
+/// Is place `p` the launch site in "... launched (overnight) from A, B and p"?
+fn launch_origin(tokens: &[Token], p: &PlaceRef<'_>) -> bool {
+    const LIST: &[&str] = &[
+        ",", "and", "the", "region", "regions", "oblast", "areas", "area",
+    ];
+    const LAUNCH: &[&str] = &[
+        "launched",
+        "launching",
+        "fired",
+        "firing",
+        "flew",
+        "flying",
+        "took",
+        "taking",
+        "sent",
+        "deployed",
+    ];
+    let mut k = p.t0;
+    let mut steps = 0;
+    while k > 0 && steps < 12 {
+        k -= 1;
+        steps += 1;
+        let t = &tokens[k];
+        if t.is("from") {
+            let lo = k.saturating_sub(3);
+            return tokens[lo..k].iter().any(|t| t.is_any(LAUNCH));
+        }
+        // Other place names of the list, or list words.
+        if !(t.cap || t.is_any(LIST)) {
+            return false;
+        }
+    }
+    false
+}
+
 /// The token index just after a wire dateline at the start of a sentence:
 /// an upper-case place name, optionally ", Country" and "(Agency)", then a
 /// dash ("KYIV, Ukraine (AP) —", "MOSCOW —").

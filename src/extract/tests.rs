@@ -1050,3 +1050,13 @@ fn a_semicolon_separates_two_reports() {
         .collect();
     assert_eq!(kursk, ["ground_assault"], "{ev:#?}");
 }
+
+#[test]
+fn launch_sites_are_not_strike_places() {
+    let ev = run(
+        "Drones launched overnight from Moscow hit Kyiv, officials said.",
+        &[("Moscow", MOSCOW), ("Kyiv", KYIV)],
+    );
+    assert!(ev.iter().all(|e| e.place.name != "Moscow"), "{ev:#?}");
+    assert!(ev.iter().any(|e| e.place.name == "Kyiv"), "{ev:#?}");
+}
