@@ -187,6 +187,23 @@ fn region_words_pick_the_named_level_and_cover_lists() {
         LocationPrecision::District
     );
     assert_near(&ms, "Sudzha", 51.19, 35.27, 10.0);
+    // "Kherson's Dniprovskyi district" is no district of Kyiv; "Donetsk's
+    // Pokrovsk district" is the raion; the breakaway region "of Moldova" is the
+    // country, not the Ukrainian village Moldove.
+    let ms = gp().parse(
+        "Shelling killed a man in Kherson's Dniprovskyi district. Fighting raged in \
+         Donetsk's Pokrovsk district. Transnistria is a breakaway region of Moldova.",
+    );
+    assert_absent(&ms, "Dniprovskyi");
+    assert_eq!(
+        find(&ms, "Pokrovsk")[0].precision,
+        LocationPrecision::District
+    );
+    assert_near(&ms, "Pokrovsk", 48.28, 37.18, 60.0);
+    assert_eq!(
+        assert_near(&ms, "Moldova", 47.25, 28.58, 300.0),
+        LocationPrecision::Country
+    );
     // "along the Dnipro" is the river; "hit Dnipro" the city.
     let ms = gp().parse("Guns shelled villages along the Dnipro. Drones hit Dnipro overnight.");
     let d: Vec<_> = find(&ms, "Dnipro");

@@ -1032,6 +1032,77 @@ impl Geoparser {
         true
     }
 
+    /// "Kherson's Dniprovskyi district": a district of the city named before
+    /// it in the possessive.
+    fn possessive_city_district(&self, doc: &Doc<'_>, t0: usize, t1: usize) -> bool {
+        let mut w = String::new();
+        let district_after = doc.next_tok(t1 - 1).is_some_and(|d| {
+            doc.same_sentence(t1 - 1, d)
+                && doc.word_key(d, &mut w)
+                && matches!(w.as_str(), "district" | "raion")
+        });
+        if !district_after {
+            return false;
+        }
+        let owners = self.possessive_city_owner(doc, t0);
+        if owners.is_empty() {
+            return false;
+        }
+        // "Donetsk's Pokrovsk district" is a raion of that oblast: keep it.
+        let ci = doc.cand_at[t0];
+        let own_raion = ci != usize::MAX
+            && doc.cands[ci].admin.iter().any(|a| {
+                a.level == AdminLevel::Admin2
+                    && owners.iter().any(|o| a.key.starts_with(o.as_str()))
+                    && self.gaz.admin_center(&a.key).is_some()
+            });
+        // "Kyiv's Darnytskyi district": the gazetteer has the city's own district.
+        let own_place = ci != usize::MAX
+            && doc.cands[ci].hits.iter().take(32).any(|h| {
+                let p = self.gaz.place(h.place);
+                let key = format!("{}.{}.", p.country_code, p.admin1);
+                owners.contains(&key)
+            });
+        !own_raion && !own_place
+    }
+
+    /// "<City>'s X": the "CC.A1." prefixes of the cities (>= 50k or seats) the
+    /// possessive before token `t0` can name.
+    fn possessive_city_owner(&self, doc: &Doc<'_>, t0: usize) -> Vec<String> {
+        let mut w = String::new();
+        let Some(s_tok) = doc.prev_tok(t0) else {
+            return Vec::new();
+        };
+        if !(doc.word_key(s_tok, &mut w) && w == "s") {
+            return Vec::new();
+        }
+        let Some(apo) = doc.prev_tok(s_tok) else {
+            return Vec::new();
+        };
+        if !(doc.tokens[apo].kind == Kind::Punct && text::is_apostrophe(doc.tokens[apo].ch)) {
+            return Vec::new();
+        }
+        let Some(owner) = doc.prev_tok(apo) else {
+            return Vec::new();
+        };
+        let oc = doc.cand_at[owner];
+        if oc == usize::MAX {
+            return Vec::new();
+        }
+        doc.cands[oc]
+            .hits
+            .iter()
+            .take(8)
+            .map(|h| self.gaz.place(h.place))
+            .filter(|p| {
+                p.feature_class == 'P'
+                    && (p.population >= 50_000
+                        || matches!(p.feature_code.as_str(), "PPLC" | "PPLA" | "PPLA2"))
+            })
+            .map(|p| format!("{}.{}.", p.country_code, p.admin1))
+            .collect()
+    }
+
     /// "along the", "across the", "banks of the", "crossed the" before token `i`.
     fn river_context_before(&self, doc: &Doc<'_>, i: usize) -> bool {
         let mut w = String::new();
@@ -1159,6 +1230,13 @@ impl Geoparser {
         let mut matches = self.admins_by_phrase(&phrase);
         let a2 = matches!(word, "raion" | "district" | "county" | "parish");
         matches.retain(|m| m.level != AdminLevel::Country);
+        // "Kherson's Dniprovskyi district": only the units inside that city's oblast.
+        if a2 {
+            let owners = self.possessive_city_owner(doc, c.t0);
+            if !owners.is_empty() {
+                matches.retain(|m| owners.iter().any(|o| m.key.starts_with(o.as_str())));
+            }
+        }
         if matches.is_empty() {
             return;
         }
@@ -1459,7 +1537,7 @@ impl Geoparser {
             if cues.admin_after {
                 feats.push(("'X region/oblast'", 3.0));
             }
-            if self.city_district_after(doc, t1) {
+            if self.city_district_after(doc, t1) || self.possessive_city_district(doc, t0, t1) {
                 feats.push(("'X district of the city': a city district", -8.0));
             }
             // "the X direction/axis/front"

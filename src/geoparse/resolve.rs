@@ -779,6 +779,11 @@ impl Geoparser {
         let owner_named = rs.iter().any(|r| {
             r.name_kind <= NameKind::Alias && (r.fc == Fc::Country || pop_of(r) >= 100_000)
         });
+        // A country's own name beats any village's spelling of it ("Moldova",
+        // not the Ukrainian village Moldove).
+        let country_named = rs
+            .iter()
+            .any(|r| r.name_kind <= NameKind::Alias && r.fc == Fc::Country);
         // Admin-1 units that share their name with a big city inside them
         // ("New York", "Moscow"): without a region word the name is the city's.
         let big_city_a1: Vec<u64> = rs
@@ -817,7 +822,7 @@ impl Geoparser {
             if owner_named
                 && r.name_kind >= NameKind::Alternate
                 && pop_of(r) < 20_000
-                && !self.spelling_variant(&c.key, r)
+                && (country_named || !self.spelling_variant(&c.key, r))
             {
                 f.add(
                     "alternate name of a small place; a country or city's own name",
