@@ -1542,7 +1542,13 @@ fn drop_qualifiers<'a, 'c>(
                         "of"
                     ] | ["'s", "village" | "town" | "city" | "settlement", "of"]
                 ) {
-                    keep[a] = false;
+                    // ... unless the second is the larger unit: "Nikopol district of
+                    // Dnipropetrovsk oblast" qualifies the district by its oblast.
+                    if pb.level > pa.level && matches!(pb.level, Level::Admin1 | Level::Country) {
+                        keep[b] = false;
+                    } else {
+                        keep[a] = false;
+                    }
                 }
                 // "Dvorichna, north of Kupiansk", "5 km west of Y": the later one is a reference point.
                 let dir_of = between.len() >= 2

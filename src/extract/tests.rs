@@ -1060,3 +1060,29 @@ fn launch_sites_are_not_strike_places() {
     assert!(ev.iter().all(|e| e.place.name != "Moscow"), "{ev:#?}");
     assert!(ev.iter().any(|e| e.place.name == "Kyiv"), "{ev:#?}");
 }
+
+#[test]
+fn a_district_of_an_oblast_keeps_the_district() {
+    const BAKHMUT_RAION: P = P {
+        id: 12189535,
+        name: "Bakhmut Raion",
+        lat: 48.6,
+        lon: 38.0,
+        class: "A",
+        code: "ADM2",
+        cc: "UA",
+        a1: "UA.05",
+    };
+    let ev = run(
+        "A drone struck a minibus in Bakhmut district of Donetsk oblast, wounding five.",
+        &[("Bakhmut", BAKHMUT_RAION), ("Donetsk", DONETSK_OBL)],
+    );
+    assert!(
+        ev.iter().any(|e| e.place.name == "Bakhmut Raion"),
+        "{ev:#?}"
+    );
+    assert!(
+        ev.iter().all(|e| e.place.name != "Donetsk Oblast"),
+        "{ev:#?}"
+    );
+}
