@@ -937,7 +937,8 @@ impl<'a> PostCtx<'a> {
             }
             // "destroyed 84 drones over Bryansk", "missiles were shot down over Kyiv":
             // the interceptor reports, the other side attacked.
-            if etype.is_remote() && intercepted(&tokens, &cues, p) {
+            let shot_down = etype.is_remote() && intercepted(&tokens, &cues, p);
+            if shot_down {
                 actor = opposite(actor);
             }
             // "drones launched overnight from Kursk and Oryol": where they came
@@ -950,7 +951,7 @@ impl<'a> PostCtx<'a> {
             if actor == Actor::Unknown
                 && ((etype.is_remote() && etype != EventType::Explosion)
                     || etype == EventType::CivilianHarm)
-                && !intercepted(&tokens, &cues, p)
+                && !shot_down
             {
                 actor = side_by_territory(&tokens, p);
                 actor_inferred = actor != Actor::Unknown;

@@ -40,13 +40,8 @@ pub fn admin1_name(code: &str) -> Option<&'static str> {
             std::str::from_utf8(bytes)
                 .unwrap_or_default()
                 .lines()
-                .filter_map(|l| {
-                    let mut f = l.split('\t');
-                    let code = f.next()?;
-                    let _name = f.next()?;
-                    let ascii = f.next()?;
-                    Some((code, ascii))
-                })
+                .filter_map(|l| super::formats::parse_admin_code(l, 2).ok().flatten())
+                .map(|row| (row.key, row.asciiname))
                 .collect()
         })
         .get(code)
