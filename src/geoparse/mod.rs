@@ -155,6 +155,8 @@ pub struct Geoparser {
     gaz: Arc<Gazetteer>,
     opts: GeoparseOptions,
     index: index::HashIndex,
+    /// Packed scoring view of every gazetteer place (indexed like `gaz.places()`).
+    pinfo: Vec<resolve::PInfo>,
     /// Packed admin-1 keys of the focus, of the front-line oblasts, of Donetsk oblast.
     focus_a1: Vec<u64>,
     frontline_a1: Vec<u64>,
@@ -247,7 +249,15 @@ impl Geoparser {
     /// Build a geoparser over a loaded gazetteer (builds a hash view of its name
     /// index; about a second for the default gazetteer).
     pub fn new(gaz: Arc<Gazetteer>, opts: GeoparseOptions) -> Geoparser {
-        let index = index::HashIndex::build(&gaz);
+        // The folded-spelling index is otherwise built on the first unknown word.
+        let (index, ()) = rayon::join(|| index::HashIndex::build(&gaz), || gaz.warm_up());
+        let pinfo = {
+            use rayon::prelude::*;
+            gaz.places()
+                .par_iter()
+                .map(|p| resolve::PInfo::of(p, &opts.focus))
+                .collect()
+        };
         // Parse the embedded lexicon now rather than on the first document.
         let _ = lexicon::Lexicon::get();
         let focus_a1 = opts
@@ -264,10 +274,17 @@ impl Geoparser {
             gaz,
             opts,
             index,
+            pinfo,
             focus_a1,
             frontline_a1,
             donetsk_a1: resolve::pack_a1_key("UA.05"),
         }
+    }
+
+    /// The packed scoring view of place `idx`.
+    #[inline]
+    pub(crate) fn info(&self, idx: u32) -> &resolve::PInfo {
+        &self.pinfo[idx as usize]
     }
 
     pub fn gazetteer(&self) -> &Arc<Gazetteer> {

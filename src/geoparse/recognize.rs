@@ -13,6 +13,7 @@ use std::ops::Range;
 
 use super::lexicon::{FxSet, Lexicon, RegionKind};
 use super::text::{self, Kind, Token, flag};
+use super::resolve::Fc;
 use super::{Geoparser, key};
 use crate::gazetteer::{AdminLevel, AdminMatch, NameHit, NameKind};
 
@@ -1398,9 +1399,11 @@ impl Geoparser {
         let c = &doc.cands[ci];
         match c.source {
             Source::Country(_) => true,
-            Source::Gaz => c.hits.iter().take(8).any(|h| {
-                h.kind <= NameKind::Alias && self.gaz.place(h.place).feature_code.starts_with("PCL")
-            }),
+            Source::Gaz => c
+                .hits
+                .iter()
+                .take(8)
+                .any(|h| h.kind <= NameKind::Alias && self.info(h.place).fc == Fc::Country),
             _ => false,
         }
     }
@@ -1415,11 +1418,8 @@ impl Geoparser {
         match c.source {
             Source::Country(_) | Source::Region(_) => true,
             Source::Gaz => c.hits.iter().take(8).any(|h| {
-                let p = self.gaz.place(h.place);
                 h.kind <= NameKind::Alias
-                    && (p.feature_code.starts_with("PCL")
-                        || p.feature_code == "ADM1"
-                        || p.feature_code == "PPLC")
+                    && matches!(self.info(h.place).fc, Fc::Country | Fc::Adm1 | Fc::Pplc)
             }),
             _ => false,
         }
@@ -1447,15 +1447,15 @@ impl Geoparser {
         let mut meto = false;
         // Hits come best kind first, then by population: the first ones decide.
         for h in c.hits.iter().take(64) {
-            let p = self.gaz.place(h.place);
+            let p = self.info(h.place);
             let alt = h.kind >= NameKind::Alternate;
-            let (mut s, l, m) = if p.feature_code.starts_with("PCL") {
+            let (mut s, l, m) = if p.fc == Fc::Country {
                 (4.0, "country", true)
-            } else if p.feature_code == "ADM1" {
+            } else if p.fc == Fc::Adm1 {
                 (3.0, "admin1", true)
-            } else if p.feature_code == "PPLC" {
+            } else if p.fc == Fc::Pplc {
                 (3.5, "capital", true)
-            } else if p.feature_code == "ADM2" {
+            } else if p.fc == Fc::Adm2 {
                 (1.5, "admin2", false)
             } else {
                 let pop = p.population;
@@ -1496,7 +1496,7 @@ impl Geoparser {
         c.hits
             .iter()
             .take(256)
-            .any(|h| self.opts.focus.contains(self.gaz.place(h.place)))
+            .any(|h| self.info(h.place).in_focus)
             || c.admin
                 .iter()
                 .any(|a| self.opts.focus.contains_key(&a.key, &a.country_code))
@@ -1990,11 +1990,8 @@ impl Geoparser {
             Source::Gaz | Source::Folded => {
                 !c.admin.is_empty()
                     || c.hits.iter().take(64).any(|h| {
-                        let p = self.gaz.place(h.place);
                         h.kind <= NameKind::Alternate
-                            && (p.feature_code.starts_with("PCL")
-                                || p.feature_code == "ADM1"
-                                || p.feature_code == "ADM2")
+                            && matches!(self.info(h.place).fc, Fc::Country | Fc::Adm1 | Fc::Adm2)
                     })
             }
             Source::Unknown | Source::Feature => false,

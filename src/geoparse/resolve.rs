@@ -99,6 +99,36 @@ impl Fc {
     }
 }
 
+/// What the scorer reads of a gazetteer place, packed so that scanning the
+/// readings of a common name touches one small record per place instead of
+/// its heap strings (built once per [`Geoparser`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PInfo {
+    pub lat: f64,
+    pub lon: f64,
+    pub population: u64,
+    pub a1: u64,
+    pub cc: u16,
+    pub fc: Fc,
+    pub in_focus: bool,
+    pub approximate: bool,
+}
+
+impl PInfo {
+    pub(crate) fn of(p: &Place, focus: &super::Focus) -> PInfo {
+        PInfo {
+            lat: p.lat,
+            lon: p.lon,
+            population: p.population,
+            a1: pack_a1(&p.country_code, &p.admin1),
+            cc: pack_cc(&p.country_code),
+            fc: Fc::of(p),
+            in_focus: focus.contains(p),
+            approximate: p.approximate,
+        }
+    }
+}
+
 /// Packed country code.
 #[inline]
 pub(crate) fn pack_cc(cc: &str) -> u16 {
@@ -548,19 +578,19 @@ impl Geoparser {
     }
 
     fn reading_of_place(&self, idx: u32, kind: NameKind) -> Reading {
-        let p = self.gaz.place(idx);
+        let p = self.info(idx);
         Reading {
             target: Target::Place(idx),
             lat: p.lat,
             lon: p.lon,
-            cc: pack_cc(&p.country_code),
-            a1: pack_a1(&p.country_code, &p.admin1),
+            cc: p.cc,
+            a1: p.a1,
             population: p.population,
-            fc: Fc::of(p),
+            fc: p.fc,
             name_kind: kind,
             approximate: p.approximate,
             base: 0.0,
-            in_focus: self.opts.focus.contains(p),
+            in_focus: p.in_focus,
             score: 0.0,
             outside_parent: false,
             support: 0.0,
@@ -708,7 +738,7 @@ impl Geoparser {
                         if focus_extra >= MAX_FOCUS_READINGS || self.opts.focus.is_empty() {
                             break;
                         }
-                        if !self.opts.focus.contains(self.gaz.place(h.place)) {
+                        if !self.info(h.place).in_focus {
                             continue;
                         }
                         focus_extra += 1;
