@@ -24,7 +24,9 @@ fn main() {
         .unwrap_or_else(|| "/tmp/frontline-bench-geoparse/docs.jsonl".into());
     let passes: usize = args.get(1).and_then(|p| p.parse().ok()).unwrap_or(3);
     let Ok(raw) = std::fs::read_to_string(&path) else {
-        eprintln!("{path}: cannot read the corpus; run scripts/bench-geoparse first or pass a JSONL file");
+        eprintln!(
+            "{path}: cannot read the corpus; run scripts/bench-geoparse first or pass a JSONL file"
+        );
         std::process::exit(2);
     };
     let docs: Vec<String> = raw
@@ -41,10 +43,7 @@ fn main() {
         found += gp.parse(d).len();
     }
     std::hint::black_box(found);
-    println!(
-        "corpus {path}: {} documents, {words} words",
-        docs.len()
-    );
+    println!("corpus {path}: {} documents, {words} words", docs.len());
     let mut best = f64::MAX;
     for pass in 0..passes {
         let t = Instant::now();
@@ -59,5 +58,8 @@ fn main() {
             words as f64 / s / 1e6
         );
     }
-    println!("best: {:.2} M words/s (one thread, parse only)", words as f64 / best / 1e6);
+    println!(
+        "best: {:.2} M words/s (one thread, parse only)",
+        words as f64 / best / 1e6
+    );
 }

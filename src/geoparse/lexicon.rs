@@ -72,6 +72,37 @@ const COUNTRY_ALIASES: &str = include_str!("../../gazetteer/lexicon/country_alia
 const FIRST_NAMES: &str = include_str!("../../gazetteer/names/first_names.txt");
 const SURNAMES: &str = include_str!("../../gazetteer/names/surnames.txt");
 
+/// Word-class bits of a single word key ([`Lexicon::class`]): one hash lookup
+/// per token answers every single-word list membership the recogniser asks.
+pub mod wc {
+    pub const TITLE: u32 = 1;
+    pub const CALENDAR: u32 = 1 << 1;
+    pub const COMMON: u32 = 1 << 2;
+    pub const PERSON: u32 = 1 << 3;
+    pub const TEAM: u32 = 1 << 4;
+    pub const SPEECH: u32 = 1 << 5;
+    pub const TYPE_BEFORE: u32 = 1 << 6;
+    pub const ADMIN_AFTER: u32 = 1 << 7;
+    pub const NEAR_AFTER: u32 = 1 << 8;
+    pub const PREP_STRONG: u32 = 1 << 9;
+    pub const NEAR_BEFORE: u32 = 1 << 10;
+    pub const COMPASS: u32 = 1 << 11;
+    pub const DEMONYM: u32 = 1 << 12;
+    pub const FIRST_1000: u32 = 1 << 13;
+    pub const FIRST_3000: u32 = 1 << 14;
+    pub const FIRST_5000: u32 = 1 << 15;
+    pub const SURNAME_20000: u32 = 1 << 16;
+    pub const SURNAME_30000: u32 = 1 << 17;
+    /// The word is an organisation name or the first word of one.
+    pub const ORG_START: u32 = 1 << 18;
+    /// The word is a lexicon region / country alias or the first word of one.
+    pub const LEX_START: u32 = 1 << 19;
+    /// The word starts a two-word demonym ("north korean").
+    pub const DEMONYM_START: u32 = 1 << 20;
+    /// The word starts a two-word team nickname ("red sox").
+    pub const TEAM_START: u32 = 1 << 21;
+}
+
 /// Kind of a lexicon region entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegionKind {
@@ -128,6 +159,8 @@ pub struct Lexicon {
     pub country_aliases: FxMap<String, [u8; 2]>,
     /// Every proper word prefix of a country alias ("u" of "u s").
     pub alias_prefixes: FxSet<String>,
+    /// Single word key → [`wc`] bits.
+    classes: FxMap<String, u32>,
 }
 
 fn lines(src: &str) -> impl Iterator<Item = &str> {
@@ -258,7 +291,7 @@ impl Lexicon {
 
         let alias_keys: FxSet<String> = country_aliases.keys().cloned().collect();
         let (alias_prefixes, _) = prefixes_of(&alias_keys);
-        Lexicon {
+        let mut lex = Lexicon {
             titles: set(TITLES),
             calendar: set(CALENDAR),
             common: set(COMMON),
@@ -289,7 +322,82 @@ impl Lexicon {
                 .collect(),
             country_aliases,
             alias_prefixes,
+            classes: FxMap::default(),
+        };
+        lex.classes = lex.build_classes();
+        lex
+    }
+
+    fn build_classes(&self) -> FxMap<String, u32> {
+        let mut m: FxMap<String, u32> = FxMap::default();
+        let mut add = |k: &str, bit: u32| {
+            if !k.is_empty() {
+                *m.entry(k.to_string()).or_default() |= bit;
+            }
+        };
+        let first = |k: &str| k.split(' ').next().unwrap_or("").to_string();
+        for (set, bit) in [
+            (&self.titles, wc::TITLE),
+            (&self.calendar, wc::CALENDAR),
+            (&self.common, wc::COMMON),
+            (&self.persons, wc::PERSON),
+            (&self.teams, wc::TEAM),
+            (&self.speech, wc::SPEECH),
+            (&self.type_before, wc::TYPE_BEFORE),
+            (&self.admin_after, wc::ADMIN_AFTER),
+            (&self.near_after, wc::NEAR_AFTER),
+            (&self.prep_strong, wc::PREP_STRONG),
+            (&self.near_before, wc::NEAR_BEFORE),
+            (&self.compass, wc::COMPASS),
+        ] {
+            for k in set {
+                add(k, bit);
+            }
         }
+        for k in self.teams.iter() {
+            add(&first(k), wc::TEAM_START);
+        }
+        for k in self.demonyms.keys() {
+            add(k, wc::DEMONYM);
+            add(&first(k), wc::DEMONYM_START);
+        }
+        for (k, &r) in &self.first_names {
+            for (max, bit) in [
+                (1000, wc::FIRST_1000),
+                (3000, wc::FIRST_3000),
+                (5000, wc::FIRST_5000),
+            ] {
+                if r <= max {
+                    add(k, bit);
+                }
+            }
+        }
+        for (k, &r) in &self.surnames {
+            for (max, bit) in [(20000, wc::SURNAME_20000), (30000, wc::SURNAME_30000)] {
+                if r <= max {
+                    add(k, bit);
+                }
+            }
+        }
+        for k in self.orgs.iter().chain(self.org_prefixes.iter()) {
+            add(&first(k), wc::ORG_START);
+        }
+        for k in self
+            .region_index
+            .keys()
+            .chain(self.region_prefixes.iter())
+            .chain(self.country_aliases.keys())
+            .chain(self.alias_prefixes.iter())
+        {
+            add(&first(k), wc::LEX_START);
+        }
+        m
+    }
+
+    /// [`wc`] bits of a single word key (0 when it is on no list).
+    #[inline]
+    pub fn class(&self, w: &str) -> u32 {
+        self.classes.get(w).copied().unwrap_or(0)
     }
 
     /// Is `w` (lower case) a first name with rank ≤ `max_rank`?

@@ -11,9 +11,9 @@
 
 use std::ops::Range;
 
-use super::lexicon::{FxSet, Lexicon, RegionKind};
-use super::text::{self, Kind, Token, flag};
+use super::lexicon::{FxSet, Lexicon, RegionKind, wc};
 use super::resolve::Fc;
+use super::text::{self, Kind, Token, flag};
 use super::{Geoparser, key};
 use crate::gazetteer::{AdminLevel, AdminMatch, NameHit, NameKind};
 
@@ -138,17 +138,17 @@ pub struct Doc<'t> {
     pub org_keys: FxSet<String>,
     pub cands: Vec<Cand<'t>>,
     pub demonyms: Vec<Demonym>,
+    /// Name keys of all word tokens, concatenated; `kspan[i]` is token i's range
+    /// (empty for punctuation).
+    keys: String,
+    kspan: Vec<(u32, u32)>,
+    /// Word-class bits of every token ([`wc`]; 0 for punctuation).
+    pub wc: Vec<u32>,
     /// Token index → candidate index covering it (usize::MAX = none).
     pub cand_at: Vec<usize>,
     pub war_context: Vec<bool>,
     /// Keep feature names for --explain.
     pub explain: bool,
-}
-
-#[inline]
-fn lower_key(tok: &Token, text: &str, buf: &mut String) {
-    buf.clear();
-    key::push_word(tok.text(text), buf);
 }
 
 /// Words that may stand inside a multi-word name in lower case.
@@ -278,7 +278,20 @@ impl<'t> Doc<'t> {
         let mut sent_of = vec![0u32; tokens.len()];
         let mut headline = Vec::with_capacity(sents.len());
         let mut war_context = Vec::with_capacity(sents.len());
-        let mut buf = String::new();
+        let mut keys = String::with_capacity(text.len() + 16);
+        let mut kspan = Vec::with_capacity(tokens.len());
+        let mut wcs = Vec::with_capacity(tokens.len());
+        let lex = Lexicon::get();
+        for t in &tokens {
+            let a = keys.len() as u32;
+            let mut bits = 0;
+            if t.kind == Kind::Word {
+                key::push_word(t.text(text), &mut keys);
+                bits = lex.class(&keys[a as usize..]);
+            }
+            kspan.push((a, keys.len() as u32));
+            wcs.push(bits);
+        }
         for (si, r) in sents.iter().enumerate() {
             let mut caps = 0;
             let mut lowers = 0;
@@ -302,8 +315,8 @@ impl<'t> Doc<'t> {
                     lowers += 1;
                 }
                 if !war && len >= 3 && !t.has(flag::ALLCAPS) {
-                    lower_key(t, text, &mut buf);
-                    war = is_war_word(&buf);
+                    let (a, b) = kspan[i];
+                    war = is_war_word(&keys[a as usize..b as usize]);
                 }
             }
             // Title Case or ALL CAPS headline: capitals carry no signal.
@@ -325,6 +338,9 @@ impl<'t> Doc<'t> {
             cands: Vec::new(),
             demonyms: Vec::new(),
             cand_at: vec![usize::MAX; n],
+            keys,
+            kspan,
+            wc: wcs,
             war_context,
             explain: false,
         }
@@ -375,12 +391,26 @@ impl<'t> Doc<'t> {
         (i + 1 < self.tokens.len() && self.same_sentence(i, i + 1)).then(|| i + 1)
     }
 
-    fn word_key(&self, i: usize, buf: &mut String) -> bool {
-        let t = &self.tokens[i];
-        if t.kind == Kind::Punct {
+    /// Does token `i` carry word-class bit(s) `bits` (any of them)?
+    #[inline]
+    pub fn is(&self, i: usize, bits: u32) -> bool {
+        self.wc[i] & bits != 0
+    }
+
+    /// Name key of token `i` ("" for punctuation).
+    #[inline]
+    pub fn key(&self, i: usize) -> &str {
+        let (a, b) = self.kspan[i];
+        &self.keys[a as usize..b as usize]
+    }
+
+    /// The key of word token `i` into `out`; false for punctuation.
+    #[inline]
+    fn word_key<'s>(&'s self, i: usize, out: &mut &'s str) -> bool {
+        if self.tokens[i].kind == Kind::Punct {
             return false;
         }
-        lower_key(t, self.text, buf);
+        *out = self.key(i);
         true
     }
 }
@@ -405,7 +435,13 @@ impl Geoparser {
         let lex = Lexicon::get();
         let toks = &doc.tokens;
         key_buf.clear();
-        key::push_word(toks[i].text(doc.text), key_buf);
+        key_buf.push_str(doc.key(i));
+        // Lexicon regions and country aliases are only looked up when the first
+        // word starts one (or an apostrophe glues the next part on: "Kam'yanske").
+        let lexical = doc.is(i, wc::LEX_START)
+            || toks
+                .get(i + 1)
+                .is_some_and(|t| t.kind == Kind::Punct && text::is_apostrophe(t.ch));
         // (end token, key length, source) of the longest match so far.
         let mut best: Option<(usize, usize, Source)> = None;
         let mut j = i; // last word token included
@@ -417,11 +453,11 @@ impl Geoparser {
             if last.is_cap()
                 || last.has(flag::ALLCAPS)
                 || j == i
-                || lex.region_index.contains_key(key_buf.as_str())
+                || (lexical && lex.region_index.contains_key(key_buf.as_str()))
             {
-                if let Some(&idx) = lex.region_index.get(key_buf.as_str()) {
+                if lexical && let Some(&idx) = lex.region_index.get(key_buf.as_str()) {
                     best = Some((j + 1, key_buf.len(), Source::Region(idx)));
-                } else if let Some(&cc) = lex.country_aliases.get(key_buf.as_str()) {
+                } else if lexical && let Some(&cc) = lex.country_aliases.get(key_buf.as_str()) {
                     best = Some((j + 1, key_buf.len(), Source::Country(cc)));
                 } else if !self.index.get(key_buf).is_empty() {
                     best = Some((j + 1, key_buf.len(), Source::Gaz));
@@ -481,6 +517,9 @@ impl Geoparser {
             if !next.is_cap() && !next.has(flag::ALLCAPS) && !is_connector(w) {
                 // "Baltic states", "Gaza strip", "the Dnipro river": lexicon regions
                 // may end in a lower-case word.
+                if !lexical {
+                    break;
+                }
                 let mut probe = key_buf.clone();
                 probe.push(' ');
                 key::push_word(w, &mut probe);
@@ -495,8 +534,9 @@ impl Geoparser {
                 }
             }
             let can_extend = self.index.is_word_prefix(key_buf)
-                || lex.region_prefixes.contains(key_buf.as_str())
-                || lex.alias_prefixes.contains(key_buf.as_str());
+                || (lexical
+                    && (lex.region_prefixes.contains(key_buf.as_str())
+                        || lex.alias_prefixes.contains(key_buf.as_str())));
             if !can_extend {
                 break;
             }
@@ -514,9 +554,12 @@ impl Geoparser {
     /// Longest organisation phrase starting at token `i` → end token (exclusive).
     fn org_match(&self, doc: &Doc<'_>, i: usize, buf: &mut String) -> Option<usize> {
         let lex = Lexicon::get();
+        if !doc.is(i, wc::ORG_START) {
+            return None;
+        }
         let toks = &doc.tokens;
         buf.clear();
-        key::push_word(toks[i].text(doc.text), buf);
+        buf.push_str(doc.key(i));
         let mut best = None;
         let mut j = i;
         let mut words = 1;
@@ -563,16 +606,10 @@ impl Geoparser {
                     doc.org[k] = true;
                 }
                 // Remember the last word of a multi-word org ("The Independent" → "independent").
-                if end - i >= 2 {
-                    let mut last = String::new();
-                    if doc.word_key(end - 1, &mut last) {
-                        doc.org_keys.insert(last);
-                    }
-                } else {
-                    let mut w = String::new();
-                    if doc.word_key(i, &mut w) {
-                        doc.org_keys.insert(w);
-                    }
+                let k = if end - i >= 2 { end - 1 } else { i };
+                if doc.tokens[k].kind != Kind::Punct {
+                    let w = doc.key(k).to_string();
+                    doc.org_keys.insert(w);
                 }
                 i = end;
                 continue;
@@ -615,25 +652,26 @@ impl Geoparser {
             // "along the Dnipro", "crossed the Oskil": the river, not the town.
             if let Some((_, key, src)) = &mut m
                 && !matches!(src, Source::Region(_))
-                && let Some(&idx) = Lexicon::get().region_index.get(&format!("{key} river"))
                 && self.river_context_before(doc, i)
+                && let Some(&idx) = Lexicon::get().region_index.get(&format!("{key} river"))
             {
                 *src = Source::Region(idx);
             }
             // Demonyms (one or two words) win over one-word gazetteer matches.
             let single = m.as_ref().is_none_or(|(end, _, _)| *end == i + 1);
             if single {
-                let mut k1 = String::new();
-                lower_key(&t, doc.text, &mut k1);
-                let two = if i + 2 <= n
+                let k1 = doc.key(i);
+                let two = if doc.is(i, wc::DEMONYM_START)
+                    && i + 2 <= n
                     && i + 1 < n
                     && doc.tokens[i + 1].is_word()
                     && doc.tokens[i + 1].has(flag::SPACE_BEFORE)
                 {
-                    let mut k2 = k1.clone();
-                    k2.push(' ');
-                    key::push_word(doc.tokens[i + 1].text(doc.text), &mut k2);
-                    lex.demonyms.get(k2.as_str()).copied()
+                    buf.clear();
+                    buf.push_str(k1);
+                    buf.push(' ');
+                    buf.push_str(doc.key(i + 1));
+                    lex.demonyms.get(buf.as_str()).copied()
                 } else {
                     None
                 };
@@ -646,7 +684,9 @@ impl Geoparser {
                     i += 2;
                     continue;
                 }
-                if let Some(&cc) = lex.demonyms.get(k1.as_str()) {
+                if doc.is(i, wc::DEMONYM)
+                    && let Some(&cc) = lex.demonyms.get(k1)
+                {
                     doc.demonyms.push(Demonym {
                         start: t.start,
                         end: t.end,
@@ -676,9 +716,7 @@ impl Geoparser {
             // the mention covers the name, the phrase names the admin unit.
             let mut kk = key.clone();
             if t1 - i >= 2 {
-                let mut last = String::new();
-                lower_key(&doc.tokens[t1 - 1], doc.text, &mut last);
-                if is_split_admin_word(&last) {
+                if is_split_admin_word(doc.key(t1 - 1)) {
                     // Drop the last word and any separator before it.
                     t1 -= 1;
                     while t1 > i + 1 && doc.tokens[t1 - 1].kind == Kind::Punct {
@@ -749,8 +787,7 @@ impl Geoparser {
         let lex = Lexicon::get();
         let toks = &doc.tokens;
         let n = toks.len();
-        let mut w = String::new();
-        lower_key(&toks[i], doc.text, &mut w);
+        let w = doc.key(i);
         let cap_word = |k: usize| {
             k < n
                 && toks[k].is_cap()
@@ -760,7 +797,7 @@ impl Geoparser {
         };
         let mut end = None;
         if matches!(
-            w.as_str(),
+            w,
             "lake" | "mount" | "mt" | "cape" | "isle" | "gulf" | "sea" | "bay" | "strait" | "lac"
         ) {
             // "Lake X", "Mount X", "Isle of X", "Gulf of X"
@@ -782,9 +819,7 @@ impl Geoparser {
             // "X River", "X Y Mountains"
             let mut k = i;
             while k < n && k - i < 3 && (k == i || cap_word(k)) {
-                let mut fw = String::new();
-                lower_key(&toks[k], doc.text, &mut fw);
-                if k > i && is_feature_word(&fw) {
+                if k > i && is_feature_word(doc.key(k)) {
                     end = Some(k + 1);
                     break;
                 }
@@ -808,15 +843,14 @@ impl Geoparser {
         // Core name: the capitalised words without the feature word / prefix.
         let lex = Lexicon::get();
         let mut core = String::new();
-        let mut w = String::new();
         for k in t0..t1 {
             if doc.tokens[k].kind != Kind::Word {
                 continue;
             }
-            lower_key(&doc.tokens[k], doc.text, &mut w);
-            if is_feature_word(&w)
+            let w = doc.key(k);
+            if is_feature_word(w)
                 || matches!(
-                    w.as_str(),
+                    w,
                     "lake" | "mount" | "mt" | "cape" | "isle" | "of" | "gulf" | "bay" | "strait"
                 )
             {
@@ -825,7 +859,7 @@ impl Geoparser {
             if !core.is_empty() {
                 core.push(' ');
             }
-            core.push_str(&w);
+            core.push_str(w);
         }
         if core.is_empty() || lex.common.contains(&core) {
             return &[];
@@ -881,7 +915,6 @@ impl Geoparser {
     /// A capitalised word with no exact entry: try the folded index when a locative
     /// cue is present, and keep strong-cue unknowns ("the village of X", "X oblast").
     fn unknown_or_folded<'a>(&'a self, doc: &Doc<'a>, i: usize) -> Option<Cand<'a>> {
-        let lex = Lexicon::get();
         let t = doc.tokens[i];
         if !t.is_cap() || t.has(flag::ALLCAPS) || t.end - t.start < 3 {
             return None;
@@ -902,9 +935,7 @@ impl Geoparser {
                 && !doc.tokens[k].has(flag::NL_BEFORE)
                 && doc.same_sentence(i, k)
             {
-                let mut w = String::new();
-                lower_key(&doc.tokens[k], doc.text, &mut w);
-                if lex.admin_after.contains(&w) || lex.common.contains(&w) {
+                if doc.is(k, wc::ADMIN_AFTER | wc::COMMON) {
                     break;
                 }
                 t1 = k + 1;
@@ -913,18 +944,15 @@ impl Geoparser {
                 break;
             }
         }
-        let mut k1 = String::new();
-        lower_key(&t, doc.text, &mut k1);
-        if lex.common.contains(&k1) || lex.calendar.contains(&k1) || lex.titles.contains(&k1) {
+        let k1 = doc.key(i);
+        if doc.is(i, wc::COMMON | wc::CALENDAR | wc::TITLE) {
             return None;
         }
         // People are the usual capitalised unknowns after a preposition ("with Elon
         // Musk", "by Andriy Yermak"): skip the (slower) folded lookup for them.
-        let person_like = lex.is_first_name(&k1, 5000)
-            || lex.is_surname(&k1, 20000)
-            || lex.persons.contains(&k1)
-            || doc.person_keys.contains(&k1)
-            || doc.org_keys.contains(&k1)
+        let person_like = doc.is(i, wc::FIRST_5000 | wc::SURNAME_20000 | wc::PERSON)
+            || doc.person_keys.contains(k1)
+            || doc.org_keys.contains(k1)
             || doc.person[i];
         let surface = &doc.text[t.start..doc.tokens[t1 - 1].end];
         let key = key::key_of(surface);
@@ -965,8 +993,7 @@ impl Geoparser {
 
     /// "the town/village/city of X", "village X" before token `i`.
     fn type_before_at(&self, doc: &Doc<'_>, i: usize) -> bool {
-        let lex = Lexicon::get();
-        let mut w = String::new();
+        let mut w: &str = "";
         let Some(p) = doc.prev_tok(i) else {
             return false;
         };
@@ -975,9 +1002,8 @@ impl Geoparser {
         }
         if w == "of" {
             if let Some(pp) = doc.prev_tok(p)
-                && doc.word_key(pp, &mut w)
-                && lex.type_before.contains(&w)
-                && w != "area"
+                && doc.is(pp, wc::TYPE_BEFORE)
+                && doc.key(pp) != "area"
             {
                 return true;
             }
@@ -998,11 +1024,10 @@ impl Geoparser {
         if t.kind != Kind::Word || !t.has(flag::SPACE_BEFORE) {
             return None;
         }
-        let mut w = String::new();
-        lower_key(t, doc.text, &mut w);
-        if lex.admin_after.contains(&w) {
+        let w = doc.key(t1);
+        if lex.admin_after.contains(w) {
             // "state" only lower case or "State" after a US state name; "county" stays in names.
-            Some((t1, w))
+            Some((t1, w.to_string()))
         } else {
             None
         }
@@ -1011,7 +1036,7 @@ impl Geoparser {
     /// "district of the city" (or town, capital) right after a name ending
     /// before token `t1`: a district of a city the gazetteer does not hold.
     fn city_district_after(&self, doc: &Doc<'_>, t1: usize) -> bool {
-        let mut w = String::new();
+        let mut w: &str = "";
         let mut t = t1.checked_sub(1);
         for want in [
             &["district", "raion"][..],
@@ -1022,10 +1047,7 @@ impl Geoparser {
             let Some(n) = t.and_then(|k| doc.next_tok(k)) else {
                 return false;
             };
-            if !doc.same_sentence(t1 - 1, n)
-                || !doc.word_key(n, &mut w)
-                || !want.contains(&w.as_str())
-            {
+            if !doc.same_sentence(t1 - 1, n) || !doc.word_key(n, &mut w) || !want.contains(&w) {
                 return false;
             }
             t = Some(n);
@@ -1036,11 +1058,11 @@ impl Geoparser {
     /// "Kherson's Dniprovskyi district": a district of the city named before
     /// it in the possessive.
     fn possessive_city_district(&self, doc: &Doc<'_>, t0: usize, t1: usize) -> bool {
-        let mut w = String::new();
+        let mut w: &str = "";
         let district_after = doc.next_tok(t1 - 1).is_some_and(|d| {
             doc.same_sentence(t1 - 1, d)
                 && doc.word_key(d, &mut w)
-                && matches!(w.as_str(), "district" | "raion")
+                && matches!(w, "district" | "raion")
         });
         if !district_after {
             return false;
@@ -1070,7 +1092,7 @@ impl Geoparser {
     /// "<City>'s X": the "CC.A1." prefixes of the cities (>= 50k or seats) the
     /// possessive before token `t0` can name.
     fn possessive_city_owner(&self, doc: &Doc<'_>, t0: usize) -> Vec<String> {
-        let mut w = String::new();
+        let mut w: &str = "";
         let Some(s_tok) = doc.prev_tok(t0) else {
             return Vec::new();
         };
@@ -1106,7 +1128,7 @@ impl Geoparser {
 
     /// "along the", "across the", "banks of the", "crossed the" before token `i`.
     fn river_context_before(&self, doc: &Doc<'_>, i: usize) -> bool {
-        let mut w = String::new();
+        let mut w: &str = "";
         let Some(p) = doc.prev_tok(i) else {
             return false;
         };
@@ -1120,7 +1142,7 @@ impl Geoparser {
             return false;
         }
         if matches!(
-            w.as_str(),
+            w,
             "along" | "across" | "crossed" | "cross" | "crossing" | "downstream" | "upstream"
         ) {
             return true;
@@ -1128,14 +1150,13 @@ impl Geoparser {
         // "the (left|right|east|west) bank(s) of the X"
         w == "of"
             && doc.prev_tok(p2).is_some_and(|p3| {
-                doc.word_key(p3, &mut w) && matches!(w.as_str(), "bank" | "banks" | "shore")
+                doc.word_key(p3, &mut w) && matches!(w, "bank" | "banks" | "shore")
             })
     }
 
     /// The locative preposition before token `i` (skipping "the"), if any.
-    fn prep_before(&self, doc: &Doc<'_>, i: usize) -> Option<String> {
-        let lex = Lexicon::get();
-        let mut w = String::new();
+    fn prep_before<'d>(&self, doc: &'d Doc<'_>, i: usize) -> Option<&'d str> {
+        let mut w: &str = "";
         let mut p = doc.prev_tok(i)?;
         if !doc.word_key(p, &mut w) {
             return None;
@@ -1146,7 +1167,7 @@ impl Geoparser {
                 return None;
             }
         }
-        if lex.prep_strong.contains(&w) {
+        if doc.is(p, wc::PREP_STRONG) {
             Some(w)
         } else {
             None
@@ -1167,7 +1188,6 @@ impl Geoparser {
     /// "Belgorod, Kursk and Voronezh regions": the names listed before a
     /// plural admin word are admin units too.
     pub(crate) fn attach_admin_lists(&self, doc: &mut Doc<'_>) {
-        let mut w = String::new();
         for ci in (1..doc.cands.len()).rev() {
             if !doc.cands[ci].cues.admin_after {
                 continue;
@@ -1187,11 +1207,12 @@ impl Geoparser {
                 }
                 // Only ",", "and", "or" (and ", and") between the names.
                 let mut seps = 0;
+                let mut w: &str = "";
                 let only_list_words = (p1..j0).all(|k| {
                     let t = &doc.tokens[k];
                     seps += 1;
                     (t.kind == Kind::Punct && t.ch == ',')
-                        || (doc.word_key(k, &mut w) && matches!(w.as_str(), "and" | "or"))
+                        || (doc.word_key(k, &mut w) && matches!(w, "and" | "or"))
                 });
                 if !only_list_words || seps == 0 || seps > 2 {
                     break;
@@ -1219,10 +1240,10 @@ impl Geoparser {
         if word_tok.is_cap()
             && let Some(n2) = doc.next_tok(wt)
         {
-            let mut w2 = String::new();
+            let mut w2: &str = "";
             if doc.word_key(n2, &mut w2)
                 && doc.tokens[n2].is_cap()
-                && (is_facility_word(&w2) || lex_is_orgish(&w2))
+                && (is_facility_word(w2) || lex_is_orgish(w2))
             {
                 return;
             }
@@ -1252,11 +1273,10 @@ impl Geoparser {
 
     /// Mark person names and remember their words.
     fn find_people(&self, doc: &mut Doc<'_>) {
-        let lex = Lexicon::get();
         let n = doc.tokens.len();
         let mut i = 0;
-        let mut w = String::new();
         while i < n {
+            let mut w: &str = "";
             let t = doc.tokens[i];
             if !t.is_cap() || doc.org[i] || doc.is_headline(i) {
                 i += 1;
@@ -1277,8 +1297,7 @@ impl Geoparser {
                         // "Jean-Claude"; "Mr. Smith", "Gen. Lee", "J. Smith"
                         (text::is_hyphen(tj.ch) && !doc.tokens[j + 1].has(flag::SPACE_BEFORE))
                             || (tj.ch == '.' && prev_len <= 3 && {
-                                lower_key(&doc.tokens[j - 1], doc.text, &mut w);
-                                lex.titles.contains(&w) || prev_len == 1
+                                doc.is(j - 1, wc::TITLE) || prev_len == 1
                             })
                     }
                 {
@@ -1300,16 +1319,13 @@ impl Geoparser {
                 {
                     pk = pp;
                 }
-                if doc.word_key(pk, &mut w) && lex.titles.contains(&w) && !doc.tokens[pk].is_cap() {
+                if doc.is(pk, wc::TITLE) && !doc.tokens[pk].is_cap() {
                     person_from = Some(0);
                 }
             }
             // Title inside the run ("Ukrainian President Volodymyr Zelensky").
             for (wi, &k) in words.iter().enumerate() {
-                if wi + 1 < words.len()
-                    && doc.word_key(k, &mut w)
-                    && lex.titles.contains(&w)
-                    && !self.is_strong_place_tok(doc, k)
+                if wi + 1 < words.len() && doc.is(k, wc::TITLE) && !self.is_strong_place_tok(doc, k)
                 {
                     person_from = Some(wi + 1);
                 }
@@ -1318,10 +1334,7 @@ impl Geoparser {
                 // First name + another capitalised word that is not a place word.
                 for wi in 0..words.len() - 1 {
                     let k = words[wi];
-                    if doc.word_key(k, &mut w)
-                        && lex.is_first_name(&w, 3000)
-                        && !lex.common.contains(&w)
-                    {
+                    if doc.is(k, wc::FIRST_3000) && !doc.is(k, wc::COMMON) {
                         // A multi-word place match starting here wins ("Virginia Beach").
                         let ci = doc.cand_at[k];
                         if ci != usize::MAX
@@ -1331,22 +1344,21 @@ impl Geoparser {
                             continue;
                         }
                         let next = words[wi + 1];
-                        let mut nw = String::new();
+                        let mut nw: &str = "";
                         doc.word_key(next, &mut nw);
-                        let next_is_place_word = lex.admin_after.contains(&nw)
-                            || lex.type_before.contains(&nw)
-                            || lex.common.contains(&nw)
-                            || lex.demonyms.contains_key(&nw);
+                        let next_is_place_word = doc.is(
+                            next,
+                            wc::ADMIN_AFTER | wc::TYPE_BEFORE | wc::COMMON | wc::DEMONYM,
+                        );
                         if next_is_place_word {
                             continue;
                         }
                         // A country or state that is also a first name ("Georgia") needs a
                         // surname or a word that is no place at all ("Jordan Bardella").
                         if self.is_country_tok(doc, k)
-                            && !lex.is_surname(&nw, 30000)
-                            && !lex.persons.contains(&nw)
-                            && !doc.person_keys.contains(&nw)
-                            && !self.index.get(&nw).is_empty()
+                            && !doc.is(next, wc::SURNAME_30000 | wc::PERSON)
+                            && !doc.person_keys.contains(nw)
+                            && !self.index.get(nw).is_empty()
                         {
                             continue;
                         }
@@ -1358,9 +1370,9 @@ impl Geoparser {
             // Any word before a known public figure's name ("Vladimir Putin").
             if person_from.is_none() && words.len() >= 2 {
                 for wi in 0..words.len() - 1 {
-                    let mut nw = String::new();
+                    let mut nw: &str = "";
                     if doc.word_key(words[wi + 1], &mut nw)
-                        && (lex.persons.contains(&nw) || doc.person_keys.contains(&nw))
+                        && (doc.is(words[wi + 1], wc::PERSON) || doc.person_keys.contains(nw))
                     {
                         person_from = Some(wi);
                         break;
@@ -1370,19 +1382,21 @@ impl Geoparser {
             // "Roman Jr.", "Biletskiy Sr."
             if person_from.is_none() && words.len() >= 2 {
                 let last = *words.last().unwrap_or(&i);
-                if doc.word_key(last, &mut w) && matches!(w.as_str(), "jr" | "sr" | "ii" | "iii") {
+                if doc.word_key(last, &mut w) && matches!(w, "jr" | "sr" | "ii" | "iii") {
                     person_from = Some(0);
                 }
             }
             if let Some(from) = person_from {
                 for &k in &words[from..] {
                     doc.person[k] = true;
+                    let mut w: &str = "";
                     if doc.word_key(k, &mut w)
-                        && !lex.titles.contains(&w)
-                        && !matches!(w.as_str(), "jr" | "sr" | "ii" | "iii")
+                        && !doc.is(k, wc::TITLE)
+                        && !matches!(w, "jr" | "sr" | "ii" | "iii")
                         && !self.is_strong_place_tok(doc, k)
                     {
-                        doc.person_keys.insert(w.clone());
+                        let w = w.to_string();
+                        doc.person_keys.insert(w);
                     }
                 }
             }
@@ -1493,10 +1507,7 @@ impl Geoparser {
     }
 
     fn in_focus_any(&self, c: &Cand) -> bool {
-        c.hits
-            .iter()
-            .take(256)
-            .any(|h| self.info(h.place).in_focus)
+        c.hits.iter().take(256).any(|h| self.info(h.place).in_focus)
             || c.admin
                 .iter()
                 .any(|a| self.opts.focus.contains_key(&a.key, &a.country_code))
@@ -1504,8 +1515,8 @@ impl Geoparser {
 
     pub(crate) fn score(&self, doc: &mut Doc<'_>) {
         let lex = Lexicon::get();
-        let mut w = String::new();
         for ci in 0..doc.cands.len() {
+            let mut w: &str = "";
             let c = &doc.cands[ci];
             let (t0, t1) = (c.t0, c.t1);
             if t0 >= t1 || t1 > doc.tokens.len() {
@@ -1525,8 +1536,7 @@ impl Geoparser {
                 feats.push(("has a reading in the area of interest", 0.5));
             }
             let single = nwords == 1;
-            lower_key(&doc.tokens[t0], doc.text, &mut w);
-            let first_key = w.clone();
+            let first_key = doc.key(t0);
             let is_country_like =
                 matches!(c.source, Source::Country(_) | Source::Region(_)) || label == "country";
             // --- cues for
@@ -1543,7 +1553,7 @@ impl Geoparser {
             // "the X direction/axis/front"
             if let Some(nt) = doc.next_tok(t1 - 1) {
                 if doc.word_key(nt, &mut w)
-                    && lex.near_after.contains(&w)
+                    && doc.is(nt, wc::NEAR_AFTER)
                     && doc.tokens[nt].is_lower_word()
                 {
                     cues.near_after = true;
@@ -1555,7 +1565,7 @@ impl Geoparser {
                     && !doc.tokens[nt].has(flag::SPACE_BEFORE)
                     && let Some(nn) = doc.next_tok(nt)
                     && doc.word_key(nn, &mut w)
-                    && matches!(w.as_str(), "based" | "born" | "bound" | "area")
+                    && matches!(w, "based" | "born" | "bound" | "area")
                 {
                     cues.based = true;
                     feats.push(("'X-based'", 2.0));
@@ -1577,17 +1587,17 @@ impl Geoparser {
                 }
                 if sv != usize::MAX
                     && doc.word_key(sv, &mut w)
-                    && lex.speech.contains(&w)
+                    && doc.is(sv, wc::SPEECH)
                     && doc.tokens[sv].is_lower_word()
                 {
                     let subject = match doc.prev_tok(t0) {
                         None => true,
                         Some(p) => {
                             let pt = doc.tokens[p];
-                            let mut pw = String::new();
+                            let mut pw: &str = "";
                             !(pt.is_lower_word()
                                 && doc.word_key(p, &mut pw)
-                                && !matches!(pw.as_str(), "and" | "but" | "while"))
+                                && !matches!(pw, "and" | "but" | "while"))
                         }
                     };
                     cues.speech_after = subject;
@@ -1595,7 +1605,7 @@ impl Geoparser {
             }
             if let Some(prep) = self.prep_before(doc, t0) {
                 cues.prep = true;
-                if lex.near_before.contains(&prep) {
+                if lex.near_before.contains(prep) {
                     cues.near = true;
                 }
                 feats.push(("locative word before", 1.0));
@@ -1607,11 +1617,11 @@ impl Geoparser {
                     && let Some(pp) = doc.prev_tok(p)
                     && doc.word_key(pp, &mut w)
                 {
-                    if lex.compass.contains(&w) && doc.tokens[pp].is_lower_word() {
+                    if doc.is(pp, wc::COMPASS) && doc.tokens[pp].is_lower_word() {
                         cues.compass_of = true;
                         cues.near = true;
                         feats.push(("'north/south… of X'", 2.0));
-                    } else if lex.near_before.contains(&w) {
+                    } else if doc.is(pp, wc::NEAR_BEFORE) {
                         cues.near = true;
                         feats.push(("'outskirts/outside of X'", 1.5));
                     }
@@ -1623,7 +1633,7 @@ impl Geoparser {
                         match doc.prev_tok(k) {
                             Some(q) => {
                                 k = q;
-                                if doc.word_key(k, &mut w) && lex.near_before.contains(&w) {
+                                if doc.is(k, wc::NEAR_BEFORE) {
                                     cues.near = true;
                                     break;
                                 }
@@ -1640,7 +1650,7 @@ impl Geoparser {
                 && doc.tokens[p].is_lower_word()
                 && doc.word_key(p, &mut w)
                 && matches!(
-                    w.as_str(),
+                    w,
                     "northern"
                         | "southern"
                         | "eastern"
@@ -1679,7 +1689,7 @@ impl Geoparser {
                 || cues.near_after
                 || cues.based
                 || cues.compass_of;
-            if single && lex.calendar.contains(&first_key) {
+            if single && doc.is(t0, wc::CALENDAR) {
                 feats.push(("month/weekday/feast", -10.0));
             }
             let tok0 = doc.tokens[t0];
@@ -1704,19 +1714,19 @@ impl Geoparser {
             {
                 feats.push(("acronym", -3.0));
             }
-            if single && lex.compass.contains(&first_key) && !strong {
+            if single && doc.is(t0, wc::COMPASS) && !strong {
                 feats.push(("compass word", -4.0));
             }
             if let Some(nt) = doc.next_tok(t1 - 1) {
                 let ntk = doc.tokens[nt];
                 if ntk.kind == Kind::Word && ntk.has(flag::SPACE_BEFORE) {
-                    lower_key(&ntk, doc.text, &mut w);
+                    w = doc.key(nt);
                     let institution = doc.next_tok(nt).is_some_and(|n2| {
-                        let mut w2 = String::new();
+                        let mut w2: &str = "";
                         doc.word_key(n2, &mut w2)
                             && doc.tokens[n2].is_cap()
                             && matches!(
-                                w2.as_str(),
+                                w2,
                                 "council"
                                     | "commission"
                                     | "commissioners"
@@ -1737,7 +1747,7 @@ impl Geoparser {
                     });
                     if ntk.is_lower_word()
                         && matches!(
-                            w.as_str(),
+                            w,
                             "family"
                                 | "families"
                                 | "household"
@@ -1752,21 +1762,21 @@ impl Geoparser {
                         feats.push(("'X family' (a surname)", -3.0));
                     } else if ntk.is_lower_word()
                         && matches!(
-                            w.as_str(),
+                            w,
                             "virus" | "fever" | "disease" | "flu" | "syndrome" | "variant"
                         )
                     {
                         feats.push(("part of a disease name", -3.5));
                     } else if ntk.is_cap() && c.source != Source::Feature && !institution {
-                        let mut fac = is_facility_word(&w);
+                        let mut fac = is_facility_word(w);
                         if !fac
-                            && matches!(w.as_str(), "state" | "city" | "county")
+                            && matches!(w, "state" | "city" | "county")
                             && let Some(n2) = doc.next_tok(nt)
                         {
-                            let mut w2 = String::new();
+                            let mut w2: &str = "";
                             if doc.word_key(n2, &mut w2)
                                 && doc.tokens[n2].is_cap()
-                                && is_facility_word(&w2)
+                                && is_facility_word(w2)
                             {
                                 fac = true;
                             }
@@ -1776,18 +1786,18 @@ impl Geoparser {
                                 "part of a facility name ('X Square', 'X University')",
                                 -3.0,
                             ));
-                        } else if lex.teams.contains(&w) || {
-                            // two-word nicknames ("Red Sox")
-                            let mut two = w.clone();
-                            doc.next_tok(nt).is_some_and(|n2| {
-                                let mut w2 = String::new();
-                                doc.word_key(n2, &mut w2) && doc.tokens[n2].is_cap() && {
-                                    two.push(' ');
-                                    two.push_str(&w2);
-                                    lex.teams.contains(&two)
-                                }
-                            })
-                        } {
+                        } else if doc.is(nt, wc::TEAM)
+                            || doc.is(nt, wc::TEAM_START) && {
+                                // two-word nicknames ("Red Sox")
+                                doc.next_tok(nt).is_some_and(|n2| {
+                                    let mut w2: &str = "";
+                                    doc.word_key(n2, &mut w2) && doc.tokens[n2].is_cap() && {
+                                        let two = format!("{w} {w2}");
+                                        lex.teams.contains(&two)
+                                    }
+                                })
+                            }
+                        {
                             feats.push(("sports team ('X Chiefs')", -3.0));
                         }
                     }
@@ -1798,14 +1808,14 @@ impl Geoparser {
                 feats.push(("part of a person's name", -10.0));
             } else if single
                 && !strong
-                && (doc.person_keys.contains(&first_key) || lex.persons.contains(&first_key))
+                && (doc.person_keys.contains(first_key) || doc.is(t0, wc::PERSON))
             {
                 feats.push((
                     "used as a person's name in the document",
                     if cues.prep { -1.5 } else { -3.5 },
                 ));
             } else if single
-                && lex.is_first_name(&first_key, 1000)
+                && doc.is(t0, wc::FIRST_1000)
                 && !is_country_like
                 && !cues.prep
                 && !strong
@@ -1813,14 +1823,14 @@ impl Geoparser {
             {
                 feats.push(("common first name", -1.0));
             }
-            if single && !strong && doc.org_keys.contains(&first_key) {
+            if single && !strong && doc.org_keys.contains(first_key) {
                 feats.push(("organisation word in this document", -4.0));
             }
             if cues.speech_after && !cues.prep && !meto && !is_country_like {
                 feats.push(("'X said' (speaker, not a capital/country)", -3.0));
             }
             // Ordinary English words.
-            if single && lex.common.contains(&first_key) && !is_country_like {
+            if single && doc.is(t0, wc::COMMON) && !is_country_like {
                 let pen = if headline || initial {
                     -3.5
                 } else if strong {
@@ -1839,10 +1849,7 @@ impl Geoparser {
             } else if nwords >= 2
                 && (t0..t1)
                     .filter(|&k| doc.tokens[k].kind == Kind::Word)
-                    .all(|k| {
-                        lower_key(&doc.tokens[k], doc.text, &mut w);
-                        lex.common.contains(&w) || is_connector(&w)
-                    })
+                    .all(|k| doc.is(k, wc::COMMON) || is_connector(doc.key(k)))
                 && !is_country_like
             {
                 feats.push((
@@ -1859,14 +1866,15 @@ impl Geoparser {
                     && doc.cand_at[p] == usize::MAX
                     && !doc.org[p]
                 {
-                    lower_key(&pt, doc.text, &mut w);
-                    let exempt = lex.common.contains(&w)
-                        || lex.demonyms.contains_key(&w)
-                        || lex.titles.contains(&w)
-                        || lex.compass.contains(&w)
-                        || lex.prep_strong.contains(&w)
-                        || lex.calendar.contains(&w)
-                        || is_connector(&w);
+                    let exempt = doc.is(
+                        p,
+                        wc::COMMON
+                            | wc::DEMONYM
+                            | wc::TITLE
+                            | wc::COMPASS
+                            | wc::PREP_STRONG
+                            | wc::CALENDAR,
+                    ) || is_connector(doc.key(p));
                     if !exempt && !strong {
                         feats.push(("after another capitalised name", -2.5));
                     }
@@ -1884,13 +1892,10 @@ impl Geoparser {
                     && doc.cand_at[nt] == usize::MAX
                     && !doc.org[nt]
                 {
-                    lower_key(&ntk, doc.text, &mut w);
-                    let exempt = lex.common.contains(&w)
-                        || lex.admin_after.contains(&w)
-                        || lex.demonyms.contains_key(&w)
-                        || lex.titles.contains(&w)
-                        || lex.calendar.contains(&w)
-                        || is_connector(&w);
+                    let exempt = doc.is(
+                        nt,
+                        wc::COMMON | wc::ADMIN_AFTER | wc::DEMONYM | wc::TITLE | wc::CALENDAR,
+                    ) || is_connector(doc.key(nt));
                     if !exempt {
                         let strong_place = is_country_like
                             || matches!(
@@ -1971,13 +1976,13 @@ impl Geoparser {
     /// Is the candidate the subject of a speech verb ("..., Kyiv said")? Then
     /// it starts a new clause and is nobody's parent.
     fn speaker_after(&self, doc: &Doc<'_>, c: &Cand) -> bool {
-        let mut w = String::new();
+        let mut w: &str = "";
         c.t1 > 0
             && doc.next_tok(c.t1 - 1).is_some_and(|n| {
                 doc.same_sentence(c.t1 - 1, n)
                     && doc.tokens[n].is_lower_word()
                     && doc.word_key(n, &mut w)
-                    && Lexicon::get().speech.contains(&w)
+                    && Lexicon::get().speech.contains(w)
             })
     }
 
@@ -2001,7 +2006,7 @@ impl Geoparser {
     fn find_parent(&self, doc: &Doc<'_>, ci: usize) -> Option<usize> {
         let lex = Lexicon::get();
         let c = &doc.cands[ci];
-        let mut w = String::new();
+        let mut w: &str = "";
         // Right: ", Y" | " in (the) Y region" | ", in Y"
         let mut k = c.t1;
         if c.cues.admin_after {
@@ -2055,12 +2060,12 @@ impl Geoparser {
             }
             let t = doc.tokens[p];
             if t.kind == Kind::Word {
-                lower_key(&t, doc.text, &mut w);
-                let ok = lex.type_before.contains(&w)
-                    || lex.admin_after.contains(&w)
+                w = doc.key(p);
+                let ok = lex.type_before.contains(w)
+                    || lex.admin_after.contains(w)
                     || w == "of"
                     || w == "s"
-                    || is_split_admin_word(&w);
+                    || is_split_admin_word(w);
                 if !ok {
                     break;
                 }
