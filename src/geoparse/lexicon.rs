@@ -54,6 +54,15 @@ impl Hasher for FxHasher {
 }
 
 pub type FxBuild = BuildHasherDefault<FxHasher>;
+
+/// 64-bit FxHash of a word key: the word-class maps are keyed by it (keys of at
+/// most 8 bytes hash without collisions; longer ones practically so).
+#[inline]
+pub fn word_hash(w: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(w.as_bytes());
+    h.finish()
+}
 pub type FxMap<K, V> = HashMap<K, V, FxBuild>;
 pub type FxSet<K> = HashSet<K, FxBuild>;
 
@@ -101,6 +110,10 @@ pub mod wc {
     pub const DEMONYM_START: u32 = 1 << 20;
     /// The word starts a two-word team nickname ("red sox").
     pub const TEAM_START: u32 = 1 << 21;
+    /// Bits of the large lists (ordinary words, first names, surnames): looked up
+    /// only when asked for ([`super::Lexicon::class_large`]).
+    pub const LARGE: u32 =
+        COMMON | FIRST_1000 | FIRST_3000 | FIRST_5000 | SURNAME_20000 | SURNAME_30000;
 }
 
 /// Kind of a lexicon region entry.
@@ -159,8 +172,10 @@ pub struct Lexicon {
     pub country_aliases: FxMap<String, [u8; 2]>,
     /// Every proper word prefix of a country alias ("u" of "u s").
     pub alias_prefixes: FxSet<String>,
-    /// Single word key → [`wc`] bits.
-    classes: FxMap<String, u32>,
+    /// Hash of a single word key → [`wc`] bits of the small lists (a few
+    /// thousand entries: stays in cache) and of the large lists.
+    classes: FxMap<u64, u32>,
+    classes_large: FxMap<u64, u32>,
 }
 
 fn lines(src: &str) -> impl Iterator<Item = &str> {
@@ -323,16 +338,25 @@ impl Lexicon {
             country_aliases,
             alias_prefixes,
             classes: FxMap::default(),
+            classes_large: FxMap::default(),
         };
-        lex.classes = lex.build_classes();
+        let (small, large) = lex.build_classes();
+        lex.classes = small;
+        lex.classes_large = large;
         lex
     }
 
-    fn build_classes(&self) -> FxMap<String, u32> {
-        let mut m: FxMap<String, u32> = FxMap::default();
+    fn build_classes(&self) -> (FxMap<u64, u32>, FxMap<u64, u32>) {
+        let mut m: FxMap<u64, u32> = FxMap::default();
+        let mut large: FxMap<u64, u32> = FxMap::default();
         let mut add = |k: &str, bit: u32| {
             if !k.is_empty() {
-                *m.entry(k.to_string()).or_default() |= bit;
+                let map = if bit & wc::LARGE != 0 {
+                    &mut large
+                } else {
+                    &mut m
+                };
+                *map.entry(word_hash(k)).or_default() |= bit;
             }
         };
         let first = |k: &str| k.split(' ').next().unwrap_or("").to_string();
@@ -391,13 +415,19 @@ impl Lexicon {
         {
             add(&first(k), wc::LEX_START);
         }
-        m
+        (m, large)
     }
 
-    /// [`wc`] bits of a single word key (0 when it is on no list).
+    /// [`wc`] bits of the small lists for a word key's [`word_hash`].
     #[inline]
-    pub fn class(&self, w: &str) -> u32 {
-        self.classes.get(w).copied().unwrap_or(0)
+    pub fn class(&self, hash: u64) -> u32 {
+        self.classes.get(&hash).copied().unwrap_or(0)
+    }
+
+    /// [`wc::LARGE`] bits for a word key's [`word_hash`].
+    #[inline]
+    pub fn class_large(&self, hash: u64) -> u32 {
+        self.classes_large.get(&hash).copied().unwrap_or(0)
     }
 
     /// Is `w` (lower case) a first name with rank ≤ `max_rank`?

@@ -297,7 +297,7 @@ impl Geoparser {
 
     /// Find and resolve the place mentions of a document.
     pub fn parse(&self, text: &str) -> Vec<Mention> {
-        self.analyze(text).mentions
+        self.analyze_with(text, false).mentions
     }
 
     /// Resolve given spans (code-point offsets, end exclusive) without recognition:
@@ -328,9 +328,14 @@ impl Geoparser {
 
     /// Mentions plus demonyms and the document's country/admin-1 context.
     pub fn analyze(&self, text: &str) -> Analysis {
+        self.analyze_with(text, true)
+    }
+
+    /// `context` = fill [`Analysis::countries`] and [`Analysis::admin1`].
+    fn analyze_with(&self, text: &str, context: bool) -> Analysis {
         let mut doc = recognize::Doc::new(text);
         self.recognize(&mut doc);
-        let res = self.resolve_doc(&doc);
+        let res = self.resolve_doc_with(&doc, context);
         let mut map = text::OffsetMap::new(text);
         // Mentions and demonyms are each in text order; convert in one pass each.
         let mut mentions = Vec::new();

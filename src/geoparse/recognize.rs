@@ -121,6 +121,9 @@ pub struct Demonym {
     pub cc: [u8; 2],
 }
 
+/// [`Doc`] word-class flag: the large-list bits of this token were looked up.
+const LARGE_DONE: u32 = 1 << 31;
+
 /// Per-document scratch state.
 pub struct Doc<'t> {
     pub text: &'t str,
@@ -142,8 +145,10 @@ pub struct Doc<'t> {
     /// (empty for punctuation).
     keys: String,
     kspan: Vec<(u32, u32)>,
-    /// Word-class bits of every token ([`wc`]; 0 for punctuation).
-    pub wc: Vec<u32>,
+    /// Word-class bits of every token ([`wc`]; 0 for punctuation). The
+    /// [`wc::LARGE`] bits are looked up on first use ([`LARGE_DONE`] marks it).
+    wc: Vec<std::cell::Cell<u32>>,
+    khash: Vec<u64>,
     /// Token index → candidate index covering it (usize::MAX = none).
     pub cand_at: Vec<usize>,
     pub war_context: Vec<bool>,
@@ -281,16 +286,20 @@ impl<'t> Doc<'t> {
         let mut keys = String::with_capacity(text.len() + 16);
         let mut kspan = Vec::with_capacity(tokens.len());
         let mut wcs = Vec::with_capacity(tokens.len());
+        let mut khash = Vec::with_capacity(tokens.len());
         let lex = Lexicon::get();
         for t in &tokens {
             let a = keys.len() as u32;
-            let mut bits = 0;
+            let mut bits = LARGE_DONE;
+            let mut h = 0;
             if t.kind == Kind::Word {
                 key::push_word(t.text(text), &mut keys);
-                bits = lex.class(&keys[a as usize..]);
+                h = super::lexicon::word_hash(&keys[a as usize..]);
+                bits = lex.class(h);
             }
             kspan.push((a, keys.len() as u32));
-            wcs.push(bits);
+            wcs.push(std::cell::Cell::new(bits));
+            khash.push(h);
         }
         for (si, r) in sents.iter().enumerate() {
             let mut caps = 0;
@@ -341,6 +350,7 @@ impl<'t> Doc<'t> {
             keys,
             kspan,
             wc: wcs,
+            khash,
             war_context,
             explain: false,
         }
@@ -394,7 +404,13 @@ impl<'t> Doc<'t> {
     /// Does token `i` carry word-class bit(s) `bits` (any of them)?
     #[inline]
     pub fn is(&self, i: usize, bits: u32) -> bool {
-        self.wc[i] & bits != 0
+        let c = &self.wc[i];
+        let mut v = c.get();
+        if bits & wc::LARGE != 0 && v & LARGE_DONE == 0 {
+            v |= LARGE_DONE | Lexicon::get().class_large(self.khash[i]);
+            c.set(v);
+        }
+        v & bits != 0
     }
 
     /// Name key of token `i` ("" for punctuation).
@@ -715,15 +731,13 @@ impl Geoparser {
             // A trailing admin word inside the match ("Donetsk Oblast") is split off:
             // the mention covers the name, the phrase names the admin unit.
             let mut kk = key.clone();
-            if t1 - i >= 2 {
-                if is_split_admin_word(doc.key(t1 - 1)) {
-                    // Drop the last word and any separator before it.
+            if t1 - i >= 2 && is_split_admin_word(doc.key(t1 - 1)) {
+                // Drop the last word and any separator before it.
+                t1 -= 1;
+                while t1 > i + 1 && doc.tokens[t1 - 1].kind == Kind::Punct {
                     t1 -= 1;
-                    while t1 > i + 1 && doc.tokens[t1 - 1].kind == Kind::Punct {
-                        t1 -= 1;
-                    }
-                    kk = key::key_of(&doc.text[doc.tokens[i].start..doc.tokens[t1 - 1].end]);
                 }
+                kk = key::key_of(&doc.text[doc.tokens[i].start..doc.tokens[t1 - 1].end]);
             }
             let hits: &[NameHit] = if source == Source::Feature {
                 self.feature_hits(doc, i, t1)

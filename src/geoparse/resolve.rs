@@ -112,11 +112,28 @@ pub(crate) struct PInfo {
     pub fc: Fc,
     pub in_focus: bool,
     pub approximate: bool,
+    /// First three letters of the folded name ([`skeleton3`]).
+    pub skel: [char; 3],
+}
+
+/// The first three alphabetic characters of a folded name ('\0'-padded): two
+/// spellings of one name share it ("Kamianske", "Kam'yanske").
+pub(crate) fn skeleton3(folded: &str) -> [char; 3] {
+    let mut out = ['\0'; 3];
+    for (o, c) in out
+        .iter_mut()
+        .zip(folded.chars().filter(|c| c.is_alphabetic()))
+    {
+        *o = c;
+    }
+    out
 }
 
 impl PInfo {
     pub(crate) fn of(p: &Place, focus: &super::Focus) -> PInfo {
+        use crate::gazetteer::{fold, normalize};
         PInfo {
+            skel: skeleton3(&fold(&normalize(&p.name))),
             lat: p.lat,
             lon: p.lon,
             population: p.population,
@@ -609,7 +626,6 @@ impl Geoparser {
         population: u64,
     ) -> Option<Reading> {
         let (lat, lon) = self.gaz.admin_center(key)?;
-        let a1key: String = key.split('.').take(2).collect::<Vec<_>>().join(".");
         Some(Reading {
             target: Target::Admin {
                 key: key.to_string(),
@@ -624,7 +640,7 @@ impl Geoparser {
             a1: if level == AdminLevel::Country {
                 0
             } else {
-                pack_a1_key(&a1key)
+                pack_a1_key(key)
             },
             population,
             fc: match level {
@@ -764,17 +780,12 @@ impl Geoparser {
     /// Is the mention key a spelling of the reading's own name (same first
     /// three letters, i/y/j alike: "Kamianske" for "Kam'yanske"), rather than
     /// another name altogether ("Moldova" for Krutoiarivka)?
-    fn spelling_variant(&self, key: &str, r: &Reading) -> bool {
+    /// `key_skel` is the [`skeleton3`] of the folded mention key.
+    fn spelling_variant(&self, key_skel: [char; 3], r: &Reading) -> bool {
         let Target::Place(p) = r.target else {
             return true;
         };
-        use crate::gazetteer::{fold, normalize};
-        fn skeleton(s: &str) -> impl Iterator<Item = char> + '_ {
-            s.chars().filter(|c| c.is_alphabetic()).take(3)
-        }
-        let name = fold(&normalize(&self.gaz.place(p).name));
-        let key = fold(key);
-        skeleton(&name).eq(skeleton(&key))
+        self.info(p).skel == key_skel
     }
 
     fn base_features(&self, doc: &Doc<'_>, c: &Cand<'_>, rs: &mut [Reading]) {
@@ -821,6 +832,7 @@ impl Geoparser {
             .filter(|r| r.fc.settlement() && pop_of(r) >= 500_000)
             .map(|r| r.a1)
             .collect();
+        let mut key_skel: Option<[char; 3]> = None;
         for r in rs.iter_mut() {
             let mut v = Vec::new();
             let mut f = Push {
@@ -852,7 +864,11 @@ impl Geoparser {
             if owner_named
                 && r.name_kind >= NameKind::Alternate
                 && pop_of(r) < 20_000
-                && (country_named || !self.spelling_variant(&c.key, r))
+                && (country_named
+                    || !self.spelling_variant(
+                        *key_skel.get_or_insert_with(|| skeleton3(&crate::gazetteer::fold(&c.key))),
+                        r,
+                    ))
             {
                 f.add(
                     "alternate name of a small place; a country or city's own name",
@@ -938,8 +954,14 @@ impl Geoparser {
         (ccs, a1s)
     }
 
-    #[allow(clippy::needless_range_loop)] // candidate indices address several parallel vectors
     pub(crate) fn resolve_doc(&self, doc: &Doc<'_>) -> DocRes {
+        self.resolve_doc_with(doc, true)
+    }
+
+    /// [`resolve_doc`](Self::resolve_doc); `context` = also report the document's
+    /// country/admin-1 context (printable keys), which mentions alone do not need.
+    #[allow(clippy::needless_range_loop)] // candidate indices address several parallel vectors
+    pub(crate) fn resolve_doc_with(&self, doc: &Doc<'_>, context: bool) -> DocRes {
         let n = doc.cands.len();
         let keep = doc.explain;
         let mut per: Vec<Res> = vec![Res::default(); n];
@@ -1082,7 +1104,11 @@ impl Geoparser {
                                 f.add("document admin-1 share", 2.0 * s1);
                                 f.support += 2.0 * s1;
                             }
-                            if let Some((d, w)) = ctx.nearest(r.lat, r.lon, key) {
+                            // Beyond 830 km (150 km scale) and 126 km (25 km scale)
+                            // the bonus is below 0.01 for any anchor weight <= 1.
+                            if let Some((d, w)) = ctx.nearest(r.lat, r.lon, key)
+                                && d <= 830.0
+                            {
                                 let kind_w = if r.name_kind >= NameKind::Alternate {
                                     0.5
                                 } else {
@@ -1096,7 +1122,9 @@ impl Geoparser {
                             }
                             // Villages named together ("around Klishchiivka and
                             // Andriivka", "near Bakhmut") lie within a few km.
-                            if let Some((d, w)) = ctx.nearest_local(r.lat, r.lon, key, sent) {
+                            if let Some((d, w)) = ctx.nearest_local(r.lat, r.lon, key, sent)
+                                && d <= 126.0
+                            {
                                 let b = 1.5 * (-d / 25.0).exp() as f32 * w;
                                 if b > 0.01 {
                                     f.add("near places of the same or next sentence", b);
@@ -1244,6 +1272,13 @@ impl Geoparser {
                         Some("small ambiguous place far from the document's other places");
                 }
             }
+        }
+        if !context {
+            return DocRes {
+                per_cand: per,
+                countries: Vec::new(),
+                admin1: Vec::new(),
+            };
         }
         // Printable context.
         for ci in 0..n {
