@@ -260,16 +260,18 @@ struct Anchor {
 }
 
 /// Context of a document for one pass (weights exclude nothing; shares subtract
-/// the asking mention's own name).
+/// the asking mention's own name). Reused across passes (cleared, not rebuilt).
 #[derive(Default)]
 struct Ctx {
-    cc: FxMap<u16, f32>,
+    /// Few countries per document: a list beats hashing.
+    cc: Vec<(u16, f32)>,
     cc_key: FxMap<(u16, u32), f32>,
-    cc_own: FxMap<u32, f32>,
+    /// Indexed by key id.
+    cc_own: Vec<f32>,
     cc_total: f32,
     a1: FxMap<u64, f32>,
     a1_key: FxMap<(u64, u32), f32>,
-    a1_own: FxMap<u32, f32>,
+    a1_own: Vec<f32>,
     a1_total: f32,
     anchors: Vec<Anchor>,
     /// For reporting: packed → printable keys.
@@ -277,13 +279,31 @@ struct Ctx {
 }
 
 impl Ctx {
+    /// Empty the context for a document with key ids `0..=nkeys`.
+    fn reset(&mut self, nkeys: usize) {
+        self.cc.clear();
+        self.cc_key.clear();
+        self.cc_own.clear();
+        self.cc_own.resize(nkeys + 1, 0.0);
+        self.cc_total = 0.0;
+        self.a1.clear();
+        self.a1_key.clear();
+        self.a1_own.clear();
+        self.a1_own.resize(nkeys + 1, 0.0);
+        self.a1_total = 0.0;
+        self.anchors.clear();
+        self.a1_names.clear();
+    }
     fn add_cc(&mut self, cc: u16, key: u32, w: f32) {
         if cc == 0 || w <= 0.0 {
             return;
         }
-        *self.cc.entry(cc).or_default() += w;
+        match self.cc.iter_mut().find(|e| e.0 == cc) {
+            Some(e) => e.1 += w,
+            None => self.cc.push((cc, w)),
+        }
         *self.cc_key.entry((cc, key)).or_default() += w;
-        *self.cc_own.entry(key).or_default() += w;
+        self.cc_own[key as usize] += w;
         self.cc_total += w;
     }
     fn add_a1(&mut self, a1: u64, key: u32, w: f32) {
@@ -292,17 +312,22 @@ impl Ctx {
         }
         *self.a1.entry(a1).or_default() += w;
         *self.a1_key.entry((a1, key)).or_default() += w;
-        *self.a1_own.entry(key).or_default() += w;
+        self.a1_own[key as usize] += w;
         self.a1_total += w;
     }
     #[inline]
     fn cc_share(&self, cc: u16, key: u32) -> f32 {
-        let total = self.cc_total - self.cc_own.get(&key).copied().unwrap_or(0.0);
+        let total = self.cc_total - self.cc_own[key as usize];
         if total <= 0.0 || cc == 0 {
             return 0.0;
         }
-        let w = self.cc.get(&cc).copied().unwrap_or(0.0)
-            - self.cc_key.get(&(cc, key)).copied().unwrap_or(0.0);
+        let on_cc = self
+            .cc
+            .iter()
+            .find(|e| e.0 == cc)
+            .map(|e| e.1)
+            .unwrap_or(0.0);
+        let w = on_cc - self.cc_key.get(&(cc, key)).copied().unwrap_or(0.0);
         (w / total).clamp(0.0, 1.0) * (total / (total + 1.0))
     }
     #[inline]
@@ -310,7 +335,7 @@ impl Ctx {
         if a1 == 0 {
             return 0.0;
         }
-        let total = self.a1_total - self.a1_own.get(&key).copied().unwrap_or(0.0);
+        let total = self.a1_total - self.a1_own[key as usize];
         if total <= 0.0 {
             return 0.0;
         }
@@ -321,24 +346,23 @@ impl Ctx {
     /// Nearest anchor (km, weight) not from key `key` (equirectangular distance).
     #[inline]
     fn nearest(&self, lat: f64, lon: f64, key: u32) -> Option<(f64, f32)> {
-        self.nearest_where(lat, lon, key, |_| true)
+        self.nearest_both(lat, lon, key, None).0
     }
 
-    /// The nearest place named in sentence `sent` or the one before or after.
-    fn nearest_local(&self, lat: f64, lon: f64, key: u32, sent: u32) -> Option<(f64, f32)> {
-        self.nearest_where(lat, lon, key, |a| a.sent.abs_diff(sent) <= 1)
-    }
-
-    fn nearest_where(
+    /// The nearest anchor of any sentence, and the nearest one named in sentence
+    /// `sent` or the one before or after (when `sent` is given), in one sweep.
+    /// Distances compare squared; one square root per answer.
+    fn nearest_both(
         &self,
         lat: f64,
         lon: f64,
         key: u32,
-        keep: impl Fn(&Anchor) -> bool,
-    ) -> Option<(f64, f32)> {
-        let mut best: Option<(f64, f32)> = None;
+        sent: Option<u32>,
+    ) -> (Option<(f64, f32)>, Option<(f64, f32)>) {
+        let mut any: Option<(f64, f32)> = None;
+        let mut local: Option<(f64, f32)> = None;
         for a in &self.anchors {
-            if a.key == key || !keep(a) {
+            if a.key == key {
                 continue;
             }
             let dlat = (lat - a.lat).to_radians();
@@ -347,12 +371,19 @@ impl Ctx {
                 dl = 360.0 - dl;
             }
             let dlon = dl.to_radians() * a.cos;
-            let d = 6371.0 * (dlat * dlat + dlon * dlon).sqrt();
-            if best.is_none_or(|(bd, _)| d < bd) {
-                best = Some((d, a.w));
+            let q = dlat * dlat + dlon * dlon;
+            if any.is_none_or(|(bq, _)| q < bq) {
+                any = Some((q, a.w));
+            }
+            if let Some(s) = sent
+                && a.sent.abs_diff(s) <= 1
+                && local.is_none_or(|(bq, _)| q < bq)
+            {
+                local = Some((q, a.w));
             }
         }
-        best
+        let km = |b: Option<(f64, f32)>| b.map(|(q, w)| (6371.0 * q.sqrt(), w));
+        (km(any), km(local))
     }
 }
 
@@ -1013,7 +1044,10 @@ impl Geoparser {
                 siblings[nj].push(ci);
             }
         }
+        let nkeys = key_ids.len();
         let mut ctx = Ctx::default();
+        ctx.reset(nkeys);
+        let mut next = Ctx::default();
         let mut prev_best: Vec<Option<(u16, u8)>> = vec![None; n];
         let mut sibs: Vec<(u16, u8)> = Vec::new();
         for pass in 0..3 {
@@ -1106,7 +1140,9 @@ impl Geoparser {
                             }
                             // Beyond 830 km (150 km scale) and 126 km (25 km scale)
                             // the bonus is below 0.01 for any anchor weight <= 1.
-                            if let Some((d, w)) = ctx.nearest(r.lat, r.lon, key)
+                            let (near_any, near_local) =
+                                ctx.nearest_both(r.lat, r.lon, key, Some(sent));
+                            if let Some((d, w)) = near_any
                                 && d <= 830.0
                             {
                                 let kind_w = if r.name_kind >= NameKind::Alternate {
@@ -1122,7 +1158,7 @@ impl Geoparser {
                             }
                             // Villages named together ("around Klishchiivka and
                             // Andriivka", "near Bakhmut") lie within a few km.
-                            if let Some((d, w)) = ctx.nearest_local(r.lat, r.lon, key, sent)
+                            if let Some((d, w)) = near_local
                                 && d <= 126.0
                             {
                                 let b = 1.5 * (-d / 25.0).exp() as f32 * w;
@@ -1160,7 +1196,7 @@ impl Geoparser {
                 });
             }
             // Context for the next pass.
-            let mut next = Ctx::default();
+            next.reset(nkeys);
             for (&cc, &w) in &demonym_cc {
                 next.add_cc(cc, 0, w);
             }
@@ -1187,7 +1223,7 @@ impl Geoparser {
                     }
                 }
             }
-            ctx = next;
+            std::mem::swap(&mut ctx, &mut next);
         }
         // One sense per discourse: mentions of the same name (and kind of phrase)
         // share the reading of the best-supported one: one with a parent cue first,
