@@ -13,6 +13,10 @@ use std::time::Instant;
 use frontline::gazetteer::Gazetteer;
 use frontline::geoparse::{GeoparseOptions, Geoparser};
 
+/// Same allocator as the `frontline` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)

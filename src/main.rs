@@ -5,6 +5,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use frontline::cli;
 
+/// mimalloc: the geoparser and the server allocate many small, short-lived
+/// buffers per document/request; glibc malloc took ~17% of geoparse time
+/// (docs/BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "frontline", version, about = "Turn war reporting into a live, dated map", long_about = None)]
 struct Cli {
