@@ -274,11 +274,57 @@ struct Ctx {
     a1_own: Vec<f32>,
     a1_total: f32,
     anchors: Vec<Anchor>,
+    /// Bounds of the anchors (degrees) and their smallest cos(latitude), for
+    /// [`Ctx::surely_far`]; set by [`Ctx::seal`].
+    bounds: Option<(f64, f64, f64, f64, f64)>,
     /// For reporting: packed → printable keys.
     a1_names: FxMap<u64, String>,
 }
 
+/// Circular longitude difference in degrees (0..=180).
+#[inline]
+fn lon_gap(a: f64, b: f64) -> f64 {
+    let d = (a - b).abs();
+    if d > 180.0 { 360.0 - d } else { d }
+}
+
 impl Ctx {
+    /// Record the anchors' bounding box (after the last anchor is pushed).
+    fn seal(&mut self) {
+        self.bounds = self.anchors.first().map(|a0| {
+            let mut b = (a0.lat, a0.lat, a0.lon, a0.lon, a0.cos);
+            for a in &self.anchors[1..] {
+                b.0 = b.0.min(a.lat);
+                b.1 = b.1.max(a.lat);
+                b.2 = b.2.min(a.lon);
+                b.3 = b.3.max(a.lon);
+                b.4 = b.4.min(a.cos);
+            }
+            b
+        });
+    }
+
+    /// True when every anchor is certainly more than `km` away (a cheap
+    /// bounding-box test; false means "maybe near").
+    fn surely_far(&self, lat: f64, lon: f64, km: f64) -> bool {
+        let Some((lat0, lat1, lon0, lon1, cos_min)) = self.bounds else {
+            return true;
+        };
+        // Some slack for rounding: the exact test runs when in doubt.
+        let km = km + 10.0;
+        let dlat = (lat0 - lat).max(lat - lat1).max(0.0);
+        if 6371.0 * dlat.to_radians() > km {
+            return true;
+        }
+        if lon1 - lon0 <= 180.0 && (lon < lon0 || lon > lon1) {
+            let dl = lon_gap(lon, lon0).min(lon_gap(lon, lon1));
+            if 6371.0 * dl.to_radians() * cos_min > km {
+                return true;
+            }
+        }
+        false
+    }
+
     /// Empty the context for a document with key ids `0..=nkeys`.
     fn reset(&mut self, nkeys: usize) {
         self.cc.clear();
@@ -292,6 +338,7 @@ impl Ctx {
         self.a1_own.resize(nkeys + 1, 0.0);
         self.a1_total = 0.0;
         self.anchors.clear();
+        self.bounds = None;
         self.a1_names.clear();
     }
     fn add_cc(&mut self, cc: u16, key: u32, w: f32) {
@@ -693,7 +740,7 @@ impl Geoparser {
 
     fn readings_of(&self, c: &Cand<'_>) -> Vec<Reading> {
         let lex = Lexicon::get();
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(c.admin.len() + c.hits.len().min(MAX_READINGS));
         if !c.admin.is_empty() {
             for a in &c.admin {
                 if let Some(pi) = a.place {
@@ -1140,8 +1187,11 @@ impl Geoparser {
                             }
                             // Beyond 830 km (150 km scale) and 126 km (25 km scale)
                             // the bonus is below 0.01 for any anchor weight <= 1.
-                            let (near_any, near_local) =
-                                ctx.nearest_both(r.lat, r.lon, key, Some(sent));
+                            let (near_any, near_local) = if ctx.surely_far(r.lat, r.lon, 830.0) {
+                                (None, None)
+                            } else {
+                                ctx.nearest_both(r.lat, r.lon, key, Some(sent))
+                            };
                             if let Some((d, w)) = near_any
                                 && d <= 830.0
                             {
@@ -1223,6 +1273,7 @@ impl Geoparser {
                     }
                 }
             }
+            next.seal();
             std::mem::swap(&mut ctx, &mut next);
         }
         // One sense per discourse: mentions of the same name (and kind of phrase)
