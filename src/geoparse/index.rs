@@ -23,11 +23,15 @@ pub fn hash_key(key: &str) -> u64 {
 /// Per chunk of keys: (key hash, hits) and the hashes of word prefixes.
 type ChunkOut = (Vec<(u64, Vec<NameHit>)>, Vec<u64>);
 
-/// Hash-keyed copy of the name index.
+/// Flag in the length word of a map entry: some longer multi-word name starts
+/// with this key's words (the key itself may have no hits).
+const PREFIX: u32 = 1 << 31;
+
+/// Hash-keyed copy of the name index. One map answers both "hits of this key"
+/// and "can a longer name follow" (one probe per scanned word).
 pub struct HashIndex {
     map: FxMap<u64, (u32, u32)>,
     hits: Vec<NameHit>,
-    prefixes: FxSet<u64>,
     max_tokens: usize,
 }
 
@@ -55,9 +59,10 @@ impl HashIndex {
             })
             .collect();
         let total: usize = parts.iter().map(|p| p.0.len()).sum();
-        let mut map = FxMap::with_capacity_and_hasher(total, Default::default());
+        let mut map: FxMap<u64, (u32, u32)> =
+            FxMap::with_capacity_and_hasher(total, Default::default());
         let mut hits = Vec::new();
-        let mut prefixes = FxSet::default();
+        let mut prefixes: FxSet<u64> = FxSet::default();
         for (entries, pre) in parts {
             for (h, v) in entries {
                 let start = hits.len() as u32;
@@ -66,27 +71,32 @@ impl HashIndex {
             }
             prefixes.extend(pre);
         }
+        for h in prefixes {
+            map.entry(h).or_insert((0, 0)).1 |= PREFIX;
+        }
         hits.shrink_to_fit();
         HashIndex {
             map,
             hits,
-            prefixes,
             max_tokens: gaz.max_name_tokens().max(1),
         }
     }
 
     #[inline]
     pub fn get(&self, key: &str) -> &[NameHit] {
-        match self.map.get(&hash_key(key)) {
-            Some(&(s, n)) => &self.hits[s as usize..(s + n) as usize],
-            None => &[],
-        }
+        self.lookup(key).0
     }
 
-    /// True when some multi-word name starts with the words of `key` (then a space).
+    /// Hits of `key`, and whether some multi-word name starts with its words.
     #[inline]
-    pub fn is_word_prefix(&self, key: &str) -> bool {
-        self.prefixes.contains(&hash_key(key))
+    pub fn lookup(&self, key: &str) -> (&[NameHit], bool) {
+        match self.map.get(&hash_key(key)) {
+            Some(&(s, n)) => {
+                let len = n & !PREFIX;
+                (&self.hits[s as usize..(s + len) as usize], n & PREFIX != 0)
+            }
+            None => (&[], false),
+        }
     }
 
     pub fn max_tokens(&self) -> usize {

@@ -442,12 +442,12 @@ impl Geoparser {
 
     /// Longest gazetteer/lexicon match starting at token `i`. Returns
     /// (end token exclusive, key, source, hits).
-    fn longest_match(
-        &self,
+    fn longest_match<'a>(
+        &'a self,
         doc: &Doc<'_>,
         i: usize,
         key_buf: &mut String,
-    ) -> Option<(usize, String, Source)> {
+    ) -> Option<(usize, String, Source, &'a [NameHit])> {
         let lex = Lexicon::get();
         let toks = &doc.tokens;
         key_buf.clear();
@@ -458,12 +458,14 @@ impl Geoparser {
             || toks
                 .get(i + 1)
                 .is_some_and(|t| t.kind == Kind::Punct && text::is_apostrophe(t.ch));
-        // (end token, key length, source) of the longest match so far.
-        let mut best: Option<(usize, usize, Source)> = None;
+        // (end token, key length, source, hits) of the longest match so far.
+        let mut best: Option<(usize, usize, Source, &[NameHit])> = None;
         let mut j = i; // last word token included
         let mut words = 1usize;
         let max_words = self.index.max_tokens().max(lex.region_max_words).max(4);
         loop {
+            // One probe: the key's hits and whether a longer name may follow.
+            let (hits_here, prefix_here) = self.index.lookup(key_buf);
             // Record a match ending at j (last token must be capitalised or a number).
             let last = &toks[j];
             if last.is_cap()
@@ -472,11 +474,11 @@ impl Geoparser {
                 || (lexical && lex.region_index.contains_key(key_buf.as_str()))
             {
                 if lexical && let Some(&idx) = lex.region_index.get(key_buf.as_str()) {
-                    best = Some((j + 1, key_buf.len(), Source::Region(idx)));
+                    best = Some((j + 1, key_buf.len(), Source::Region(idx), &[]));
                 } else if lexical && let Some(&cc) = lex.country_aliases.get(key_buf.as_str()) {
-                    best = Some((j + 1, key_buf.len(), Source::Country(cc)));
-                } else if !self.index.get(key_buf).is_empty() {
-                    best = Some((j + 1, key_buf.len(), Source::Gaz));
+                    best = Some((j + 1, key_buf.len(), Source::Country(cc), &[]));
+                } else if !hits_here.is_empty() {
+                    best = Some((j + 1, key_buf.len(), Source::Gaz, hits_here));
                 }
             }
             if words >= max_words {
@@ -549,7 +551,7 @@ impl Geoparser {
                     break;
                 }
             }
-            let can_extend = self.index.is_word_prefix(key_buf)
+            let can_extend = prefix_here
                 || (lexical
                     && (lex.region_prefixes.contains(key_buf.as_str())
                         || lex.alias_prefixes.contains(key_buf.as_str())));
@@ -561,9 +563,9 @@ impl Geoparser {
             j = k;
             words += 1;
         }
-        best.map(|(end, len, src)| {
+        best.map(|(end, len, src, hits)| {
             key_buf.truncate(len);
-            (end, key_buf.clone(), src)
+            (end, key_buf.clone(), src, hits)
         })
     }
 
@@ -661,12 +663,12 @@ impl Geoparser {
             }
             let mut m = self.longest_match(doc, i, &mut buf);
             if let Some(f) = self.feature_phrase(doc, i)
-                && m.as_ref().is_none_or(|(end, _, _)| f.0 > *end)
+                && m.as_ref().is_none_or(|(end, _, _, _)| f.0 > *end)
             {
-                m = Some(f);
+                m = Some((f.0, f.1, f.2, &[]));
             }
             // "along the Dnipro", "crossed the Oskil": the river, not the town.
-            if let Some((_, key, src)) = &mut m
+            if let Some((_, key, src, _)) = &mut m
                 && !matches!(src, Source::Region(_))
                 && self.river_context_before(doc, i)
                 && let Some(&idx) = Lexicon::get().region_index.get(&format!("{key} river"))
@@ -674,7 +676,7 @@ impl Geoparser {
                 *src = Source::Region(idx);
             }
             // Demonyms (one or two words) win over one-word gazetteer matches.
-            let single = m.as_ref().is_none_or(|(end, _, _)| *end == i + 1);
+            let single = m.as_ref().is_none_or(|(end, _, _, _)| *end == i + 1);
             if single {
                 let k1 = doc.key(i);
                 let two = if doc.is(i, wc::DEMONYM_START)
@@ -712,7 +714,7 @@ impl Geoparser {
                     continue;
                 }
             }
-            let (end, key, source) = match m {
+            let (end, key, source, match_hits) = match m {
                 Some(x) => x,
                 None => {
                     // Folded spelling or a strong-cue unknown name.
@@ -743,7 +745,7 @@ impl Geoparser {
                 self.feature_hits(doc, i, t1)
             } else if kk == key {
                 if matches!(source, Source::Gaz) {
-                    self.index.get(&key)
+                    match_hits
                 } else {
                     &[]
                 }
