@@ -9,7 +9,9 @@
 #[inline]
 pub fn push_word(word: &str, out: &mut String) {
     if word.is_ascii() {
-        out.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+        let start = out.len();
+        out.push_str(word);
+        out[start..].make_ascii_lowercase();
     } else {
         crate::gazetteer::normalize_into(word, out);
     }
