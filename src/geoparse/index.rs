@@ -11,6 +11,8 @@ use std::hash::Hasher;
 use rayon::prelude::*;
 
 use super::lexicon::{FxHasher, FxMap, FxSet};
+use super::recognize::prior_of_hits;
+use super::resolve::PInfo;
 use crate::gazetteer::{Gazetteer, NameHit};
 
 #[inline]
@@ -20,23 +22,45 @@ pub fn hash_key(key: &str) -> u64 {
     h.finish()
 }
 
-/// Per chunk of keys: (key hash, hits) and the hashes of word prefixes.
-type ChunkOut = (Vec<(u64, Vec<NameHit>)>, Vec<u64>);
+/// Per chunk of keys: (key hash, hits, summary) and the hashes of word prefixes.
+type ChunkOut = (Vec<(u64, Vec<NameHit>, Summary)>, Vec<u64>);
 
 /// Flag in the length word of a map entry: some longer multi-word name starts
 /// with this key's words (the key itself may have no hits).
 const PREFIX: u32 = 1 << 31;
 
+/// What recognition asks of a key's whole hit list, computed once at build time
+/// (the hit lists of common names are long; scanning them per mention touched
+/// one place record per hit).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    /// Prominence prior of the readings ([`super::recognize::prior_of_hits`]).
+    pub prior: f32,
+    /// Index into [`super::recognize::PRIOR_LABELS`].
+    pub label: u8,
+    pub meto: bool,
+    /// Some of the first 256 readings lies in the area of interest.
+    pub focus: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    start: u32,
+    /// Hit count, with the [`PREFIX`] flag.
+    len: u32,
+    sum: Summary,
+}
+
 /// Hash-keyed copy of the name index. One map answers both "hits of this key"
 /// and "can a longer name follow" (one probe per scanned word).
 pub struct HashIndex {
-    map: FxMap<u64, (u32, u32)>,
+    map: FxMap<u64, Entry>,
     hits: Vec<NameHit>,
     max_tokens: usize,
 }
 
 impl HashIndex {
-    pub fn build(gaz: &Gazetteer) -> HashIndex {
+    pub fn build(gaz: &Gazetteer, info: &[PInfo]) -> HashIndex {
         let keys: Vec<&str> = gaz.names_with_prefix("").collect();
         let parts: Vec<ChunkOut> = keys
             .par_chunks(32 * 1024)
@@ -48,7 +72,18 @@ impl HashIndex {
                     if hits.is_empty() {
                         continue;
                     }
-                    out.push((hash_key(k), hits.to_vec()));
+                    let (prior, label, meto) = prior_of_hits(hits, false, info);
+                    let focus = hits
+                        .iter()
+                        .take(256)
+                        .any(|h| info[h.place as usize].in_focus);
+                    let sum = Summary {
+                        prior,
+                        label,
+                        meto,
+                        focus,
+                    };
+                    out.push((hash_key(k), hits.to_vec(), sum));
                     for (i, b) in k.bytes().enumerate() {
                         if b == b' ' {
                             pre.push(hash_key(&k[..i]));
@@ -59,20 +94,37 @@ impl HashIndex {
             })
             .collect();
         let total: usize = parts.iter().map(|p| p.0.len()).sum();
-        let mut map: FxMap<u64, (u32, u32)> =
-            FxMap::with_capacity_and_hasher(total, Default::default());
+        let mut map: FxMap<u64, Entry> = FxMap::with_capacity_and_hasher(total, Default::default());
         let mut hits = Vec::new();
         let mut prefixes: FxSet<u64> = FxSet::default();
         for (entries, pre) in parts {
-            for (h, v) in entries {
+            for (h, v, sum) in entries {
                 let start = hits.len() as u32;
                 hits.extend_from_slice(&v);
-                map.insert(h, (start, v.len() as u32));
+                map.insert(
+                    h,
+                    Entry {
+                        start,
+                        len: v.len() as u32,
+                        sum,
+                    },
+                );
             }
             prefixes.extend(pre);
         }
         for h in prefixes {
-            map.entry(h).or_insert((0, 0)).1 |= PREFIX;
+            map.entry(h)
+                .or_insert(Entry {
+                    start: 0,
+                    len: 0,
+                    sum: Summary {
+                        prior: 0.0,
+                        label: 0,
+                        meto: false,
+                        focus: false,
+                    },
+                })
+                .len |= PREFIX;
         }
         hits.shrink_to_fit();
         HashIndex {
@@ -87,15 +139,21 @@ impl HashIndex {
         self.lookup(key).0
     }
 
-    /// Hits of `key`, and whether some multi-word name starts with its words.
+    /// Hits of `key`, whether some multi-word name starts with its words, and
+    /// the summary of the hits (None when there are none).
     #[inline]
-    pub fn lookup(&self, key: &str) -> (&[NameHit], bool) {
+    pub fn lookup(&self, key: &str) -> (&[NameHit], bool, Option<Summary>) {
         match self.map.get(&hash_key(key)) {
-            Some(&(s, n)) => {
-                let len = n & !PREFIX;
-                (&self.hits[s as usize..(s + len) as usize], n & PREFIX != 0)
+            Some(e) => {
+                let len = e.len & !PREFIX;
+                let s = e.start as usize;
+                (
+                    &self.hits[s..s + len as usize],
+                    e.len & PREFIX != 0,
+                    (len > 0).then_some(e.sum),
+                )
             }
-            None => (&[], false),
+            None => (&[], false, None),
         }
     }
 

@@ -249,15 +249,15 @@ impl Geoparser {
     /// Build a geoparser over a loaded gazetteer (builds a hash view of its name
     /// index; about a second for the default gazetteer).
     pub fn new(gaz: Arc<Gazetteer>, opts: GeoparseOptions) -> Geoparser {
-        // The folded-spelling index is otherwise built on the first unknown word.
-        let (index, ()) = rayon::join(|| index::HashIndex::build(&gaz), || gaz.warm_up());
-        let pinfo = {
+        let pinfo: Vec<resolve::PInfo> = {
             use rayon::prelude::*;
             gaz.places()
                 .par_iter()
                 .map(|p| resolve::PInfo::of(p, &opts.focus))
                 .collect()
         };
+        // The folded-spelling index is otherwise built on the first unknown word.
+        let (index, ()) = rayon::join(|| index::HashIndex::build(&gaz, &pinfo), || gaz.warm_up());
         // Parse the embedded lexicon now rather than on the first document.
         let _ = lexicon::Lexicon::get();
         let focus_a1 = opts

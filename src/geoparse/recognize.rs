@@ -11,8 +11,9 @@
 
 use std::ops::Range;
 
+use super::index::Summary;
 use super::lexicon::{FxSet, Lexicon, RegionKind, wc};
-use super::resolve::Fc;
+use super::resolve::{Fc, PInfo};
 use super::text::{self, Kind, Token, flag};
 use super::{Geoparser, key};
 use crate::gazetteer::{AdminLevel, AdminMatch, NameHit, NameKind};
@@ -100,6 +101,8 @@ pub struct Cand<'a> {
     pub sent: usize,
     pub source: Source,
     pub hits: &'a [NameHit],
+    /// Precomputed summary of `hits` when they are a whole index entry.
+    pub summary: Option<Summary>,
     /// Admin units named by a region phrase ("X region" → the oblast).
     pub admin: Vec<AdminMatch>,
     /// The admin phrase asked for admin-2 ("raion", "district", "county").
@@ -123,6 +126,77 @@ pub struct Demonym {
 
 /// [`Doc`] word-class flag: the large-list bits of this token were looked up.
 const LARGE_DONE: u32 = 1 << 31;
+
+/// A hit list with its precomputed summary (when it is a whole index entry).
+type Hits<'a> = (&'a [NameHit], Option<Summary>);
+
+/// Labels of the prominence prior ([`prior_of_hits`] returns an index).
+pub(crate) const PRIOR_LABELS: [&str; 11] = [
+    "small place",
+    "country",
+    "admin1",
+    "capital",
+    "admin2",
+    "city >= 1M",
+    "city >= 100k",
+    "town >= 20k",
+    "town >= 5k",
+    "village >= 1k",
+    "small place",
+];
+
+/// Prominence prior of a hit list: (score, index into [`PRIOR_LABELS`],
+/// metonymy_ok). Hits come best kind first, then by population: the first 64
+/// decide. `folded` = matched by a looser spelling.
+pub(crate) fn prior_of_hits(hits: &[NameHit], folded: bool, info: &[PInfo]) -> (f32, u8, bool) {
+    let mut best = 0.0f32;
+    let mut label = 0u8;
+    let mut meto = false;
+    for h in hits.iter().take(64) {
+        let p = &info[h.place as usize];
+        let alt = h.kind >= NameKind::Alternate;
+        let (mut s, l, m) = if p.fc == Fc::Country {
+            (4.0, 1, true)
+        } else if p.fc == Fc::Adm1 {
+            (3.0, 2, true)
+        } else if p.fc == Fc::Pplc {
+            (3.5, 3, true)
+        } else if p.fc == Fc::Adm2 {
+            (1.5, 4, false)
+        } else {
+            let pop = p.population;
+            if pop >= 1_000_000 {
+                (3.0, 5, true)
+            } else if pop >= 100_000 {
+                (2.5, 6, false)
+            } else if pop >= 20_000 {
+                (2.0, 7, false)
+            } else if pop >= 5_000 {
+                (1.5, 8, false)
+            } else if pop >= 1_000 {
+                (1.2, 9, false)
+            } else {
+                (0.8, 10, false)
+            }
+        };
+        if alt {
+            s -= if h.kind == NameKind::Historic {
+                1.2
+            } else {
+                0.7
+            };
+        }
+        if folded {
+            s -= 0.8;
+        }
+        if s > best {
+            best = s;
+            label = l;
+            meto = m && !alt;
+        }
+    }
+    (best, label, meto)
+}
 
 /// Per-document scratch state.
 pub struct Doc<'t> {
@@ -447,7 +521,7 @@ impl Geoparser {
         doc: &Doc<'_>,
         i: usize,
         key_buf: &mut String,
-    ) -> Option<(usize, String, Source, &'a [NameHit])> {
+    ) -> Option<(usize, String, Source, Hits<'a>)> {
         let lex = Lexicon::get();
         let toks = &doc.tokens;
         key_buf.clear();
@@ -459,13 +533,13 @@ impl Geoparser {
                 .get(i + 1)
                 .is_some_and(|t| t.kind == Kind::Punct && text::is_apostrophe(t.ch));
         // (end token, key length, source, hits) of the longest match so far.
-        let mut best: Option<(usize, usize, Source, &[NameHit])> = None;
+        let mut best: Option<(usize, usize, Source, Hits<'a>)> = None;
         let mut j = i; // last word token included
         let mut words = 1usize;
         let max_words = self.index.max_tokens().max(lex.region_max_words).max(4);
         loop {
             // One probe: the key's hits and whether a longer name may follow.
-            let (hits_here, prefix_here) = self.index.lookup(key_buf);
+            let (hits_here, prefix_here, sum_here) = self.index.lookup(key_buf);
             // Record a match ending at j (last token must be capitalised or a number).
             let last = &toks[j];
             if last.is_cap()
@@ -474,11 +548,11 @@ impl Geoparser {
                 || (lexical && lex.region_index.contains_key(key_buf.as_str()))
             {
                 if lexical && let Some(&idx) = lex.region_index.get(key_buf.as_str()) {
-                    best = Some((j + 1, key_buf.len(), Source::Region(idx), &[]));
+                    best = Some((j + 1, key_buf.len(), Source::Region(idx), (&[], None)));
                 } else if lexical && let Some(&cc) = lex.country_aliases.get(key_buf.as_str()) {
-                    best = Some((j + 1, key_buf.len(), Source::Country(cc), &[]));
+                    best = Some((j + 1, key_buf.len(), Source::Country(cc), (&[], None)));
                 } else if !hits_here.is_empty() {
-                    best = Some((j + 1, key_buf.len(), Source::Gaz, hits_here));
+                    best = Some((j + 1, key_buf.len(), Source::Gaz, (hits_here, sum_here)));
                 }
             }
             if words >= max_words {
@@ -645,6 +719,7 @@ impl Geoparser {
                         sent: doc.sent_of[i] as usize,
                         source: Source::Admin,
                         hits: &[],
+                        summary: None,
                         admin,
                         admin2_hint: false,
                         cues: Cues {
@@ -665,7 +740,7 @@ impl Geoparser {
             if let Some(f) = self.feature_phrase(doc, i)
                 && m.as_ref().is_none_or(|(end, _, _, _)| f.0 > *end)
             {
-                m = Some((f.0, f.1, f.2, &[]));
+                m = Some((f.0, f.1, f.2, (&[], None)));
             }
             // "along the Dnipro", "crossed the Oskil": the river, not the town.
             if let Some((_, key, src, _)) = &mut m
@@ -741,16 +816,17 @@ impl Geoparser {
                 }
                 kk = key::key_of(&doc.text[doc.tokens[i].start..doc.tokens[t1 - 1].end]);
             }
-            let hits: &[NameHit] = if source == Source::Feature {
-                self.feature_hits(doc, i, t1)
+            let (hits, summary): (&[NameHit], Option<Summary>) = if source == Source::Feature {
+                (self.feature_hits(doc, i, t1), None)
             } else if kk == key {
                 if matches!(source, Source::Gaz) {
                     match_hits
                 } else {
-                    &[]
+                    (&[], None)
                 }
             } else {
-                self.index.get(&kk)
+                let (h, _, sum) = self.index.lookup(&kk);
+                (h, sum)
             };
             let source = if kk != key && !matches!(source, Source::Gaz) {
                 Source::Gaz
@@ -777,6 +853,7 @@ impl Geoparser {
                 sent: doc.sent_of[i] as usize,
                 source,
                 hits,
+                summary,
                 admin: Vec::new(),
                 admin2_hint: false,
                 cues: Cues::default(),
@@ -997,6 +1074,7 @@ impl Geoparser {
             sent: doc.sent_of[i] as usize,
             source,
             hits,
+            summary: None,
             admin: Vec::new(),
             admin2_hint: false,
             cues: Cues::default(),
@@ -1472,58 +1550,19 @@ impl Geoparser {
             Source::Feature => return (3.0, "natural feature phrase", false),
             _ => {}
         }
-        let mut best = 0.0f32;
-        let mut label = "small place";
-        let mut meto = false;
-        // Hits come best kind first, then by population: the first ones decide.
-        for h in c.hits.iter().take(64) {
-            let p = self.info(h.place);
-            let alt = h.kind >= NameKind::Alternate;
-            let (mut s, l, m) = if p.fc == Fc::Country {
-                (4.0, "country", true)
-            } else if p.fc == Fc::Adm1 {
-                (3.0, "admin1", true)
-            } else if p.fc == Fc::Pplc {
-                (3.5, "capital", true)
-            } else if p.fc == Fc::Adm2 {
-                (1.5, "admin2", false)
-            } else {
-                let pop = p.population;
-                if pop >= 1_000_000 {
-                    (3.0, "city >= 1M", true)
-                } else if pop >= 100_000 {
-                    (2.5, "city >= 100k", false)
-                } else if pop >= 20_000 {
-                    (2.0, "town >= 20k", false)
-                } else if pop >= 5_000 {
-                    (1.5, "town >= 5k", false)
-                } else if pop >= 1_000 {
-                    (1.2, "village >= 1k", false)
-                } else {
-                    (0.8, "small place", false)
-                }
-            };
-            if alt {
-                s -= if h.kind == NameKind::Historic {
-                    1.2
-                } else {
-                    0.7
-                };
-            }
-            if c.source == Source::Folded {
-                s -= 0.8;
-            }
-            if s > best {
-                best = s;
-                label = l;
-                meto = m && !alt;
-            }
+        if let Some(sum) = c.summary {
+            return (sum.prior, PRIOR_LABELS[sum.label as usize], sum.meto);
         }
-        (best, label, meto)
+        let (best, label, meto) = prior_of_hits(c.hits, c.source == Source::Folded, &self.pinfo);
+        (best, PRIOR_LABELS[label as usize], meto)
     }
 
     fn in_focus_any(&self, c: &Cand) -> bool {
-        c.hits.iter().take(256).any(|h| self.info(h.place).in_focus)
+        let hits_focus = match c.summary {
+            Some(sum) => sum.focus,
+            None => c.hits.iter().take(256).any(|h| self.info(h.place).in_focus),
+        };
+        hits_focus
             || c.admin
                 .iter()
                 .any(|a| self.opts.focus.contains_key(&a.key, &a.country_code))

@@ -281,6 +281,9 @@ struct Ctx {
     a1_names: FxMap<u64, String>,
 }
 
+/// Distance (km) to an anchor and the anchor's weight.
+type Near = (f64, f32);
+
 /// Circular longitude difference in degrees (0..=180).
 #[inline]
 fn lon_gap(a: f64, b: f64) -> f64 {
@@ -405,7 +408,7 @@ impl Ctx {
         lon: f64,
         key: u32,
         sent: Option<u32>,
-    ) -> (Option<(f64, f32)>, Option<(f64, f32)>) {
+    ) -> (Option<Near>, Option<Near>) {
         let mut any: Option<(f64, f32)> = None;
         let mut local: Option<(f64, f32)> = None;
         for a in &self.anchors {
@@ -512,6 +515,7 @@ impl Geoparser {
                 sent,
                 source,
                 hits,
+                summary: None,
                 admin,
                 admin2_hint: false,
                 cues: Default::default(),
@@ -1117,6 +1121,7 @@ impl Geoparser {
                 let key = kid[ci];
                 let sent = c.sent as u32;
                 let res = &mut per[ci];
+                let mut cc_memo: Option<(u16, f32)> = None;
                 for r in res.readings.iter_mut() {
                     let mut fv = std::mem::take(&mut r.feats);
                     fv.clear();
@@ -1157,7 +1162,15 @@ impl Geoparser {
                                 f.support += 1.0;
                             }
                         }
-                        let s = ctx.cc_share(r.cc, key);
+                        // Readings of one mention mostly share a few countries.
+                        let s = match cc_memo {
+                            Some((cc, v)) if cc == r.cc => v,
+                            _ => {
+                                let v = ctx.cc_share(r.cc, key);
+                                cc_memo = Some((r.cc, v));
+                                v
+                            }
+                        };
                         if s > 0.0 {
                             f.add("document country share", 2.0 * s);
                             f.support += 2.0 * s;
