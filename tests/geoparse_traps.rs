@@ -434,3 +434,15 @@ fn strong_cue_unknown_name_is_a_mention_without_a_place() {
     assert_eq!(z.len(), 1, "{ms:?}");
     assert!(z[0].place.is_none());
 }
+
+#[test]
+fn a_demonym_in_the_sentence_keeps_its_own_reading_of_a_repeated_name() {
+    let text = "Council members in Paris, Texas, approved a new water tower on Monday. \
+                Separately, French investigators in Paris questioned two suspects.";
+    let ms = gp().parse(text);
+    let paris = find(&ms, "Paris");
+    assert_eq!(paris.len(), 2, "{ms:?}");
+    let cc = |m: &Mention| m.place.as_ref().map(|p| p.country_code.clone());
+    assert_eq!(cc(paris[0]).as_deref(), Some("US"), "{:?}", paris[0]);
+    assert_eq!(cc(paris[1]).as_deref(), Some("FR"), "{:?}", paris[1]);
+}

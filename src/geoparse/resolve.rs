@@ -1066,7 +1066,16 @@ impl Geoparser {
             }
             per[ci].readings = rs;
         }
-        // Demonym evidence.
+        // Demonym evidence, and the sentence of each demonym.
+        let demonym_sents: Vec<(u32, u16)> = doc
+            .demonyms
+            .iter()
+            .filter_map(|d| {
+                let ti = doc.tokens.partition_point(|t| t.start < d.start);
+                (ti < doc.tokens.len())
+                    .then(|| (doc.sent_of[ti], ((d.cc[0] as u16) << 8) | d.cc[1] as u16))
+            })
+            .collect();
         let mut demonym_cc: FxMap<u16, f32> = FxMap::default();
         for d in &doc.demonyms {
             *demonym_cc
@@ -1315,10 +1324,24 @@ impl Geoparser {
                 .unwrap_or(&members[0]);
             let Some(rb) = per[rep].best else { continue };
             let target = per[rep].readings[rb].target.clone();
+            let rep_cc = per[rep].readings[rb].cc;
             let prob = per[rep].prob;
             for &m in &members {
                 if m == rep || doc.cands[m].parent.is_some() {
                     continue;
+                }
+                // "Paris, Texas … French prosecutors in Paris": a demonym in the
+                // mention's own sentence that names its own best reading's
+                // country (not the representative's) keeps that reading.
+                if let Some(own) = per[m].best {
+                    let oc = per[m].readings[own].cc;
+                    let sent = doc.cands[m].sent as u32;
+                    if oc != rep_cc
+                        && oc != 0
+                        && demonym_sents.iter().any(|&(s, cc)| s == sent && cc == oc)
+                    {
+                        continue;
+                    }
                 }
                 if let Some(i) = per[m]
                     .readings
