@@ -6,21 +6,15 @@
 //! (copied), and keeps the hashes of every proper word prefix of multi-word names
 //! so that the longest-match scan stops as soon as no longer name can follow.
 
-use std::hash::Hasher;
-
 use rayon::prelude::*;
 
-use super::lexicon::{FxHasher, FxMap, FxSet};
+use super::lexicon::{FxMap, FxSet};
 use super::recognize::prior_of_hits;
 use super::resolve::PInfo;
 use crate::gazetteer::{Gazetteer, NameHit};
 
-#[inline]
-pub fn hash_key(key: &str) -> u64 {
-    let mut h = FxHasher::default();
-    h.write(key.as_bytes());
-    h.finish()
-}
+/// Hash of a name key: the same 64-bit FxHash as the word-class maps.
+pub use super::lexicon::word_hash as hash_key;
 
 /// Per chunk of keys: (key hash, hits, summary) and the hashes of word prefixes.
 type ChunkOut = (Vec<(u64, Vec<NameHit>, Summary)>, Vec<u64>);
