@@ -446,3 +446,87 @@ fn a_demonym_in_the_sentence_keeps_its_own_reading_of_a_repeated_name() {
     assert_eq!(cc(paris[0]).as_deref(), Some("US"), "{:?}", paris[0]);
     assert_eq!(cc(paris[1]).as_deref(), Some("FR"), "{:?}", paris[1]);
 }
+
+#[test]
+fn lists_of_countries_and_states_are_not_parents() {
+    // A country after a comma is a sibling, not the parent of another country.
+    let ms = gp()
+        .parse("Ministers from Kazakhstan, Uzbekistan and Tajikistan met in Astana on Tuesday.");
+    assert_near(&ms, "Kazakhstan", 48.0, 68.0, 400.0);
+    assert_near(&ms, "Uzbekistan", 41.7, 63.8, 400.0);
+    // The name after "X, " is the state (not Oklahoma City) when it parents a town.
+    let ms = gp().parse("Hail damaged roofs across Norman, Oklahoma, late on Friday.");
+    let ok = find(&ms, "Oklahoma");
+    assert_eq!(ok.len(), 1, "{ms:?}");
+    let p = ok[0].place.as_ref().expect("Oklahoma resolves");
+    assert_eq!(p.feature_code, "ADM1", "{p:?}");
+    assert_near(&ms, "Norman", 35.22, -97.44, 20.0);
+}
+
+#[test]
+fn country_names_in_their_news_forms() {
+    let ms = gp().parse(
+        "Aid reached the Democratic Republic of Congo, while the Republic of Congo closed its border. \
+         Later the envoy flew on to Congo again, then to Bosnia and to Vatican City.",
+    );
+    let names: Vec<&str> = ms.iter().map(|m| m.text.as_str()).collect();
+    for (name, cc) in [
+        ("Democratic Republic of Congo", "CD"),
+        ("Republic of Congo", "CG"),
+        ("Congo", "CD"),
+        ("Bosnia", "BA"),
+        ("Vatican City", "VA"),
+    ] {
+        let m = find(&ms, name);
+        assert_eq!(m.len(), 1, "{name}: {names:?}");
+        assert_eq!(
+            m[0].place.as_ref().map(|p| p.country_code.as_str()),
+            Some(cc),
+            "{name}"
+        );
+    }
+    // Russian republics under their English names, not homonymous villages.
+    let ms = gp().parse("Recruiters toured Chechnya, Buryatia and Yakutia in the spring.");
+    for (name, a1) in [
+        ("Chechnya", "RU.12"),
+        ("Buryatia", "RU.11"),
+        ("Yakutia", "RU.63"),
+    ] {
+        let m = find(&ms, name);
+        assert_eq!(m.len(), 1, "{name}: {ms:?}");
+        assert_eq!(
+            m[0].place.as_ref().map(|p| p.admin1.as_str()),
+            Some(a1),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn first_name_and_surname_word_is_a_person_and_city_bodies_keep_the_city() {
+    let ms = gp().parse("Georgia Brown scored 19 points as the visitors won in Raleigh on Sunday.");
+    assert_absent(&ms, "Georgia");
+    let ms = gp().parse(
+        "The Springfield City Council voted to rezone land next to the Sangamon County fairgrounds.",
+    );
+    let s = find(&ms, "Springfield");
+    assert_eq!(
+        s.len(),
+        1,
+        "{:?}",
+        ms.iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
+    assert_near(&ms, "Springfield", 39.80, -89.64, 30.0);
+}
+
+#[test]
+fn a_state_named_in_the_sentence_picks_the_homonym_inside_it() {
+    let ms = gp().parse(
+        "Fans of Duke and North Carolina packed the arena in Durham as the rivals met again.",
+    );
+    assert_near(&ms, "Durham", 35.99, -78.90, 30.0);
+    let ms = gp().parse(
+        "A student was hit by a car in Lawrence, near the campus of the University of Kansas.",
+    );
+    assert_near(&ms, "Lawrence", 38.97, -95.24, 30.0);
+}

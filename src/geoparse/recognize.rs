@@ -552,7 +552,19 @@ impl Geoparser {
                 } else if lexical && let Some(&cc) = lex.country_aliases.get(key_buf.as_str()) {
                     best = Some((j + 1, key_buf.len(), Source::Country(cc), (&[], None)));
                 } else if !hits_here.is_empty() {
-                    best = Some((j + 1, key_buf.len(), Source::Gaz, (hits_here, sum_here)));
+                    // "Springfield City Council": "Springfield City" is only an
+                    // alternate name of Springfield; the council is the city's, and
+                    // the mention is "Springfield".
+                    let city_body = j > i
+                        && key_buf.ends_with(" city")
+                        && best.is_some()
+                        && hits_here.iter().all(|h| h.kind >= NameKind::Alternate)
+                        && toks
+                            .get(j + 1)
+                            .is_some_and(|t| t.is_cap() && is_city_body_word(doc.key(j + 1)));
+                    if !city_body {
+                        best = Some((j + 1, key_buf.len(), Source::Gaz, (hits_here, sum_here)));
+                    }
                 }
             }
             if words >= max_words {
@@ -1440,10 +1452,14 @@ impl Geoparser {
                         let next = words[wi + 1];
                         let mut nw: &str = "";
                         doc.word_key(next, &mut nw);
-                        let next_is_place_word = doc.is(
-                            next,
-                            wc::ADMIN_AFTER | wc::TYPE_BEFORE | wc::COMMON | wc::DEMONYM,
-                        );
+                        // An ordinary word after the first name makes a place phrase
+                        // ("Virginia Beach") unless it is a common surname too
+                        // ("Jordan Smith", "Georgia Brown").
+                        let next_is_place_word = doc
+                            .is(next, wc::ADMIN_AFTER | wc::TYPE_BEFORE | wc::DEMONYM)
+                            || is_feature_word(nw)
+                            || is_facility_word(nw)
+                            || (doc.is(next, wc::COMMON) && !is_word_surname(nw));
                         if next_is_place_word {
                             continue;
                         }
@@ -1729,6 +1745,7 @@ impl Geoparser {
                     && pj != ci
                     && doc.cands[pj].t0 == nt
                     && self.is_parent_like(&doc.cands[pj])
+                    && self.parent_fits(c, &doc.cands[pj])
                     && !self.speaker_after(doc, &doc.cands[pj])
                 {
                     cues.comma_parent_after = true;
@@ -2058,6 +2075,34 @@ impl Geoparser {
         }
     }
 
+    /// Level of what a candidate most likely names: 0 country, 1 admin-1 (a
+    /// state, an oblast), 2 anything else. A parent must be of a higher level.
+    fn name_level(&self, c: &Cand) -> u8 {
+        if !c.admin.is_empty() {
+            return 2;
+        }
+        if let Source::Country(_) = c.source {
+            return 0;
+        }
+        // Hits come best name kind first, then by population.
+        match c.hits.first() {
+            Some(h) if h.kind <= NameKind::Alias => match self.info(h.place).fc {
+                Fc::Country => 0,
+                Fc::Adm1 => 1,
+                _ => 2,
+            },
+            _ => 2,
+        }
+    }
+
+    /// May `p` be the parent of `c`? A country has no parent in running text
+    /// ("Kazakhstan, Uzbekistan and Kyrgyzstan" is a list), and a state's
+    /// parent is a country ("Texas, Oklahoma" is a list too).
+    fn parent_fits(&self, c: &Cand, p: &Cand) -> bool {
+        let lc = self.name_level(c);
+        lc == 2 || (lc == 1 && self.name_level(p) == 0)
+    }
+
     fn find_parent(&self, doc: &Doc<'_>, ci: usize) -> Option<usize> {
         let lex = Lexicon::get();
         let c = &doc.cands[ci];
@@ -2091,6 +2136,7 @@ impl Geoparser {
                     && pj != ci
                     && doc.cands[pj].t0 == j
                     && self.is_parent_like(&doc.cands[pj])
+                    && self.parent_fits(c, &doc.cands[pj])
                     && !self.speaker_after(doc, &doc.cands[pj])
                 {
                     // "in Y" needs an admin phrase or a country; ", Y" any parent-like.
@@ -2108,7 +2154,10 @@ impl Geoparser {
             }
             let pj = doc.cand_at[p];
             if pj != usize::MAX && pj != ci {
-                if self.is_parent_like(&doc.cands[pj]) && steps >= 1 {
+                if self.is_parent_like(&doc.cands[pj])
+                    && self.parent_fits(c, &doc.cands[pj])
+                    && steps >= 1
+                {
                     return Some(pj);
                 }
                 break;
@@ -2181,6 +2230,78 @@ fn is_feature_word(w: &str) -> bool {
             | "estuary"
             | "steppe"
             | "forest"
+    )
+}
+
+/// Frequent English surnames that are also ordinary words: after a first name
+/// they make a person ("Jordan Smith"), not a place phrase.
+fn is_word_surname(w: &str) -> bool {
+    matches!(
+        w,
+        "smith"
+            | "brown"
+            | "white"
+            | "green"
+            | "young"
+            | "king"
+            | "wood"
+            | "hill"
+            | "baker"
+            | "turner"
+            | "parker"
+            | "cook"
+            | "bell"
+            | "cooper"
+            | "ward"
+            | "gray"
+            | "grey"
+            | "price"
+            | "black"
+            | "miller"
+            | "taylor"
+            | "walker"
+            | "fisher"
+            | "butler"
+            | "carter"
+            | "mason"
+            | "hunter"
+            | "porter"
+            | "stone"
+            | "fox"
+            | "knight"
+            | "bishop"
+            | "marsh"
+            | "wright"
+            | "palmer"
+            | "hughes"
+            | "rich"
+            | "small"
+            | "little"
+            | "sharp"
+            | "frost"
+            | "bird"
+            | "love"
+    )
+}
+
+/// Words after "X City" that make it a body of the city ("City Council").
+fn is_city_body_word(w: &str) -> bool {
+    matches!(
+        w,
+        "council"
+            | "hall"
+            | "commission"
+            | "manager"
+            | "clerk"
+            | "attorney"
+            | "schools"
+            | "police"
+            | "administrator"
+            | "treasurer"
+            | "auditor"
+            | "controller"
+            | "planning"
+            | "board"
     )
 }
 

@@ -274,6 +274,8 @@ struct Ctx {
     a1_own: Vec<f32>,
     a1_total: f32,
     anchors: Vec<Anchor>,
+    /// Admin-1 units named in the document: (sentence, packed admin-1, weight).
+    a1_named: Vec<(u32, u64, f32)>,
     /// Bounds of the anchors (degrees) and their smallest cos(latitude), for
     /// [`Ctx::surely_far`]; set by [`Ctx::seal`].
     bounds: Option<(f64, f64, f64, f64, f64)>,
@@ -341,6 +343,7 @@ impl Ctx {
         self.a1_own.resize(nkeys + 1, 0.0);
         self.a1_total = 0.0;
         self.anchors.clear();
+        self.a1_named.clear();
         self.bounds = None;
         self.a1_names.clear();
     }
@@ -939,7 +942,10 @@ impl Geoparser {
             }
             match r.name_kind {
                 NameKind::Primary | NameKind::Ascii => f.add("primary name", 0.6),
-                NameKind::Katottg | NameKind::Alias => f.add("official/alias name", 0.5),
+                NameKind::Katottg => f.add("official/alias name", 0.5),
+                // Hand-written aliases (gazetteer/aliases.tsv) record what news
+                // means by a name ("Chechnya" is the republic, not a village).
+                NameKind::Alias => f.add("official/alias name", 1.0),
                 NameKind::Alternate => {}
                 NameKind::Historic => f.add("historic name", -0.8),
             }
@@ -963,9 +969,18 @@ impl Geoparser {
                 Fc::Pplc if named => f.add("capital", 1.0),
                 Fc::Ppla if named => f.add("admin-1 seat", 0.5),
                 Fc::Ppla2 if named => f.add("admin-2 seat", 0.2),
+                // A state or oblast under its own name ("Kansas"), not a village
+                // that shares it.
+                Fc::Adm1 if named && pop >= maxpop.saturating_mul(10) => {
+                    f.add("admin-1 unit, far bigger than the settlements", 0.5)
+                }
                 // "Palm Beach" names the town more often than Palm Beach County.
                 Fc::Adm2 if !named => f.add("admin-2", -0.8),
                 _ => {}
+            }
+            // "Moore, Oklahoma": the name after the comma is the state, not its city.
+            if c.cues.is_parent && hint.is_none() && (r.is_country() || r.is_admin1()) {
+                f.add("named as the parent of another place", 1.5);
             }
             if hint.is_none() && r.is_admin1() && big_city_a1.contains(&r.a1) {
                 f.add("a big city of the same name lies inside", -1.0);
@@ -1207,6 +1222,20 @@ impl Geoparser {
                                 f.add("document admin-1 share", 2.0 * s1);
                                 f.support += 2.0 * s1;
                             }
+                            // "Duke beat North Carolina in Durham": a state or oblast
+                            // named in the same sentence.
+                            if r.a1 != 0 && c.parent.is_none() {
+                                let w = ctx
+                                    .a1_named
+                                    .iter()
+                                    .filter(|&&(s, a, _)| s == sent && a == r.a1)
+                                    .map(|x| x.2)
+                                    .fold(0.0f32, f32::max);
+                                if w > 0.0 {
+                                    f.add("admin-1 unit named in the same sentence", w);
+                                    f.support += w;
+                                }
+                            }
                             // Beyond 830 km (150 km scale) and 126 km (25 km scale)
                             // the bonus is below 0.01 for any anchor weight <= 1.
                             let (near_any, near_local) = if ctx.surely_far(r.lat, r.lon, 830.0) {
@@ -1280,6 +1309,9 @@ impl Geoparser {
                 next.add_cc(r.cc, k, if r.is_country() { 1.5 } else { p });
                 if r.is_admin1() || r.fc == Fc::Adm2 {
                     next.add_a1(r.a1, k, 1.5 * p);
+                    if r.is_admin1() && r.a1 != 0 {
+                        next.a1_named.push((doc.cands[ci].sent as u32, r.a1, p));
+                    }
                 } else if r.is_point_like() && r.fc != Fc::Sea {
                     next.add_a1(r.a1, k, p);
                     if p >= 0.5 {
