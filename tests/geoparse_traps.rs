@@ -530,3 +530,30 @@ fn a_state_named_in_the_sentence_picks_the_homonym_inside_it() {
     );
     assert_near(&ms, "Lawrence", 38.97, -95.24, 30.0);
 }
+
+#[test]
+fn event_report_cues_islands_and_seats_of_power() {
+    // "the capture of X" and the "X (district, region)" notation of event databases.
+    let ms = gp().parse(
+        "On 3 March 2025, Russian forces claimed the capture of Neskuchne (Volnovakha, Donetsk).",
+    );
+    assert_near(&ms, "Neskuchne", 47.76, 37.10, 25.0);
+    // A short sentence with no long lower-case word is no Title Case headline.
+    let ms = gp().parse("Lindsey Graham and Chuck Schumer met Zelensky at the Capitol.");
+    assert_absent(&ms, "Graham");
+    // Islands the settlement gazetteer only knows as far-away villages.
+    let ms = gp().parse("The ferry sank off Sulawesi; tourists left Crete and Bali early.");
+    assert_near(&ms, "Sulawesi", -1.8, 120.5, 200.0);
+    assert_near(&ms, "Crete", 35.24, 24.9, 100.0);
+    assert_near(&ms, "Bali", -8.4, 115.2, 100.0);
+    // Seats of power are organisations in running text, their city as given spans.
+    let t = "Aides at the White House and in the Kremlin traded statements.";
+    assert_absent(&gp().parse(t), "White House");
+    let a = t.find("White House").expect("in text");
+    let b = t.find("Kremlin").expect("in text");
+    let ms = gp().parse_with_spans(t, &[(a, a + 11), (b, b + 7)]);
+    let p0 = ms[0].place.as_ref().expect("White House span resolves");
+    assert!(haversine_km(p0.lat, p0.lon, 38.90, -77.04) < 30.0, "{p0:?}");
+    let p1 = ms[1].place.as_ref().expect("Kremlin span resolves");
+    assert!(haversine_km(p1.lat, p1.lon, 55.75, 37.62) < 30.0, "{p1:?}");
+}

@@ -394,7 +394,26 @@ impl<'t> Doc<'t> {
                 let len = t.end - t.start;
                 if t.is_cap() && len >= 4 {
                     caps += 1;
-                } else if t.is_lower_word() && len >= 4 {
+                } else if t.is_lower_word()
+                    && (len >= 4
+                        || (len == 3
+                            && !matches!(
+                                text[t.start..t.end].as_bytes(),
+                                b"and"
+                                    | b"the"
+                                    | b"for"
+                                    | b"but"
+                                    | b"nor"
+                                    | b"yet"
+                                    | b"off"
+                                    | b"per"
+                                    | b"via"
+                                    | b"out"
+                                    | b"its"
+                            )))
+                {
+                    // Title Case keeps short function words in lower case
+                    // ("Talks in Riyadh and Kyiv"); "met" is a lower-case verb.
                     lowers += 1;
                 }
                 if !war && len >= 3 && !t.has(flag::ALLCAPS) {
@@ -1695,6 +1714,8 @@ impl Geoparser {
                     } else if doc.is(pp, wc::NEAR_BEFORE) {
                         cues.near = true;
                         feats.push(("'outskirts/outside of X'", 1.5));
+                    } else if doc.tokens[pp].is_lower_word() && is_of_place_head(w) {
+                        feats.push(("'the capture/shelling/residents of X'", 1.5));
                     }
                 }
                 // "near the village of X" → near precision
@@ -1716,6 +1737,16 @@ impl Geoparser {
             }
             if cues.near_after {
                 cues.near = true;
+            }
+            // Event-database style: "Neskuchne (Volnovakha, Donetsk)".
+            if let Some(nt) = doc.next_tok(t1 - 1)
+                && doc.tokens[nt].is_punct('(')
+                && (nt + 1..(nt + 8).min(doc.tokens.len()))
+                    .take_while(|&k| doc.same_sentence(nt, k) && !doc.tokens[k].is_punct(')'))
+                    .any(|k| doc.tokens[k].is_punct(','))
+                && doc.tokens.get(nt + 1).is_some_and(|t| t.is_cap())
+            {
+                feats.push(("'X (district, region)'", 1.5));
             }
             if let Some(p) = doc.prev_tok(t0)
                 && doc.tokens[p].is_lower_word()
@@ -2281,6 +2312,34 @@ fn is_word_surname(w: &str) -> bool {
             | "frost"
             | "bird"
             | "love"
+    )
+}
+
+/// Nouns whose "of X" names a place in war and local news: "the capture of X",
+/// "the shelling of X", "residents of X", "the mayor of X".
+fn is_of_place_head(w: &str) -> bool {
+    matches!(
+        w,
+        "capture"
+            | "recapture"
+            | "seizure"
+            | "liberation"
+            | "occupation"
+            | "encirclement"
+            | "shelling"
+            | "bombardment"
+            | "bombing"
+            | "storming"
+            | "evacuation"
+            | "residents"
+            | "inhabitants"
+            | "mayor"
+            | "governor"
+            | "streets"
+            | "centre"
+            | "center"
+            | "heart"
+            | "battle"
     )
 }
 

@@ -146,6 +146,26 @@ impl PInfo {
     }
 }
 
+/// Seats of power that news uses for their governments, with the key of the
+/// city they stand in. Recognition treats them as organisations ("the Kremlin
+/// said"); a caller that gives one as a span (spans mode) gets the city.
+const SEATS: &[(&str, &str)] = &[
+    ("kremlin", "moscow"),
+    ("white house", "washington"),
+    ("pentagon", "washington"),
+    ("capitol", "washington"),
+    ("foggy bottom", "washington"),
+    ("downing street", "london"),
+    ("whitehall", "london"),
+    ("wall street", "new york city"),
+    ("elysee", "paris"),
+    ("elysee palace", "paris"),
+    ("quai d orsay", "paris"),
+    ("bankova", "kyiv"),
+    ("zhongnanhai", "beijing"),
+    ("blue house", "seoul"),
+];
+
 /// Packed country code.
 #[inline]
 pub(crate) fn pack_cc(cc: &str) -> u16 {
@@ -592,6 +612,13 @@ impl Geoparser {
             tries.push(k.to_string());
         }
         for k in &tries {
+            // A seat of power given as a span ("the Kremlin") is located at its city.
+            if let Some(&(_, city)) = SEATS.iter().find(|(seat, _)| seat == k) {
+                let h = self.index.get(city);
+                if !h.is_empty() {
+                    return (Source::Gaz, h, city.to_string(), Vec::new());
+                }
+            }
             if let Some(&idx) = lex.region_index.get(k.as_str()) {
                 return (Source::Region(idx), &[][..], k.clone(), Vec::new());
             }
