@@ -398,7 +398,7 @@ impl<'t> Doc<'t> {
                     && (len >= 4
                         || (len == 3
                             && !matches!(
-                                text[t.start..t.end].as_bytes(),
+                                &text.as_bytes()[t.start..t.end],
                                 b"and"
                                     | b"the"
                                     | b"for"
