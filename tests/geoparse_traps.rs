@@ -557,3 +557,15 @@ fn event_report_cues_islands_and_seats_of_power() {
     let p1 = ms[1].place.as_ref().expect("Kremlin span resolves");
     assert!(haversine_km(p1.lat, p1.lon, 55.75, 37.62) < 30.0, "{p1:?}");
 }
+
+#[test]
+fn ambiguous_names_that_lie_together_pick_each_other() {
+    // No state is named and each name alone prefers another state; together
+    // only Georgia fits all three.
+    let ms = gp().parse(
+        "Deputies in Hall County arrested a Gainesville man accused of stealing copper wire from a church in Oakwood.",
+    );
+    assert_near(&ms, "Hall County", 34.32, -83.82, 40.0);
+    assert_near(&ms, "Gainesville", 34.30, -83.82, 30.0);
+    assert_near(&ms, "Oakwood", 34.23, -83.88, 30.0);
+}

@@ -1078,6 +1078,67 @@ impl Geoparser {
         (ccs, a1s)
     }
 
+    /// Joint coherence before any reading is chosen: a reading near some
+    /// reading of another name of the document gains ("Hall County",
+    /// "Gainesville" and "Oakwood" are each ambiguous, and only in Georgia do all
+    /// three lie together). The best-reading anchors of the context passes
+    /// cannot see this when no mention is confident on its own.
+    fn co_location(&self, doc: &Doc<'_>, kid: &[u32], per: &mut [Res]) {
+        /// Cells of half a degree; a reading looks at its cell and the 8 around it.
+        fn cell(lat: f64, lon: f64) -> (i32, i32) {
+            ((lat * 2.0).floor() as i32, (lon * 2.0).floor() as i32)
+        }
+        let point = |r: &Reading| r.is_point_like() && r.fc != Fc::Sea;
+        let mut cells: FxMap<(i32, i32), Vec<u32>> = FxMap::default();
+        let mut names = 0;
+        for (ci, res) in per.iter().enumerate() {
+            if res.readings.is_empty() || !doc.cands[ci].accepted {
+                continue;
+            }
+            names += 1;
+            for r in res.readings.iter().filter(|r| point(r)) {
+                let v = cells.entry(cell(r.lat, r.lon)).or_default();
+                if !v.contains(&kid[ci]) {
+                    v.push(kid[ci]);
+                }
+            }
+        }
+        if names < 2 {
+            return;
+        }
+        let keep = doc.explain;
+        let mut seen: Vec<u32> = Vec::new();
+        for (ci, res) in per.iter_mut().enumerate() {
+            if res.readings.len() < 2 || doc.cands[ci].parent.is_some() {
+                continue;
+            }
+            let own = kid[ci];
+            for r in res.readings.iter_mut().filter(|r| point(r)) {
+                let (a, b) = cell(r.lat, r.lon);
+                seen.clear();
+                for da in -1..=1 {
+                    for db in -1..=1 {
+                        if let Some(v) = cells.get(&(a + da, b + db)) {
+                            for &k in v {
+                                if k != own && !seen.contains(&k) {
+                                    seen.push(k);
+                                }
+                            }
+                        }
+                    }
+                }
+                if !seen.is_empty() {
+                    let x = (0.5 * seen.len() as f32).min(1.0);
+                    r.base += x;
+                    if keep {
+                        r.base_feats
+                            .push(("near a reading of another name of the document", x));
+                    }
+                }
+            }
+        }
+    }
+
     pub(crate) fn resolve_doc(&self, doc: &Doc<'_>) -> DocRes {
         self.resolve_doc_with(doc, true)
     }
@@ -1108,6 +1169,7 @@ impl Geoparser {
             }
             per[ci].readings = rs;
         }
+        self.co_location(doc, &kid, &mut per);
         // Demonym evidence, and the sentence of each demonym.
         let demonym_sents: Vec<(u32, u16)> = doc
             .demonyms
