@@ -1084,12 +1084,16 @@ impl Geoparser {
     /// three lie together). The best-reading anchors of the context passes
     /// cannot see this when no mention is confident on its own.
     fn co_location(&self, doc: &Doc<'_>, kid: &[u32], per: &mut [Res]) {
-        /// Cells of half a degree; a reading looks at its cell and the 8 around it.
-        fn cell(lat: f64, lon: f64) -> (i32, i32) {
-            ((lat * 2.0).floor() as i32, (lon * 2.0).floor() as i32)
+        /// Cells of half a degree, packed row-major so that the three cells of a
+        /// row are one key range; a reading looks at its cell and the 8 around it.
+        fn cell(lat: f64, lon: f64) -> (i64, i64) {
+            ((lat * 2.0).floor() as i64, (lon * 2.0).floor() as i64)
+        }
+        fn pack(a: i64, b: i64) -> u64 {
+            (((a + 1024) as u64) << 32) | (b + 1024) as u64
         }
         let point = |r: &Reading| r.is_point_like() && r.fc != Fc::Sea;
-        let mut cells: FxMap<(i32, i32), Vec<u32>> = FxMap::default();
+        let mut cells: Vec<(u64, u32)> = Vec::new();
         let mut names = 0;
         for (ci, res) in per.iter().enumerate() {
             if res.readings.is_empty() || !doc.cands[ci].accepted {
@@ -1097,33 +1101,47 @@ impl Geoparser {
             }
             names += 1;
             for r in res.readings.iter().filter(|r| point(r)) {
-                let v = cells.entry(cell(r.lat, r.lon)).or_default();
-                if !v.contains(&kid[ci]) {
-                    v.push(kid[ci]);
-                }
+                let (a, b) = cell(r.lat, r.lon);
+                cells.push((pack(a, b), kid[ci]));
             }
         }
         if names < 2 {
             return;
         }
+        cells.sort_unstable();
+        cells.dedup();
         let keep = doc.explain;
         let mut seen: Vec<u32> = Vec::new();
         for (ci, res) in per.iter_mut().enumerate() {
             if res.readings.len() < 2 || doc.cands[ci].parent.is_some() {
                 continue;
             }
+            // Only close calls: a reading more than the largest bonus below the
+            // best cannot overtake it.
+            let top = res
+                .readings
+                .iter()
+                .map(|r| r.base)
+                .fold(f32::NEG_INFINITY, f32::max);
+            if res.readings.iter().filter(|r| r.base >= top - 1.0).count() < 2 {
+                continue;
+            }
             let own = kid[ci];
-            for r in res.readings.iter_mut().filter(|r| point(r)) {
+            for r in res
+                .readings
+                .iter_mut()
+                .filter(|r| r.base >= top - 1.0 && point(r))
+            {
                 let (a, b) = cell(r.lat, r.lon);
                 seen.clear();
                 for da in -1..=1 {
-                    for db in -1..=1 {
-                        if let Some(v) = cells.get(&(a + da, b + db)) {
-                            for &k in v {
-                                if k != own && !seen.contains(&k) {
-                                    seen.push(k);
-                                }
-                            }
+                    let lo = cells.partition_point(|&(k, _)| k < pack(a + da, b - 1));
+                    for &(k, other) in &cells[lo..] {
+                        if k > pack(a + da, b + 1) {
+                            break;
+                        }
+                        if other != own && !seen.contains(&other) {
+                            seen.push(other);
                         }
                     }
                 }
