@@ -569,3 +569,15 @@ fn ambiguous_names_that_lie_together_pick_each_other() {
     assert_near(&ms, "Gainesville", 34.30, -83.82, 30.0);
     assert_near(&ms, "Oakwood", 34.23, -83.88, 30.0);
 }
+
+#[test]
+fn first_name_before_an_ordinary_capitalised_word_is_a_person() {
+    let ms = gp().parse("Florence Nightingale's lamp went on display; Hope Solo spoke in Seattle.");
+    assert_absent(&ms, "Florence");
+    assert_absent(&ms, "Hope");
+    assert_near(&ms, "Seattle", 47.61, -122.33, 20.0);
+    // Place words after the name keep the place.
+    let ms = gp().parse("Crowds gathered at Victoria Falls and later in the Midlands.");
+    assert_near(&ms, "Victoria Falls", -17.93, 25.84, 30.0);
+    assert_near(&ms, "Midlands", 52.6, -1.5, 150.0);
+}

@@ -1471,14 +1471,25 @@ impl Geoparser {
                         let next = words[wi + 1];
                         let mut nw: &str = "";
                         doc.word_key(next, &mut nw);
-                        // An ordinary word after the first name makes a place phrase
-                        // ("Virginia Beach") unless it is a common surname too
-                        // ("Jordan Smith", "Georgia Brown").
+                        // A place word after the first name makes a place phrase
+                        // ("Victoria Falls", "Lincoln Park"); another capitalised
+                        // word, even an ordinary one, makes a person ("Jordan Smith",
+                        // "Florence Nightingale").
                         let next_is_place_word = doc
                             .is(next, wc::ADMIN_AFTER | wc::TYPE_BEFORE | wc::DEMONYM)
                             || is_feature_word(nw)
                             || is_facility_word(nw)
-                            || (doc.is(next, wc::COMMON) && !is_word_surname(nw));
+                            || matches!(
+                                nw,
+                                "harbour"
+                                    | "harbor"
+                                    | "beach"
+                                    | "coast"
+                                    | "heights"
+                                    | "springs"
+                                    | "city"
+                                    | "hole"
+                            );
                         if next_is_place_word {
                             continue;
                         }
@@ -2261,57 +2272,6 @@ fn is_feature_word(w: &str) -> bool {
             | "estuary"
             | "steppe"
             | "forest"
-    )
-}
-
-/// Frequent English surnames that are also ordinary words: after a first name
-/// they make a person ("Jordan Smith"), not a place phrase.
-fn is_word_surname(w: &str) -> bool {
-    matches!(
-        w,
-        "smith"
-            | "brown"
-            | "white"
-            | "green"
-            | "young"
-            | "king"
-            | "wood"
-            | "hill"
-            | "baker"
-            | "turner"
-            | "parker"
-            | "cook"
-            | "bell"
-            | "cooper"
-            | "ward"
-            | "gray"
-            | "grey"
-            | "price"
-            | "black"
-            | "miller"
-            | "taylor"
-            | "walker"
-            | "fisher"
-            | "butler"
-            | "carter"
-            | "mason"
-            | "hunter"
-            | "porter"
-            | "stone"
-            | "fox"
-            | "knight"
-            | "bishop"
-            | "marsh"
-            | "wright"
-            | "palmer"
-            | "hughes"
-            | "rich"
-            | "small"
-            | "little"
-            | "sharp"
-            | "frost"
-            | "bird"
-            | "love"
     )
 }
 
