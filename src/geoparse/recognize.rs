@@ -1479,17 +1479,7 @@ impl Geoparser {
                             .is(next, wc::ADMIN_AFTER | wc::TYPE_BEFORE | wc::DEMONYM)
                             || is_feature_word(nw)
                             || is_facility_word(nw)
-                            || matches!(
-                                nw,
-                                "harbour"
-                                    | "harbor"
-                                    | "beach"
-                                    | "coast"
-                                    | "heights"
-                                    | "springs"
-                                    | "city"
-                                    | "hole"
-                            );
+                            || matches!(nw, "beach" | "coast" | "heights" | "springs" | "hole");
                         if next_is_place_word {
                             continue;
                         }

@@ -1135,9 +1135,10 @@ impl Geoparser {
                 let (a, b) = cell(r.lat, r.lon);
                 seen.clear();
                 for da in -1..=1 {
-                    let lo = cells.partition_point(|&(k, _)| k < pack(a + da, b - 1));
+                    let (first, last) = (pack(a + da, b - 1), pack(a + da, b + 1));
+                    let lo = cells.partition_point(|&(k, _)| k < first);
                     for &(k, other) in &cells[lo..] {
-                        if k > pack(a + da, b + 1) {
+                        if k > last {
                             break;
                         }
                         if other != own && !seen.contains(&other) {
@@ -1194,15 +1195,12 @@ impl Geoparser {
             .iter()
             .filter_map(|d| {
                 let ti = doc.tokens.partition_point(|t| t.start < d.start);
-                (ti < doc.tokens.len())
-                    .then(|| (doc.sent_of[ti], ((d.cc[0] as u16) << 8) | d.cc[1] as u16))
+                (ti < doc.tokens.len()).then(|| (doc.sent_of[ti], u16::from_be_bytes(d.cc)))
             })
             .collect();
         let mut demonym_cc: FxMap<u16, f32> = FxMap::default();
         for d in &doc.demonyms {
-            *demonym_cc
-                .entry(((d.cc[0] as u16) << 8) | d.cc[1] as u16)
-                .or_default() += 0.5;
+            *demonym_cc.entry(u16::from_be_bytes(d.cc)).or_default() += 0.5;
         }
         // Siblings in lists ("Tennessee and Georgia", "Kyiv, Lviv and Odesa").
         let mut siblings: Vec<Vec<usize>> = vec![Vec::new(); n];
