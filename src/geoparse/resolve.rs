@@ -33,14 +33,18 @@ use crate::model::{LocationPrecision, Mention, ResolvedPlace};
 pub(crate) enum Target {
     Place(u32),
     Region(usize),
-    /// An admin unit without its own place record.
-    Admin {
-        key: String,
-        name: String,
-        level: AdminLevel,
-        geonameid: u64,
-        cc: String,
-    },
+    /// An admin unit without its own place record (boxed: rare, and it keeps
+    /// [`Reading`] small).
+    Admin(Box<AdminTarget>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct AdminTarget {
+    key: String,
+    name: String,
+    level: AdminLevel,
+    geonameid: u64,
+    cc: String,
 }
 
 /// Feature code class of a reading.
@@ -114,6 +118,10 @@ pub(crate) struct PInfo {
     pub approximate: bool,
     /// First three letters of the folded name ([`skeleton3`]).
     pub skel: [char; 3],
+    /// ln(population + 1), the population of a settlement counted as at least
+    /// 300 (as [`Geoparser::base_features`] counts it): precomputed, because
+    /// common names have dozens of readings per mention.
+    pub ln_pop: f64,
 }
 
 /// The first three alphabetic characters of a folded name ('\0'-padded): two
@@ -132,14 +140,21 @@ pub(crate) fn skeleton3(folded: &str) -> [char; 3] {
 impl PInfo {
     pub(crate) fn of(p: &Place, focus: &super::Focus) -> PInfo {
         use crate::gazetteer::{fold, normalize};
+        let fc = Fc::of(p);
+        let pop = if fc.settlement() {
+            p.population.max(300)
+        } else {
+            p.population
+        };
         PInfo {
+            ln_pop: (pop as f64 + 1.0).ln(),
             skel: skeleton3(&fold(&normalize(&p.name))),
             lat: p.lat,
             lon: p.lon,
             population: p.population,
             a1: pack_a1(&p.country_code, &p.admin1),
             cc: pack_cc(&p.country_code),
-            fc: Fc::of(p),
+            fc,
             in_focus: focus.contains(p),
             approximate: p.approximate,
         }
@@ -219,8 +234,16 @@ pub(crate) struct Reading {
     /// Sum of positive context support (last pass).
     pub support: f32,
     /// Feature names and values (only when explaining).
-    pub feats: Vec<(&'static str, f32)>,
-    pub base_feats: Vec<(&'static str, f32)>,
+    pub ex: Option<Box<ReadingFeats>>,
+}
+
+/// Feature names and values of a reading (only when explaining).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ReadingFeats {
+    /// Intrinsic features.
+    pub base: Vec<(&'static str, f32)>,
+    /// Context features of the last pass.
+    pub ctx: Vec<(&'static str, f32)>,
 }
 
 impl Reading {
@@ -475,7 +498,7 @@ fn same_target(a: &Target, b: &Target) -> bool {
     match (a, b) {
         (Target::Place(x), Target::Place(y)) => x == y,
         (Target::Region(x), Target::Region(y)) => x == y,
-        (Target::Admin { key: x, .. }, Target::Admin { key: y, .. }) => x == y,
+        (Target::Admin(x), Target::Admin(y)) => x.key == y.key,
         _ => false,
     }
 }
@@ -723,8 +746,7 @@ impl Geoparser {
             score: 0.0,
             outside_parent: false,
             support: 0.0,
-            feats: Vec::new(),
-            base_feats: Vec::new(),
+            ex: None,
         }
     }
 
@@ -739,13 +761,13 @@ impl Geoparser {
     ) -> Option<Reading> {
         let (lat, lon) = self.gaz.admin_center(key)?;
         Some(Reading {
-            target: Target::Admin {
+            target: Target::Admin(Box::new(AdminTarget {
                 key: key.to_string(),
                 name: name.to_string(),
                 level,
                 geonameid,
                 cc: cc.to_string(),
-            },
+            })),
             lat,
             lon,
             cc: pack_cc(cc),
@@ -767,8 +789,7 @@ impl Geoparser {
             score: 0.0,
             outside_parent: false,
             support: 0.0,
-            feats: Vec::new(),
-            base_feats: Vec::new(),
+            ex: None,
         })
     }
 
@@ -828,8 +849,7 @@ impl Geoparser {
                     score: 0.0,
                     outside_parent: false,
                     support: 0.0,
-                    feats: Vec::new(),
-                    base_feats: Vec::new(),
+                    ex: None,
                 });
             }
             Source::Country(cc) => {
@@ -916,6 +936,7 @@ impl Geoparser {
             .map(pop_of)
             .max()
             .unwrap_or(0);
+        let ln_maxpop = (maxpop as f64 + 1.0).ln();
         let hint = if c.admin.is_empty() {
             None
         } else if c.admin2_hint {
@@ -954,14 +975,18 @@ impl Geoparser {
                 v: &mut v,
             };
             let pop = pop_of(r);
+            let ln_pop = match r.target {
+                Target::Place(p) if self.info(p).fc == r.fc => self.info(p).ln_pop,
+                _ => (pop as f64 + 1.0).ln(),
+            };
             if pop > 0 {
                 f.add(
                     "prominence (log population)",
-                    0.35 * ((pop as f64 + 1.0).log10().min(7.5)) as f32,
+                    0.35 * ((ln_pop * std::f64::consts::LOG10_E).min(7.5)) as f32,
                 );
             }
             if maxpop > 0 && r.fc.settlement() {
-                let ratio = ((pop as f64 + 1.0) / (maxpop as f64 + 1.0)).ln().max(-5.0) as f32;
+                let ratio = (ln_pop - ln_maxpop).max(-5.0) as f32;
                 f.add("population share among settlements", 0.2 * ratio);
             }
             if r.fc.settlement() {
@@ -1047,7 +1072,12 @@ impl Geoparser {
                 }
             }
             r.base = f.sum;
-            r.base_feats = v;
+            if keep {
+                r.ex = Some(Box::new(ReadingFeats {
+                    base: v,
+                    ctx: Vec::new(),
+                }));
+            }
         }
     }
 
@@ -1150,7 +1180,8 @@ impl Geoparser {
                     let x = (0.5 * seen.len() as f32).min(1.0);
                     r.base += x;
                     if keep {
-                        r.base_feats
+                        r.ex.get_or_insert_default()
+                            .base
                             .push(("near a reading of another name of the document", x));
                     }
                 }
@@ -1252,7 +1283,10 @@ impl Geoparser {
                 let res = &mut per[ci];
                 let mut cc_memo: Option<(u16, f32)> = None;
                 for r in res.readings.iter_mut() {
-                    let mut fv = std::mem::take(&mut r.feats);
+                    let mut fv = match &mut r.ex {
+                        Some(e) => std::mem::take(&mut e.ctx),
+                        None => Vec::new(),
+                    };
                     fv.clear();
                     let mut f = Push {
                         keep,
@@ -1378,7 +1412,9 @@ impl Geoparser {
                         f.add("demonym of the country", (0.4 * w).min(1.0));
                     }
                     let (sum, support) = (f.sum, f.support);
-                    r.feats = fv;
+                    if keep {
+                        r.ex.get_or_insert_default().ctx = fv;
+                    }
                     r.score = r.base + sum;
                     r.support = support;
                     r.outside_parent = outside;
@@ -1489,7 +1525,9 @@ impl Geoparser {
                         per[m].best = Some(i);
                         if keep {
                             per[m].readings[i]
-                                .feats
+                                .ex
+                                .get_or_insert_default()
+                                .ctx
                                 .push(("same name elsewhere in the document", 0.0));
                         }
                     }
@@ -1578,11 +1616,11 @@ impl Geoparser {
         match &r.target {
             Target::Place(pi) => self.gaz.place(*pi).admin1_key(),
             Target::Region(idx) => Lexicon::get().regions[*idx].admin1.clone(),
-            Target::Admin { key, level, .. } => {
-                if *level == AdminLevel::Country {
+            Target::Admin(a) => {
+                if a.level == AdminLevel::Country {
                     String::new()
                 } else {
-                    key.split('.').take(2).collect::<Vec<_>>().join(".")
+                    a.key.split('.').take(2).collect::<Vec<_>>().join(".")
                 }
             }
         }
@@ -1615,19 +1653,14 @@ impl Geoparser {
                     approximate: false,
                 }
             }
-            Target::Admin {
-                name,
-                geonameid,
-                cc,
-                ..
-            } => ResolvedPlace {
-                geonameid: *geonameid,
-                name: name.clone(),
+            Target::Admin(a) => ResolvedPlace {
+                geonameid: a.geonameid,
+                name: a.name.clone(),
                 lat: r.lat,
                 lon: r.lon,
                 feature_class: "A".into(),
                 feature_code: r.fc.code().into(),
-                country_code: cc.clone(),
+                country_code: a.cc.clone(),
                 admin1: self.admin1_string(r),
                 approximate: false,
             },
@@ -1740,9 +1773,9 @@ impl Geoparser {
                         lat: rp.lat,
                         lon: rp.lon,
                         features: rd
-                            .base_feats
+                            .ex
                             .iter()
-                            .chain(rd.feats.iter())
+                            .flat_map(|e| e.base.iter().chain(e.ctx.iter()))
                             .map(|(n, v)| (n.to_string(), round(*v)))
                             .collect(),
                         score: round(rd.score),
