@@ -110,6 +110,8 @@ pub mod wc {
     pub const DEMONYM_START: u32 = 1 << 20;
     /// The word starts a two-word team nickname ("red sox").
     pub const TEAM_START: u32 = 1 << 21;
+    /// A war-context word ([`crate::geoparse::recognize::WAR_WORDS`]).
+    pub const WAR: u32 = 1 << 22;
     /// Bits of the large lists (ordinary words, first names, surnames): looked up
     /// only when asked for ([`super::Lexicon::class_large`]).
     pub const LARGE: u32 =
@@ -380,6 +382,9 @@ impl Lexicon {
         }
         for k in self.teams.iter() {
             add(&first(k), wc::TEAM_START);
+        }
+        for k in super::recognize::WAR_WORDS {
+            add(k, wc::WAR);
         }
         for k in self.demonyms.keys() {
             add(k, wc::DEMONYM);

@@ -152,6 +152,8 @@ impl Default for GeoparseOptions {
 
 /// The geoparser: cheap to share across threads (`&self` everywhere).
 pub struct Geoparser {
+    /// Unique per geoparser built in this process: tags the per-thread caches.
+    id: usize,
     gaz: Arc<Gazetteer>,
     opts: GeoparseOptions,
     index: index::HashIndex,
@@ -230,7 +232,7 @@ thread_local! {
 impl Geoparser {
     /// [`Gazetteer::admins_by_phrase`] through a small per-thread cache.
     pub(crate) fn admins_by_phrase(&self, phrase: &str) -> Vec<crate::gazetteer::AdminMatch> {
-        let me = self as *const Geoparser as usize;
+        let me = self.id;
         ADMIN_CACHE.with(|c| {
             let mut c = c.borrow_mut();
             if c.0 != me || c.1.len() > 20_000 {
@@ -270,7 +272,9 @@ impl Geoparser {
             .iter()
             .map(|k| resolve::pack_a1_key(k))
             .collect();
+        static NEXT_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
         Geoparser {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             gaz,
             opts,
             index,

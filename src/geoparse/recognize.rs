@@ -126,6 +126,8 @@ pub struct Demonym {
 
 /// [`Doc`] word-class flag: the large-list bits of this token were looked up.
 const LARGE_DONE: u32 = 1 << 31;
+/// Flag on the start of a [`Doc`] key span: the key is the word itself, in the text.
+const KEY_IN_TEXT: u32 = 1 << 31;
 
 /// A hit list with its precomputed summary (when it is a whole index entry).
 type Hits<'a> = (&'a [NameHit], Option<Summary>);
@@ -215,8 +217,9 @@ pub struct Doc<'t> {
     pub org_keys: FxSet<String>,
     pub cands: Vec<Cand<'t>>,
     pub demonyms: Vec<Demonym>,
-    /// Name keys of all word tokens, concatenated; `kspan[i]` is token i's range
-    /// (empty for punctuation).
+    /// Name keys of word tokens, concatenated; `kspan[i]` is token i's range
+    /// (empty for punctuation), or its range in the text when the flag
+    /// [`KEY_IN_TEXT`] is set (a lower-case ASCII word is its own key).
     keys: String,
     kspan: Vec<(u32, u32)>,
     /// Word-class bits of every token ([`wc`]; 0 for punctuation). The
@@ -281,73 +284,71 @@ fn is_connector(w: &str) -> bool {
     )
 }
 
-/// War-context words: a sentence with one of these favours the area of interest.
-fn is_war_word(w: &str) -> bool {
-    matches!(
-        w,
-        "fighting"
-            | "fight"
-            | "fought"
-            | "battle"
-            | "battles"
-            | "troops"
-            | "forces"
-            | "shelling"
-            | "shelled"
-            | "drone"
-            | "drones"
-            | "missile"
-            | "missiles"
-            | "strike"
-            | "strikes"
-            | "struck"
-            | "attack"
-            | "attacks"
-            | "attacked"
-            | "offensive"
-            | "counteroffensive"
-            | "captured"
-            | "capture"
-            | "liberated"
-            | "advanced"
-            | "advance"
-            | "advancing"
-            | "front"
-            | "frontline"
-            | "assault"
-            | "assaults"
-            | "artillery"
-            | "occupied"
-            | "occupation"
-            | "russian"
-            | "ukrainian"
-            | "invasion"
-            | "war"
-            | "shell"
-            | "bombing"
-            | "bombed"
-            | "killed"
-            | "wounded"
-            | "brigade"
-            | "soldiers"
-            | "army"
-            | "military"
-            | "kursk"
-            | "donetsk"
-            | "oblast"
-            | "raion"
-            | "incursion"
-            | "withdrew"
-            | "encircled"
-            | "positions"
-            | "glide"
-            | "bombs"
-            | "shahed"
-            | "kamikaze"
-            | "regiment"
-            | "battalion"
-    )
-}
+/// War-context words: a sentence with one of these favours the area of interest
+/// (the [`wc::WAR`] class bit of their keys).
+pub(crate) const WAR_WORDS: &[&str] = &[
+    "fighting",
+    "fight",
+    "fought",
+    "battle",
+    "battles",
+    "troops",
+    "forces",
+    "shelling",
+    "shelled",
+    "drone",
+    "drones",
+    "missile",
+    "missiles",
+    "strike",
+    "strikes",
+    "struck",
+    "attack",
+    "attacks",
+    "attacked",
+    "offensive",
+    "counteroffensive",
+    "captured",
+    "capture",
+    "liberated",
+    "advanced",
+    "advance",
+    "advancing",
+    "front",
+    "frontline",
+    "assault",
+    "assaults",
+    "artillery",
+    "occupied",
+    "occupation",
+    "russian",
+    "ukrainian",
+    "invasion",
+    "war",
+    "shell",
+    "bombing",
+    "bombed",
+    "killed",
+    "wounded",
+    "brigade",
+    "soldiers",
+    "army",
+    "military",
+    "kursk",
+    "donetsk",
+    "oblast",
+    "raion",
+    "incursion",
+    "withdrew",
+    "encircled",
+    "positions",
+    "glide",
+    "bombs",
+    "shahed",
+    "kamikaze",
+    "regiment",
+    "battalion",
+];
 
 impl<'t> Doc<'t> {
     pub fn new(text: &'t str) -> Doc<'t> {
@@ -362,12 +363,23 @@ impl<'t> Doc<'t> {
         let mut wcs = Vec::with_capacity(tokens.len());
         let mut khash = Vec::with_capacity(tokens.len());
         let lex = Lexicon::get();
+        let in_text_ok = text.len() < KEY_IN_TEXT as usize;
         for t in &tokens {
             let a = keys.len() as u32;
             let mut bits = LARGE_DONE;
             let mut h = 0;
             if t.kind == Kind::Word {
-                key::push_word(t.text(text), &mut keys);
+                let w = t.text(text);
+                // A lower-case ASCII word is its own key: point into the text.
+                if t.has(flag::ASCII) && in_text_ok && !w.bytes().any(|b| b.is_ascii_uppercase()) {
+                    h = super::lexicon::word_hash(w);
+                    bits = lex.class(h);
+                    kspan.push((t.start as u32 | KEY_IN_TEXT, t.end as u32));
+                    wcs.push(std::cell::Cell::new(bits));
+                    khash.push(h);
+                    continue;
+                }
+                key::push_word(w, &mut keys);
                 h = super::lexicon::word_hash(&keys[a as usize..]);
                 bits = lex.class(h);
             }
@@ -416,16 +428,14 @@ impl<'t> Doc<'t> {
                     // ("Talks in Riyadh and Kyiv"); "met" is a lower-case verb.
                     lowers += 1;
                 }
-                if !war && len >= 3 && !t.has(flag::ALLCAPS) {
-                    let (a, b) = kspan[i];
-                    war = is_war_word(&keys[a as usize..b as usize]);
+                if !war && !t.has(flag::ALLCAPS) {
+                    war = wcs[i].get() & wc::WAR != 0;
                 }
             }
             // Title Case or ALL CAPS headline: capitals carry no signal.
             headline.push((caps >= 3 && lowers == 0) || (words >= 3 && allcaps * 10 >= words * 7));
             war_context.push(war);
         }
-        // Spread war context to the whole document when most sentences have it.
         let n = tokens.len();
         Doc {
             text,
@@ -510,7 +520,11 @@ impl<'t> Doc<'t> {
     #[inline]
     pub fn key(&self, i: usize) -> &str {
         let (a, b) = self.kspan[i];
-        &self.keys[a as usize..b as usize]
+        if a & KEY_IN_TEXT != 0 {
+            &self.text[(a & !KEY_IN_TEXT) as usize..b as usize]
+        } else {
+            &self.keys[a as usize..b as usize]
+        }
     }
 
     /// The key of word token `i` into `out`; false for punctuation.

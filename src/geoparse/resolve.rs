@@ -491,6 +491,28 @@ const MAX_PARENT_READINGS: usize = 400;
 /// Readings kept for the context passes (best intrinsic scores).
 const MAX_CONTEXT_READINGS: usize = 16;
 
+/// Names with fewer gazetteer hits are cheap to score afresh.
+const MEMO_MIN_HITS: usize = 4;
+/// Entries of the per-thread memo of intrinsic readings (cleared when full).
+const MEMO_CAPACITY: usize = 8192;
+
+/// What the intrinsic readings of a candidate depend on: the name (its key
+/// hash and its exact hit list in the index) and the cue bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct MemoKey {
+    name: u64,
+    hits: usize,
+    len: u32,
+    bits: u32,
+}
+
+thread_local! {
+    /// Per-thread memo of [`Geoparser::intrinsic_readings`], tagged with the
+    /// geoparser it belongs to.
+    static READINGS_MEMO: std::cell::RefCell<(usize, FxMap<MemoKey, Vec<Reading>>)> =
+        std::cell::RefCell::new((0, FxMap::default()));
+}
+
 /// (country, weight) and (admin-1, weight) named by a parent.
 type Containers = (Vec<(u16, f32)>, Vec<(u64, f32)>);
 
@@ -1081,6 +1103,79 @@ impl Geoparser {
         }
     }
 
+    /// The readings of a candidate with their intrinsic scores, cut to the
+    /// [`MAX_CONTEXT_READINGS`] best unless a parent is named.
+    ///
+    /// They depend only on the name's hit list, the cue bits and the sentence's
+    /// war context, not on the rest of the document, so common names (news
+    /// repeats "Kyiv", "Washington", "Springfield" all day, each with dozens of
+    /// gazetteer readings) are computed once per thread and reused.
+    fn intrinsic_readings(&self, doc: &Doc<'_>, c: &Cand<'_>) -> Vec<Reading> {
+        let cacheable = !doc.explain
+            && c.admin.is_empty()
+            && c.hits.len() >= MEMO_MIN_HITS
+            && matches!(c.source, Source::Gaz | Source::Folded | Source::Feature);
+        let memo_key = cacheable.then(|| {
+            let war = doc.war_context.get(c.sent).copied().unwrap_or(false);
+            let q = &c.cues;
+            let bits = [
+                war,
+                c.parent.is_some(),
+                c.admin2_hint,
+                q.type_before,
+                q.near,
+                q.near_after,
+                q.is_parent,
+                q.compass_adj,
+                c.source == Source::Folded,
+                c.source == Source::Feature,
+            ]
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | ((b as u32) << i));
+            let mut h = FxHasher::default();
+            h.write(c.key.as_bytes());
+            MemoKey {
+                name: h.finish(),
+                hits: c.hits.as_ptr() as usize,
+                len: c.hits.len() as u32,
+                bits,
+            }
+        });
+        let me = self.id;
+        if let Some(k) = &memo_key {
+            let hit = READINGS_MEMO.with(|m| {
+                let m = m.borrow();
+                if m.0 != me {
+                    return None;
+                }
+                m.1.get(k).cloned()
+            });
+            if let Some(rs) = hit {
+                return rs;
+            }
+        }
+        let mut rs = self.readings_of(c);
+        self.base_features(doc, c, &mut rs);
+        // Readings that would need more context than a document gives to win
+        // are dropped (a named parent keeps them all: it is the strongest cue).
+        if c.parent.is_none() && rs.len() > MAX_CONTEXT_READINGS {
+            rs.sort_by(|a, b| b.base.total_cmp(&a.base));
+            rs.truncate(MAX_CONTEXT_READINGS);
+        }
+        if let Some(k) = memo_key {
+            READINGS_MEMO.with(|m| {
+                let mut m = m.borrow_mut();
+                if m.0 != me || m.1.len() >= MEMO_CAPACITY {
+                    m.0 = me;
+                    m.1.clear();
+                }
+                m.1.insert(k, rs.clone());
+            });
+        }
+        rs
+    }
+
     /// Containers (country, admin-1) named by a parent candidate, with weights.
     fn parent_containers(&self, parent_reads: &[Reading]) -> Containers {
         let mut ccs = Vec::new();
@@ -1209,15 +1304,7 @@ impl Geoparser {
             }
             let next = key_ids.len() as u32 + 1;
             kid[ci] = *key_ids.entry(c.key.as_str()).or_insert(next);
-            let mut rs = self.readings_of(c);
-            self.base_features(doc, c, &mut rs);
-            // Readings that would need more context than a document gives to win
-            // are dropped (a named parent keeps them all: it is the strongest cue).
-            if c.parent.is_none() && rs.len() > MAX_CONTEXT_READINGS {
-                rs.sort_by(|a, b| b.base.total_cmp(&a.base));
-                rs.truncate(MAX_CONTEXT_READINGS);
-            }
-            per[ci].readings = rs;
+            per[ci].readings = self.intrinsic_readings(doc, c);
         }
         self.co_location(doc, &kid, &mut per);
         // Demonym evidence, and the sentence of each demonym.
