@@ -581,3 +581,36 @@ fn first_name_before_an_ordinary_capitalised_word_is_a_person() {
     assert_near(&ms, "Victoria Falls", -17.93, 25.84, 30.0);
     assert_near(&ms, "Midlands", 52.6, -1.5, 150.0);
 }
+
+#[test]
+fn a_big_region_named_with_a_peer_is_the_region_not_the_village() {
+    // Wales (the nation, 3.1 M) and the Yorkshire village of Wales (6,000): with
+    // England named in the same sentence, the village inside England must not win.
+    let text = "The storm brought flooding to Wales and the south-west of England.";
+    let ms = gp().parse(text);
+    assert_near(&ms, "Wales", 52.2, -3.8, 60.0);
+    assert_near(&ms, "England", 52.5, -1.5, 250.0);
+    let text = "Rugby fans packed Twickenham on Saturday as England beat Wales.";
+    let ms = gp().parse(text);
+    assert_near(&ms, "Wales", 52.2, -3.8, 60.0);
+}
+
+#[test]
+fn news_spellings_of_yemeni_and_kursk_places() {
+    let ms = gp().parse("The Houthis fired missiles at ships in the Red Sea near Hodeidah.");
+    assert_near(&ms, "Hodeidah", 14.8, 42.95, 25.0);
+    let ms = gp().parse("Ukrainian troops pushed towards Hlushkovo in Kursk oblast on Monday.");
+    assert_near(&ms, "Hlushkovo", 51.34, 34.64, 25.0);
+}
+
+#[test]
+fn named_lakes_and_harbours_are_the_water_not_a_town_of_the_core_name() {
+    // Before the lexicon entries, "Lake Mead" fell back to a village called Mead
+    // in Washington state and "Sydney Harbour" was read as a facility.
+    let ms = gp().parse("Water levels at Lake Mead fell to a record low this summer.");
+    assert_near(&ms, "Lake Mead", 36.25, -114.39, 50.0);
+    let ms = gp().parse("Fishermen on Lake Victoria reported a poor catch.");
+    assert_near(&ms, "Lake Victoria", -1.0, 33.0, 100.0);
+    let ms = gp().parse("Thousands watched the fireworks over Sydney Harbour at midnight.");
+    assert_near(&ms, "Sydney Harbour", -33.85, 151.23, 20.0);
+}

@@ -233,6 +233,10 @@ pub(crate) struct Reading {
     pub outside_parent: bool,
     /// Sum of positive context support (last pass).
     pub support: f32,
+    /// An admin-1 unit under its own name, a hundred times bigger than every
+    /// settlement of that name ("Wales", not the village in Yorkshire): another
+    /// admin-1 unit of its country named in the document makes it a peer.
+    pub peer_a1: bool,
     /// Feature names and values (only when explaining).
     pub ex: Option<Box<ReadingFeats>>,
 }
@@ -318,7 +322,9 @@ struct Ctx {
     a1_total: f32,
     anchors: Vec<Anchor>,
     /// Admin-1 units named in the document: (sentence, packed admin-1, weight).
-    a1_named: Vec<(u32, u64, f32)>,
+    /// Admin-1 units named in the document: (sentence, packed admin-1, weight,
+    /// country, key id of the name).
+    a1_named: Vec<(u32, u64, f32, u16, u32)>,
     /// Bounds of the anchors (degrees) and their smallest cos(latitude), for
     /// [`Ctx::surely_far`]; set by [`Ctx::seal`].
     bounds: Option<(f64, f64, f64, f64, f64)>,
@@ -768,6 +774,7 @@ impl Geoparser {
             score: 0.0,
             outside_parent: false,
             support: 0.0,
+            peer_a1: false,
             ex: None,
         }
     }
@@ -811,6 +818,7 @@ impl Geoparser {
             score: 0.0,
             outside_parent: false,
             support: 0.0,
+            peer_a1: false,
             ex: None,
         })
     }
@@ -871,6 +879,7 @@ impl Geoparser {
                     score: 0.0,
                     outside_parent: false,
                     support: 0.0,
+                    peer_a1: false,
                     ex: None,
                 });
             }
@@ -1046,7 +1055,18 @@ impl Geoparser {
                 // A state or oblast under its own name ("Kansas"), not a village
                 // that shares it.
                 Fc::Adm1 if named && pop >= maxpop.saturating_mul(10) => {
-                    f.add("admin-1 unit, far bigger than the settlements", 0.5)
+                    f.add("admin-1 unit, far bigger than the settlements", 0.5);
+                    if maxpop > 0 && pop >= maxpop.saturating_mul(100) {
+                        r.peer_a1 = hint.is_none();
+                        // "Wales" (3 million) over the village of Wales (6,000),
+                        // unless a country shares the name ("Georgia").
+                        if !country_named {
+                            f.add(
+                                "admin-1 unit, a hundred times bigger than the settlements",
+                                1.0,
+                            );
+                        }
+                    }
                 }
                 // "Palm Beach" names the town more often than Palm Beach County.
                 Fc::Adm2 if !named => f.add("admin-2", -0.8),
@@ -1426,6 +1446,22 @@ impl Geoparser {
                             f.support += 2.0 * s;
                         }
                         if r.is_admin1() {
+                            if r.peer_a1 {
+                                // "England and Wales", "Scotland … Wales": admin-1
+                                // units of one country named together are peers.
+                                let w = ctx
+                                    .a1_named
+                                    .iter()
+                                    .filter(|&&(_, a, _, cc, k)| {
+                                        cc == r.cc && a != r.a1 && k != key
+                                    })
+                                    .map(|x| x.2)
+                                    .fold(0.0f32, f32::max);
+                                if w > 0.0 {
+                                    f.add("another admin-1 unit of its country named", w);
+                                    f.support += w;
+                                }
+                            }
                             let s1 = ctx.a1_share(r.a1, key);
                             if s1 > 0.0 {
                                 f.add("document admin-1 share", 2.0 * s1);
@@ -1454,7 +1490,7 @@ impl Geoparser {
                                 let w = ctx
                                     .a1_named
                                     .iter()
-                                    .filter(|&&(s, a, _)| s == sent && a == r.a1)
+                                    .filter(|&&(s, a, _, _, _)| s == sent && a == r.a1)
                                     .map(|x| x.2)
                                     .fold(0.0f32, f32::max);
                                 if w > 0.0 {
@@ -1538,7 +1574,8 @@ impl Geoparser {
                 if r.is_admin1() || r.fc == Fc::Adm2 {
                     next.add_a1(r.a1, k, 1.5 * p);
                     if r.is_admin1() && r.a1 != 0 {
-                        next.a1_named.push((doc.cands[ci].sent as u32, r.a1, p));
+                        next.a1_named
+                            .push((doc.cands[ci].sent as u32, r.a1, p, r.cc, k));
                     }
                 } else if r.is_point_like() && r.fc != Fc::Sea {
                     next.add_a1(r.a1, k, p);
