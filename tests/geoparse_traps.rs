@@ -614,3 +614,20 @@ fn named_lakes_and_harbours_are_the_water_not_a_town_of_the_core_name() {
     let ms = gp().parse("Thousands watched the fireworks over Sydney Harbour at midnight.");
     assert_near(&ms, "Sydney Harbour", -33.85, 151.23, 20.0);
 }
+
+#[test]
+fn a_bridge_over_the_river_and_an_island_town() {
+    // "over the Mississippi" in Minneapolis is the river, not the state 1,000 km south.
+    let ms = gp().parse("A bridge in Minneapolis was closed for repairs over the Mississippi.");
+    let m = find(&ms, "Mississippi");
+    assert_eq!(m.len(), 1, "{ms:?}");
+    assert!(
+        m[0].place
+            .as_ref()
+            .is_some_and(|p| p.feature_code != "ADM1"),
+        "{m:?}"
+    );
+    let ms = gp().parse("Residents of Lahaina on Maui returned to the burned town.");
+    assert_near(&ms, "Maui", 20.8, -156.33, 40.0);
+    assert_near(&ms, "Lahaina", 20.88, -156.68, 25.0);
+}

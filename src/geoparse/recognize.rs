@@ -1282,7 +1282,14 @@ impl Geoparser {
         }
         if matches!(
             w,
-            "along" | "across" | "crossed" | "cross" | "crossing" | "downstream" | "upstream"
+            "along"
+                | "across"
+                | "over"
+                | "crossed"
+                | "cross"
+                | "crossing"
+                | "downstream"
+                | "upstream"
         ) {
             return true;
         }
