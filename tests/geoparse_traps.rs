@@ -631,3 +631,14 @@ fn a_bridge_over_the_river_and_an_island_town() {
     assert_near(&ms, "Maui", 20.8, -156.33, 40.0);
     assert_near(&ms, "Lahaina", 20.88, -156.68, 25.0);
 }
+
+#[test]
+fn a_lexicon_region_as_parent_keeps_the_town_inside_it() {
+    // "in the West Bank" used to put Tulkarm outside its parent (the region had no
+    // admin-1 code and counted as no container) and answer with the region.
+    let ms = gp().parse("Israeli forces raided a camp near Tulkarm in the West Bank.");
+    assert_near(&ms, "Tulkarm", 32.31, 35.03, 15.0);
+    let ms =
+        gp().parse("Floods in Bavaria and Baden-Wuerttemberg forced thousands from their homes.");
+    assert_near(&ms, "Baden-Wuerttemberg", 48.5, 9.0, 60.0);
+}

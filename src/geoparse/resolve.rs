@@ -1218,6 +1218,10 @@ impl Geoparser {
                 };
                 a1s.push((r.a1, w));
                 ccs.push((r.cc, w * 0.5));
+            } else if r.cc != 0 && matches!(r.fc, Fc::Region | Fc::Sea | Fc::River) {
+                // A lexicon region of one country without an admin-1 code
+                // ("Tulkarm in the West Bank"): its country.
+                ccs.push((r.cc, 0.8));
             }
         }
         (ccs, a1s)
