@@ -613,6 +613,9 @@ fn named_lakes_and_harbours_are_the_water_not_a_town_of_the_core_name() {
     assert_near(&ms, "Lake Victoria", -1.0, 33.0, 100.0);
     let ms = gp().parse("Thousands watched the fireworks over Sydney Harbour at midnight.");
     assert_near(&ms, "Sydney Harbour", -33.85, 151.23, 20.0);
+    // News writes "reservoir" in lower case; the span is the whole water body.
+    let ms = gp().parse("Shelling of Nikopol continued across the Kakhovka reservoir.");
+    assert_near(&ms, "Kakhovka reservoir", 47.3, 34.1, 30.0);
 }
 
 #[test]
