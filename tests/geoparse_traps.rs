@@ -614,6 +614,9 @@ fn named_lakes_and_harbours_are_the_water_not_a_town_of_the_core_name() {
     let ms = gp().parse("Thousands watched the fireworks over Sydney Harbour at midnight.");
     assert_near(&ms, "Sydney Harbour", -33.85, 151.23, 20.0);
     // News writes "reservoir" in lower case; the span is the whole water body.
+    let ms = gp().parse("The Sacramento River flooded farmland near Chico.");
+    assert_absent(&ms, "The Sacramento River");
+    assert_eq!(find(&ms, "Sacramento River").len(), 1, "{ms:?}");
     let ms = gp().parse("Shelling of Nikopol continued across the Kakhovka reservoir.");
     assert_near(&ms, "Kakhovka reservoir", 47.3, 34.1, 30.0);
 }

@@ -954,7 +954,11 @@ impl Geoparser {
                 end = Some(e);
             }
         } else {
-            // "X River", "X Y Mountains"
+            // "X River", "X Y Mountains" (a sentence-initial "The" is not part of it:
+            // "The Sacramento River flooded").
+            if w == "the" {
+                return None;
+            }
             let mut k = i;
             while k < n && k - i < 3 && (k == i || cap_word(k)) {
                 if k > i && is_feature_word(doc.key(k)) {
