@@ -648,3 +648,14 @@ fn a_lexicon_region_as_parent_keeps_the_town_inside_it() {
         gp().parse("Floods in Bavaria and Baden-Wuerttemberg forced thousands from their homes.");
     assert_near(&ms, "Baden-Wuerttemberg", 48.5, 9.0, 60.0);
 }
+
+#[test]
+fn camps_in_gaza_and_the_west_bank() {
+    // "Nur Shams" used to give "Nur" → a town in Iran.
+    let ms = gp().parse("Israeli forces raided the Nur Shams camp near Tulkarm in the West Bank.");
+    assert_near(&ms, "Nur Shams camp", 32.31, 35.05, 10.0);
+    assert_absent(&ms, "Nur");
+    let ms = gp().parse("Strikes hit tents in Mawasi and the Maghazi camp on Tuesday.");
+    assert_near(&ms, "Mawasi", 31.36, 34.27, 10.0);
+    assert_near(&ms, "Maghazi camp", 31.42, 34.38, 10.0);
+}
