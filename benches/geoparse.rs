@@ -17,7 +17,29 @@ use frontline::geoparse::{GeoparseOptions, Geoparser};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `cargo test --all-targets` runs this file without `--bench`: then it only
+/// checks, on sentences of our own, that the benchmarked call works, so that
+/// the test suite never depends on a corpus written by `scripts/bench-geoparse`.
+fn smoke() {
+    let (gaz, _) = Gazetteer::load_default().expect("default gazetteer");
+    let gp = Geoparser::new(Arc::new(gaz), GeoparseOptions::default());
+    let text = "Shelling hit Kharkiv overnight, and drones struck a depot near Kursk.";
+    let mentions = gp.parse(text);
+    let names: Vec<&str> = mentions.iter().map(|m| m.text.as_str()).collect();
+    assert!(
+        names.contains(&"Kharkiv") && names.contains(&"Kursk"),
+        "smoke parse found {names:?}"
+    );
+    println!(
+        "geoparse bench smoke test: ok ({names:?}); run `cargo bench --bench geoparse` to measure"
+    );
+}
+
 fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        smoke();
+        return;
+    }
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
