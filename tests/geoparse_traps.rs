@@ -187,14 +187,14 @@ fn region_words_pick_the_named_level_and_cover_lists() {
         LocationPrecision::District
     );
     assert_near(&ms, "Sudzha", 51.19, 35.27, 10.0);
-    // "Kherson's Dniprovskyi district" is no district of Kyiv; "Donetsk's
+    // "Kherson's Dniprovskyi district" is Kherson's, not Kyiv's; "Donetsk's
     // Pokrovsk district" is the raion; the breakaway region "of Moldova" is the
     // country, not the Ukrainian village Moldove.
     let ms = gp().parse(
         "Shelling killed a man in Kherson's Dniprovskyi district. Fighting raged in \
          Donetsk's Pokrovsk district. Transnistria is a breakaway region of Moldova.",
     );
-    assert_absent(&ms, "Dniprovskyi");
+    assert_near(&ms, "Dniprovskyi", 46.64, 32.61, 15.0);
     assert_eq!(
         find(&ms, "Pokrovsk")[0].precision,
         LocationPrecision::District
@@ -658,4 +658,35 @@ fn camps_in_gaza_and_the_west_bank() {
     let ms = gp().parse("Strikes hit tents in Mawasi and the Maghazi camp on Tuesday.");
     assert_near(&ms, "Mawasi", 31.36, 34.27, 10.0);
     assert_near(&ms, "Maghazi camp", 31.42, 34.38, 10.0);
+}
+
+#[test]
+fn city_districts_follow_their_city() {
+    // Strike reports name a city's raion: each city has its own "Shevchenkivskyi"
+    // or "Dniprovskyi", so the named or nearby city decides.
+    let ms = gp().parse(
+        "A missile hit a high-rise in the Holosiivskyi district of Kyiv. In Kharkiv, \
+         drones struck the Kyivskyi and Saltivskyi districts overnight. A guided bomb \
+         hit the Shevchenkivskyi district of Zaporizhzhia. Russian artillery shelled \
+         the Korabelnyi district of Kherson.",
+    );
+    assert_near(&ms, "Holosiivskyi", 50.37, 30.50, 10.0);
+    assert_near(&ms, "Kyivskyi", 50.02, 36.27, 10.0);
+    assert_near(&ms, "Saltivskyi", 50.03, 36.32, 10.0);
+    assert_near(&ms, "Shevchenkivskyi", 47.87, 35.18, 10.0);
+    assert_near(&ms, "Korabelnyi", 46.62, 32.56, 10.0);
+}
+
+#[test]
+fn a_village_named_with_its_region_is_a_place() {
+    // No cue word before the names, but "in the Y region" after them.
+    let ms = gp().parse("They took Kostiantynopil and Novenke in the Kursk region.");
+    assert_near(&ms, "Kostiantynopil", 48.00, 37.04, 10.0);
+    let n = find(&ms, "Novenke");
+    assert_eq!(n.len(), 1, "{ms:?}");
+    let ms = gp().parse("Russian units took Kostiantynopil in the Donetsk region.");
+    assert_near(&ms, "Kostiantynopil", 48.00, 37.04, 10.0);
+    // A person is not made a place by a region after the name.
+    let ms = gp().parse("Governor Roman Starovoit visited the Kursk region.");
+    assert_absent(&ms, "Roman");
 }

@@ -337,6 +337,9 @@ pub struct KatottgRow<'a> {
     /// "" for a surveyed point, else "hromada", "raion", … (approximate).
     pub approx: &'a str,
     pub alternatenames: &'a str,
+    /// Optional 12th column (supplement.tsv city districts): an approximate
+    /// population; 0 when absent.
+    pub population: u64,
 }
 
 pub fn parse_katottg(line: &str) -> Result<Option<KatottgRow<'_>>, String> {
@@ -386,6 +389,10 @@ pub fn parse_katottg(line: &str) -> Result<Option<KatottgRow<'_>>, String> {
         lon,
         approx: f[9].trim(),
         alternatenames: f.get(10).copied().unwrap_or(""),
+        population: match f.get(11).map(|s| s.trim()) {
+            None | Some("") => 0,
+            Some(s) => parse_u64(s, "population")?,
+        },
     }))
 }
 
@@ -529,6 +536,11 @@ mod tests {
         let s = "3100000000\t\tvillage\tСвердликово\tSverdlikovo\tRU.41\t486813\t51.19\t35.12\tmanual\tSverdlykove";
         let s = parse_katottg(s).unwrap().unwrap();
         assert_eq!((s.country, s.admin1, s.category), ("RU", "41", "village"));
+        assert_eq!(s.population, 0);
+        let d = "3100000041\t\tdistrict\tГолосіївський район\tHolosiivskyi\tUA.12\t\t50.37\t30.50\tmanual\tHolosiivsky\t250000";
+        assert_eq!(parse_katottg(d).unwrap().unwrap().population, 250_000);
+        let bad = d.replace("250000", "many");
+        assert!(parse_katottg(&bad).unwrap_err().contains("population"));
         assert_eq!(
             FileFormat::detect("supplement.tsv"),
             Some(FileFormat::Katottg)

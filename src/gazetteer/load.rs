@@ -339,9 +339,11 @@ fn parse_katottg(data: &[u8], first: bool, known: &FxMap<u64, u32>) -> Parsed<Ka
                 let rec = pl.places.len() as u32;
                 let name = if r.name.is_empty() { r.name_uk } else { r.name };
                 // KATOTTG categories M/X/C/K; supplement.tsv: village, khutor,
-                // settlement, landmark (not a settlement: class S, no code).
+                // settlement, district (a section of a city: PPLX), landmark (not a
+                // settlement: class S, no code).
                 let (class, code) = match r.category {
                     "K" => ('P', "PPLA"),
+                    "district" => ('P', "PPLX"),
                     "landmark" => ('S', ""),
                     _ => ('P', "PPL"),
                 };
@@ -360,7 +362,7 @@ fn parse_katottg(data: &[u8], first: bool, known: &FxMap<u64, u32>) -> Parsed<Ka
                     country_code: r.country.to_string(),
                     admin1: r.admin1.to_string(),
                     admin2: r.admin2.to_string(),
-                    population: 0,
+                    population: r.population,
                     approximate: !r.approx.is_empty(),
                     source: SourceId(0),
                 });

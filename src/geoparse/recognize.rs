@@ -2050,6 +2050,25 @@ impl Geoparser {
 
     /// Link parents of accepted candidates.
     pub(crate) fn link_parents(&self, doc: &mut Doc<'_>) {
+        // "They took Kostiantynopil in the Donetsk region", "Novenke, Kursk oblast":
+        // a near-miss followed by an admin phrase as its parent is a place.
+        for ci in 0..doc.cands.len() {
+            let c = &doc.cands[ci];
+            if c.accepted || c.rec < 0.0 || c.feats.min <= -3.0 || c.t0 >= c.t1 {
+                continue;
+            }
+            if let Some(pj) = self.find_parent(doc, ci)
+                && pj > ci
+                && doc.cands[pj].accepted
+                && doc.cands[pj].cues.admin_after
+            {
+                let c = &mut doc.cands[ci];
+                c.feats
+                    .push(("named with its region ('X in the Y region')", 1.5));
+                c.rec += 1.5;
+                c.accepted = c.rec >= ACCEPT;
+            }
+        }
         // Lists: "Meridian and Eagle", "Kyiv, Lviv or Odesa": a near-miss next to an
         // accepted place in a list is a place too.
         for _ in 0..2 {

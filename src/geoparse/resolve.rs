@@ -1387,6 +1387,13 @@ impl Geoparser {
                     continue;
                 }
                 let parent = c.parent.map(|pj| self.parent_containers(&per[pj].readings));
+                // The parent's chosen settlement ("the Shevchenkivskyi district of
+                // Zaporizhzhia", "Kursk settlement of X"), from the previous pass.
+                let parent_town = c.parent.and_then(|pj| {
+                    let pr = &per[pj];
+                    let b = &pr.readings[pr.best?];
+                    b.fc.settlement().then_some((b.lat, b.lon, pr.prob))
+                });
                 sibs.clear();
                 sibs.extend(siblings[ci].iter().filter_map(|&s| prev_best[s]));
                 let key = kid[ci];
@@ -1427,6 +1434,13 @@ impl Geoparser {
                             f.add("outside the named parent", -2.5);
                             outside = true;
                         }
+                    }
+                    if let Some((plat, plon, pp)) = parent_town
+                        && r.is_point_like()
+                        && crate::gazetteer::haversine_km(plat, plon, r.lat, r.lon) <= 25.0
+                    {
+                        f.add("within 25 km of the named parent town", 2.0 * pp);
+                        f.support += 2.0 * pp;
                     }
                     if pass > 0 {
                         if !sibs.is_empty() {
