@@ -690,3 +690,13 @@ fn a_village_named_with_its_region_is_a_place() {
     let ms = gp().parse("Governor Roman Starovoit visited the Kursk region.");
     assert_absent(&ms, "Roman");
 }
+
+#[test]
+fn a_surname_joined_to_another_name_is_no_place() {
+    let ms = gp().parse("Austin and Milley briefed reporters at the Pentagon on Tuesday.");
+    assert_absent(&ms, "Austin");
+    // Two places joined by "and" stay places.
+    let ms = gp().parse("Storms hit Austin and Dallas overnight.");
+    assert_near(&ms, "Austin", 30.27, -97.74, 30.0);
+    assert_near(&ms, "Dallas", 32.78, -96.80, 30.0);
+}

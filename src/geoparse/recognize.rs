@@ -2038,6 +2038,42 @@ impl Geoparser {
                     }
                 }
             }
+            // "Austin and Milley briefed reporters", "Sullivan and Austin": joined by
+            // "and"/"or" to a capitalised word that is no place, organisation or
+            // ordinary word, a name outside the area of interest is a surname.
+            if !headline && !strong && !is_country_like && !self.in_focus_any(&doc.cands[ci]) {
+                let lonely_name = |k: usize| {
+                    let tk = doc.tokens[k];
+                    tk.is_cap()
+                        && doc.cand_at[k] == usize::MAX
+                        && !doc.org[k]
+                        && !doc.is(
+                            k,
+                            wc::COMMON
+                                | wc::DEMONYM
+                                | wc::TITLE
+                                | wc::CALENDAR
+                                | wc::COMPASS
+                                | wc::ADMIN_AFTER,
+                        )
+                };
+                let is_and = |k: usize, doc: &Doc<'_>| {
+                    let t = doc.tokens[k];
+                    t.is_lower_word() && matches!(t.text(doc.text), "and" | "or")
+                };
+                let after = doc
+                    .next_tok(t1 - 1)
+                    .filter(|&a| is_and(a, doc))
+                    .and_then(|a| doc.next_tok(a))
+                    .is_some_and(lonely_name);
+                let before = t0 >= 2
+                    && doc.same_sentence(t0 - 2, t0)
+                    && is_and(t0 - 1, doc)
+                    && lonely_name(t0 - 2);
+                if after || before {
+                    feats.push(("joined by 'and' to a name that is no place", -2.0));
+                }
+            }
             let rec: f32 = feats.sum;
             let c = &mut doc.cands[ci];
             c.cues = cues;
