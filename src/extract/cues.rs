@@ -260,6 +260,10 @@ const LEXICON: &[(&str, Cue, f32)] = &[
     ("car bomb{,s}", Cue::Type(E::Explosion), 0.9),
     ("explosive device{,s}", Cue::Type(E::Explosion), 0.9),
     ("sabotage", Cue::Type(E::Explosion), 0.6),
+    ("sabotaged", Cue::Type(E::Explosion), 0.7),
+    ("saboteur{,s}", Cue::Type(E::Explosion), 0.6),
+    ("{blew,blown,blow,blowing} up", Cue::Type(E::Explosion), 0.8),
+    ("derail{ed,ing,ment}", Cue::Type(E::Explosion), 0.6),
     ("detonat{ed,ion}", Cue::Type(E::Explosion), 0.75),
     // --- generic strikes
     ("strike{,s}", Cue::Strike, 0.6),

@@ -1578,7 +1578,32 @@ fn drop_qualifiers<'a, 'c>(
                                 | "located"
                         ) || w.chars().all(|c| c.is_ascii_digit())
                     });
-                if dir_of && pa.level <= Level::Settlement {
+                // "Petropavlivka near Kupiansk", "Vesele, a village outside Soledar":
+                // the later one is only a reference point.
+                let near_ref = {
+                    let (head, last) = match between.as_slice() {
+                        [h @ .., "close", "to"] => (h, "near"),
+                        [h @ .., l] => (h, *l),
+                        [] => (&[][..], ""),
+                    };
+                    matches!(last, "near" | "outside")
+                        && head.len() <= 5
+                        && head.iter().all(|w| {
+                            matches!(
+                                *w,
+                                "," | "a"
+                                    | "the"
+                                    | "village"
+                                    | "town"
+                                    | "settlement"
+                                    | "hamlet"
+                                    | "small"
+                                    | "located"
+                                    | "just"
+                            )
+                        })
+                };
+                if (dir_of || near_ref) && pa.level <= Level::Settlement {
                     keep[b] = false;
                 }
                 // "Pokrovsk, Donetsk region", "club in Palm Beach": the later, coarser one is a parent.

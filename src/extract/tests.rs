@@ -1086,3 +1086,23 @@ fn a_district_of_an_oblast_keeps_the_district() {
         "{ev:#?}"
     );
 }
+
+#[test]
+fn a_place_after_near_is_only_a_reference_point() {
+    let t = "Russian troops captured the village of Kurakhove near Vuhledar on Monday, \
+             Moscow claimed.";
+    let ev = run(t, &[("Kurakhove", KURAKHOVE), ("Vuhledar", VUHLEDAR)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0].place.name, "Kurakhove");
+    assert_eq!(ev[0].event_type, "territory_claimed");
+}
+
+#[test]
+fn saboteurs_blowing_up_a_line_is_an_explosion() {
+    let t = "Ukrainian saboteurs blew up a railway line near Belaya on Sunday.";
+    let ev = run(t, &[("Belaya", BELAYA)]);
+    assert_eq!(ev.len(), 1, "{ev:#?}");
+    assert_eq!(ev[0].event_type, "explosion");
+    assert_eq!(ev[0].actor, Actor::Ukraine);
+    assert_eq!(ev[0].date_start, day("2025-01-05"));
+}

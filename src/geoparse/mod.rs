@@ -163,6 +163,10 @@ pub struct Geoparser {
     focus_a1: Vec<u64>,
     frontline_a1: Vec<u64>,
     donetsk_a1: u64,
+    /// Dnipropetrovsk oblast: Nikopol and Marhanets are shelled across the river
+    /// every day and the ground front reaches it west of Pokrovsk, but its many
+    /// same-name villages must not outweigh those of the front-line oblasts.
+    edge_a1: u64,
 }
 
 impl std::fmt::Debug for Geoparser {
@@ -282,6 +286,7 @@ impl Geoparser {
             focus_a1,
             frontline_a1,
             donetsk_a1: resolve::pack_a1_key("UA.05"),
+            edge_a1: resolve::pack_a1_key("UA.04"),
         }
     }
 

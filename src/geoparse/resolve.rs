@@ -1111,6 +1111,11 @@ impl Geoparser {
                     if r.a1 == self.donetsk_a1 {
                         f.add("most active front-line oblast", 0.6);
                     }
+                } else if war && r.a1 == self.edge_a1 {
+                    f.add(
+                        "oblast on the edge of the front, sentence about fighting",
+                        0.6,
+                    );
                 }
             }
             r.base = f.sum;
