@@ -700,3 +700,18 @@ fn a_surname_joined_to_another_name_is_no_place() {
     assert_near(&ms, "Austin", 30.27, -97.74, 30.0);
     assert_near(&ms, "Dallas", 32.78, -96.80, 30.0);
 }
+
+#[test]
+fn governors_and_institutions() {
+    // Countries have no governors.
+    let ms = gp().parse("Georgia's governor declared an emergency as the storm neared Savannah.");
+    let g = find(&ms, "Georgia");
+    assert_eq!(g.len(), 1, "{ms:?}");
+    assert_eq!(
+        g[0].place.as_ref().map(|p| p.admin1.as_str()),
+        Some("US.GA")
+    );
+    // "University of X" is an institution, not the town University, Florida.
+    let ms = gp().parse("Police said the suspect was arrested near the University of Nebraska.");
+    assert_absent(&ms, "University");
+}

@@ -57,6 +57,9 @@ pub struct Cues {
     pub possessive: bool,
     /// "eastern X", "western X" (lower-case compass adjective right before).
     pub compass_adj: bool,
+    /// "X's governor", "the governor of X": X has governors (a state, oblast or
+    /// province), not a country.
+    pub governor: bool,
 }
 
 /// Named feature contributions with their sum; names are kept only when
@@ -1695,6 +1698,12 @@ impl Geoparser {
                     && w == "s"
                 {
                     cues.possessive = true;
+                    if let Some(g) = doc.next_tok(nn)
+                        && doc.tokens[g].is_lower_word()
+                        && matches!(doc.key(g), "governor" | "gov" | "governors")
+                    {
+                        cues.governor = true;
+                    }
                 }
                 // Speech verb: "X said"
                 let mut sv = nt;
@@ -2037,6 +2046,40 @@ impl Geoparser {
                         ));
                     }
                 }
+            }
+            if t0 >= 2
+                && doc.same_sentence(t0 - 2, t0)
+                && doc.tokens[t0 - 1].is_lower_word()
+                && doc.key(t0 - 1) == "of"
+                && matches!(doc.key(t0 - 2), "governor" | "governors")
+            {
+                cues.governor = true;
+            }
+            // "the University of Nebraska", "the Bank of England": an institution
+            // word before "of" is part of the institution's name.
+            if single
+                && matches!(
+                    first_key,
+                    "university"
+                        | "college"
+                        | "institute"
+                        | "academy"
+                        | "museum"
+                        | "hospital"
+                        | "school"
+                        | "bank"
+                        | "embassy"
+                        | "council"
+                        | "court"
+                        | "church"
+                        | "cathedral"
+                        | "ministry"
+                )
+                && doc
+                    .next_tok(t1 - 1)
+                    .is_some_and(|k| doc.tokens[k].is_lower_word() && doc.key(k) == "of")
+            {
+                feats.push(("institution word before 'of'", -4.0));
             }
             // "Austin and Milley briefed reporters", "Sullivan and Austin": joined by
             // "and"/"or" to a capitalised word that is no place, organisation or

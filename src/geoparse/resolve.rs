@@ -325,6 +325,9 @@ struct Ctx {
     /// Admin-1 units named in the document: (sentence, packed admin-1, weight,
     /// country, key id of the name).
     a1_named: Vec<(u32, u64, f32, u16, u32)>,
+    /// Countries named as a location ("in Spain", "eastern Spain", ", Spain"):
+    /// (sentence, country, weight, key id of the name).
+    cc_named: Vec<(u32, u16, f32, u32)>,
     /// Bounds of the anchors (degrees) and their smallest cos(latitude), for
     /// [`Ctx::surely_far`]; set by [`Ctx::seal`].
     bounds: Option<(f64, f64, f64, f64, f64)>,
@@ -393,6 +396,7 @@ impl Ctx {
         self.a1_total = 0.0;
         self.anchors.clear();
         self.a1_named.clear();
+        self.cc_named.clear();
         self.bounds = None;
         self.a1_names.clear();
     }
@@ -1097,6 +1101,9 @@ impl Geoparser {
             if r.approximate {
                 f.add("approximate point", -0.3);
             }
+            if c.cues.governor && r.is_admin1() {
+                f.add("'X's governor': a state, oblast or province", 3.0);
+            }
             if c.cues.compass_adj && (r.is_country() || r.is_admin1()) {
                 f.add("'eastern/western X' names a region", 1.0);
             }
@@ -1152,6 +1159,7 @@ impl Geoparser {
                 q.near_after,
                 q.is_parent,
                 q.compass_adj,
+                q.governor,
                 c.source == Source::Folded,
                 c.source == Source::Feature,
             ]
@@ -1501,6 +1509,20 @@ impl Geoparser {
                                 f.support += 1.5 * inside;
                             }
                         }
+                        // "Floods swept through Valencia … in eastern Spain": its
+                        // country named as a location in the same sentence.
+                        if !r.is_country() && r.cc != 0 && c.parent.is_none() {
+                            let w = ctx
+                                .cc_named
+                                .iter()
+                                .filter(|&&(s, cc, _, k)| s == sent && cc == r.cc && k != key)
+                                .map(|x| 2.0 * x.2)
+                                .fold(0.0f32, f32::max);
+                            if w > 0.0 {
+                                f.add("its country named as a location in the same sentence", w);
+                                f.support += w;
+                            }
+                        }
                         if r.is_point_like() {
                             let s1 = ctx.a1_share(r.a1, key);
                             if s1 > 0.0 {
@@ -1594,6 +1616,10 @@ impl Geoparser {
                 let p = per[ci].prob;
                 let k = kid[ci];
                 next.add_cc(r.cc, k, if r.is_country() { 1.5 } else { p });
+                let cu = &doc.cands[ci].cues;
+                if r.is_country() && (cu.prep || cu.compass_adj || cu.is_parent) {
+                    next.cc_named.push((doc.cands[ci].sent as u32, r.cc, p, k));
+                }
                 if r.is_admin1() || r.fc == Fc::Adm2 {
                     next.add_a1(r.a1, k, 1.5 * p);
                     if r.is_admin1() && r.a1 != 0 {
