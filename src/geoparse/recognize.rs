@@ -507,6 +507,12 @@ impl<'t> Doc<'t> {
         (i + 1 < self.tokens.len() && self.same_sentence(i, i + 1)).then(|| i + 1)
     }
 
+    /// Is token `k` the lower-case conjunction "and" or "or"?
+    pub(crate) fn is_and_or(&self, k: usize) -> bool {
+        let t = self.tokens[k];
+        t.is_lower_word() && matches!(t.text(self.text), "and" | "or")
+    }
+
     /// Does token `i` carry word-class bit(s) `bits` (any of them)?
     #[inline]
     pub fn is(&self, i: usize, bits: u32) -> bool {
@@ -1651,7 +1657,8 @@ impl Geoparser {
             if nwords >= 2 {
                 feats.push(("multi-word name", (0.7 * (nwords - 1) as f32).min(1.4)));
             }
-            if self.in_focus_any(c) {
+            let in_focus = self.in_focus_any(c);
+            if in_focus {
                 feats.push(("has a reading in the area of interest", 0.5));
             }
             let single = nwords == 1;
@@ -2084,7 +2091,7 @@ impl Geoparser {
             // "Austin and Milley briefed reporters", "Sullivan and Austin": joined by
             // "and"/"or" to a capitalised word that is no place, organisation or
             // ordinary word, a name outside the area of interest is a surname.
-            if !headline && !strong && !is_country_like && !self.in_focus_any(&doc.cands[ci]) {
+            if !headline && !strong && !is_country_like && !in_focus {
                 let lonely_name = |k: usize| {
                     let tk = doc.tokens[k];
                     tk.is_cap()
@@ -2100,18 +2107,14 @@ impl Geoparser {
                                 | wc::ADMIN_AFTER,
                         )
                 };
-                let is_and = |k: usize, doc: &Doc<'_>| {
-                    let t = doc.tokens[k];
-                    t.is_lower_word() && matches!(t.text(doc.text), "and" | "or")
-                };
                 let after = doc
                     .next_tok(t1 - 1)
-                    .filter(|&a| is_and(a, doc))
+                    .filter(|&a| doc.is_and_or(a))
                     .and_then(|a| doc.next_tok(a))
                     .is_some_and(lonely_name);
                 let before = t0 >= 2
                     && doc.same_sentence(t0 - 2, t0)
-                    && is_and(t0 - 1, doc)
+                    && doc.is_and_or(t0 - 1)
                     && lonely_name(t0 - 2);
                 if after || before {
                     feats.push(("joined by 'and' to a name that is no place", -2.0));
@@ -2158,9 +2161,7 @@ impl Geoparser {
                 }
                 let mut linked = false;
                 let joins = |k: usize, doc: &Doc<'_>| -> bool {
-                    let t = doc.tokens[k];
-                    t.is_punct(',')
-                        || (t.is_lower_word() && matches!(t.text(doc.text), "and" | "or"))
+                    doc.tokens[k].is_punct(',') || doc.is_and_or(k)
                 };
                 if c.t0 >= 2 && joins(c.t0 - 1, doc) && doc.same_sentence(c.t0 - 2, c.t0) {
                     let pj = doc.cand_at[c.t0 - 2];

@@ -1365,8 +1365,7 @@ impl Geoparser {
                 continue;
             }
             let t = doc.tokens[c.t1];
-            let join =
-                t.is_punct(',') || (t.is_lower_word() && matches!(t.text(doc.text), "and" | "or"));
+            let join = t.is_punct(',') || doc.is_and_or(c.t1);
             let nj = doc.cand_at[c.t1 + 1];
             if join
                 && nj != usize::MAX
