@@ -715,3 +715,46 @@ fn governors_and_institutions() {
     let ms = gp().parse("Police said the suspect was arrested near the University of Nebraska.");
     assert_absent(&ms, "University");
 }
+
+/// The admin-1 key of the only mention `text`.
+fn admin1_of(ms: &[Mention], text: &str) -> (String, String) {
+    let found = find(ms, text);
+    assert_eq!(found.len(), 1, "{text:?} in {ms:?}");
+    let p = found[0]
+        .place
+        .as_ref()
+        .unwrap_or_else(|| panic!("{text:?} unresolved"));
+    (p.admin1.clone(), p.feature_code.clone())
+}
+
+#[test]
+fn region_words_after_a_name() {
+    // A region's border: the oblast, not a village of that name nearby.
+    let ms = gp().parse("Fighting moved toward the Zaporizhzhia border near Velyka Novosilka.");
+    assert_eq!(
+        admin1_of(&ms, "Zaporizhzhia"),
+        ("UA.26".to_string(), "ADM1".to_string())
+    );
+    // "X governor", "X's governor": the oblast.
+    let ms = gp().parse("Belgorod governor Vyacheslav Gladkov said a woman was hurt.");
+    assert_eq!(admin1_of(&ms, "Belgorod").1, "ADM1");
+    let ms = gp().parse("Kursk's governor said two villages were evacuated.");
+    assert_eq!(admin1_of(&ms, "Kursk").1, "ADM1");
+    // A country's border stays the country.
+    let ms = gp().parse("Texas governor Greg Abbott sent troops to the Mexico border.");
+    assert_eq!(admin1_of(&ms, "Texas").1, "ADM1");
+    assert_eq!(admin1_of(&ms, "Mexico").1, "PCLI");
+}
+
+#[test]
+fn places_listed_after_a_locative_are_not_speakers() {
+    // "Officials in X and Y said": Y is a place, not the speaker.
+    let ms = gp().parse("Officials in Waukesha and Brookfield said the storm cut power.");
+    assert_near(&ms, "Brookfield", 43.06, -88.11, 25.0);
+    let ms = gp().parse("Officials in Kherson and Mykolaiv said power was restored.");
+    assert_near(&ms, "Mykolaiv", 46.97, 32.0, 25.0);
+    // Without the locative, "X and Y said" are speakers.
+    let ms = gp().parse("Austin and Milley said the aid would arrive soon.");
+    assert_absent(&ms, "Milley");
+    assert_absent(&ms, "Austin");
+}

@@ -718,7 +718,18 @@ impl AdminIndex {
         if let Some(p) = own.and_then(|p| places.get(p as usize)) {
             return Some((p.lat, p.lon));
         }
-        let centers = self.centers.get_or_init(|| {
+        self.centers(places).get(key).copied()
+    }
+
+    /// Build the mean centres of all units now (see [`center`](Self::center)).
+    pub fn warm_up_centers(&self, places: &[Place]) {
+        let _ = self.centers(places);
+    }
+
+    /// Mean point of the surveyed settlements of each country, admin-1 and admin-2
+    /// key, built once.
+    fn centers(&self, places: &[Place]) -> &FxMap<String, (f64, f64)> {
+        self.centers.get_or_init(|| {
             let mut acc: FxMap<String, (f64, f64, f64)> = FxMap::default();
             for p in places
                 .iter()
@@ -737,8 +748,7 @@ impl AdminIndex {
             acc.into_iter()
                 .map(|(k, (la, lo, n))| (k, (la / n, lo / n)))
                 .collect()
-        });
-        centers.get(key).copied()
+        })
     }
 
     pub fn by_phrase(&self, phrase: &str, g: &Gazetteer) -> Vec<AdminMatch> {

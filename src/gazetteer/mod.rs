@@ -175,7 +175,12 @@ impl Place {
         if self.admin1.is_empty() || self.country_code.is_empty() || self.admin1 == "00" {
             String::new()
         } else {
-            format!("{}.{}", self.country_code, self.admin1)
+            // Hot (every resolved mention): no formatting machinery.
+            let mut k = String::with_capacity(self.country_code.len() + 1 + self.admin1.len());
+            k.push_str(&self.country_code);
+            k.push('.');
+            k.push_str(&self.admin1);
+            k
         }
     }
     /// `CC.A1.A2` form ("UA.05.1416"); empty when unknown.
@@ -403,10 +408,13 @@ impl Gazetteer {
         self.folded.get_or_init(|| self.names.folded(&self.places))
     }
 
-    /// Build the folded index now (it is otherwise built on the first
-    /// [`candidates_folded`](Self::candidates_folded) call).
+    /// Build the lazily built indexes now: the folded name index (otherwise
+    /// built on the first [`candidates_folded`](Self::candidates_folded) call)
+    /// and the mean centres of admin units without a point of their own
+    /// (otherwise built on the first such [`admin_center`](Self::admin_center)).
     pub fn warm_up(&self) {
         let _ = self.folded_index();
+        self.admin.warm_up_centers(&self.places);
     }
 
     /// Largest number of space-separated tokens of any indexed name.

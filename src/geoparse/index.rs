@@ -51,7 +51,38 @@ pub struct HashIndex {
     map: FxMap<u64, Entry>,
     hits: Vec<NameHit>,
     max_tokens: usize,
+    /// Identity of this index in the per-thread probe cache.
+    id: usize,
 }
+
+/// Slots of the per-thread probe cache (a power of two).
+const CACHE_SLOTS: usize = 4096;
+
+/// One slot: the key hash and what the map answered (None: no entry).
+#[derive(Clone, Copy)]
+struct Slot {
+    hash: u64,
+    valid: bool,
+    entry: Option<Entry>,
+}
+
+/// Per-thread, direct-mapped cache of map probes. The map holds millions of
+/// keys, so nearly every probe is a cache miss to main memory; the capitalised
+/// words of news repeat (Zipf), and a small table that stays in the CPU cache
+/// answers most of them.
+struct ProbeCache {
+    owner: usize,
+    slots: Box<[Slot]>,
+}
+
+thread_local! {
+    static PROBE_CACHE: std::cell::RefCell<ProbeCache> = std::cell::RefCell::new(ProbeCache {
+        owner: 0,
+        slots: Vec::new().into_boxed_slice(),
+    });
+}
+
+static NEXT_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
 
 impl HashIndex {
     pub fn build(gaz: &Gazetteer, info: &[PInfo]) -> HashIndex {
@@ -125,6 +156,7 @@ impl HashIndex {
             map,
             hits,
             max_tokens: gaz.max_name_tokens().max(1),
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -137,7 +169,35 @@ impl HashIndex {
     /// the summary of the hits (None when there are none).
     #[inline]
     pub fn lookup(&self, key: &str) -> (&[NameHit], bool, Option<Summary>) {
-        match self.map.get(&hash_key(key)) {
+        let h = hash_key(key);
+        let found = PROBE_CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.owner != self.id {
+                c.owner = self.id;
+                c.slots = vec![
+                    Slot {
+                        hash: 0,
+                        valid: false,
+                        entry: None,
+                    };
+                    CACHE_SLOTS
+                ]
+                .into_boxed_slice();
+            }
+            // FxHash mixes into the high bits.
+            let slot = &mut c.slots[(h >> 52) as usize & (CACHE_SLOTS - 1)];
+            if slot.valid && slot.hash == h {
+                return slot.entry;
+            }
+            let e = self.map.get(&h).copied();
+            *slot = Slot {
+                hash: h,
+                valid: true,
+                entry: e,
+            };
+            e
+        });
+        match found.as_ref() {
             Some(e) => {
                 let len = e.len & !PREFIX;
                 let s = e.start as usize;

@@ -1185,6 +1185,35 @@ impl Geoparser {
         }
     }
 
+    /// A lower-case word after a name ending before `t1` that only a region
+    /// has: "border(s)", "frontier", "governor(s)", also after "'s" ("Kursk's
+    /// governor"). Returns the word's token.
+    fn region_word_after(&self, doc: &Doc<'_>, t1: usize) -> Option<usize> {
+        if t1 == 0 || t1 >= doc.tokens.len() || !doc.same_sentence(t1 - 1, t1) {
+            return None;
+        }
+        let mut k = t1;
+        let t = &doc.tokens[k];
+        if t.kind == Kind::Punct && text::is_apostrophe(t.ch) && !t.has(flag::SPACE_BEFORE) {
+            // "'s governor" (not "'s border": "Russia's border" is the country's).
+            let s = doc.next_tok(k)?;
+            let g = doc.next_tok(s)?;
+            let ok = doc.key(s) == "s"
+                && doc.same_sentence(k, g)
+                && doc.tokens[g].is_lower_word()
+                && matches!(doc.key(g), "governor" | "governors");
+            return ok.then_some(g);
+        }
+        let ok = t.is_lower_word()
+            && t.has(flag::SPACE_BEFORE)
+            && matches!(
+                doc.key(k),
+                "border" | "borders" | "frontier" | "governor" | "governors"
+            );
+        k = if ok { k } else { return None };
+        Some(k)
+    }
+
     /// "district of the city" (or town, capital) right after a name ending
     /// before token `t1`: a district of a city the gazetteer does not hold.
     fn city_district_after(&self, doc: &Doc<'_>, t1: usize) -> bool {
@@ -1314,6 +1343,25 @@ impl Geoparser {
     }
 
     /// The locative preposition before token `i` (skipping "the"), if any.
+    /// Does a capitalised name with a locative word before it end just before
+    /// token `i` ("in Waukesha" before "and")?
+    fn located_name_before(&self, doc: &Doc<'_>, i: usize) -> bool {
+        let Some(mut s) = doc.prev_tok(i) else {
+            return false;
+        };
+        if !doc.tokens[s].is_cap() || !doc.same_sentence(s, i) {
+            return false;
+        }
+        // Back over the name's words ("in Cedar Rapids and ...").
+        for _ in 0..3 {
+            match doc.prev_tok(s) {
+                Some(p) if doc.tokens[p].is_cap() && doc.same_sentence(p, s) => s = p,
+                _ => break,
+            }
+        }
+        self.prep_before(doc, s).is_some()
+    }
+
     fn prep_before<'d>(&self, doc: &'d Doc<'_>, i: usize) -> Option<&'d str> {
         let mut w: &str = "";
         let mut p = doc.prev_tok(i)?;
@@ -1337,6 +1385,14 @@ impl Geoparser {
         let c = &doc.cands[ci];
         let t1 = c.t1;
         let Some((wt, word)) = self.admin_word_after(doc, t1) else {
+            // "toward the Zaporizhzhia border", "Belgorod governor", "Kursk's
+            // governor": a region's border or governor, as "region" would say (a
+            // country's name keeps its country reading).
+            if let Some(wt) = self.region_word_after(doc, t1)
+                && c.summary.is_none_or(|s| s.label != 1)
+            {
+                self.attach_admin_word(doc, ci, wt, "region");
+            }
             // Admin word swallowed by the match ("Donetsk Oblast") was split off above.
             return;
         };
@@ -1712,6 +1768,14 @@ impl Geoparser {
                         cues.governor = true;
                     }
                 }
+                // "Belgorod governor Vyacheslav Gladkov": the oblast's governor.
+                if !cues.possessive
+                    && doc.tokens[nt].is_lower_word()
+                    && doc.tokens[nt].has(flag::SPACE_BEFORE)
+                    && matches!(doc.key(nt), "governor" | "governors")
+                {
+                    cues.governor = true;
+                }
                 // Speech verb: "X said"
                 let mut sv = nt;
                 if cues.possessive {
@@ -1727,9 +1791,13 @@ impl Geoparser {
                         Some(p) => {
                             let pt = doc.tokens[p];
                             let mut pw: &str = "";
-                            !(pt.is_lower_word()
+                            let other_verb_subject = pt.is_lower_word()
                                 && doc.word_key(p, &mut pw)
-                                && !matches!(pw, "and" | "but" | "while"))
+                                && !matches!(pw, "and" | "but" | "while");
+                            // "Officials in Waukesha and Brookfield said": the
+                            // speakers are in both places.
+                            let listed_place = doc.is_and_or(p) && self.located_name_before(doc, p);
+                            !other_verb_subject && !listed_place
                         }
                     };
                     cues.speech_after = subject;

@@ -335,6 +335,16 @@ struct Ctx {
     a1_names: FxMap<u64, String>,
 }
 
+thread_local! {
+    /// Spare [`Ctx`]s of this thread (see `resolve_doc_with`).
+    static CTX_POOL: std::cell::RefCell<Vec<Ctx>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Return contexts to this thread's pool.
+fn give_back(ctxs: [Ctx; 2]) {
+    CTX_POOL.with(|p| p.borrow_mut().extend(ctxs));
+}
+
 /// Distance (km) to an anchor and the anchor's weight.
 type Near = (f64, f32);
 
@@ -1379,9 +1389,13 @@ impl Geoparser {
             }
         }
         let nkeys = key_ids.len();
-        let mut ctx = Ctx::default();
+        // The two contexts come from a per-thread pool: their maps keep their
+        // capacity from one document to the next.
+        let (mut ctx, mut next) = CTX_POOL.with(|p| {
+            let mut p = p.borrow_mut();
+            (p.pop().unwrap_or_default(), p.pop().unwrap_or_default())
+        });
         ctx.reset(nkeys);
-        let mut next = Ctx::default();
         let mut prev_best: Vec<Option<(u16, u8)>> = vec![None; n];
         let mut sibs: Vec<(u16, u8)> = Vec::new();
         for pass in 0..3 {
@@ -1643,6 +1657,7 @@ impl Geoparser {
             next.seal();
             std::mem::swap(&mut ctx, &mut next);
         }
+
         // One sense per discourse: mentions of the same name (and kind of phrase)
         // share the reading of the best-supported one: one with a parent cue first,
         // then the most probable.
@@ -1744,6 +1759,7 @@ impl Geoparser {
             }
         }
         if !context {
+            give_back([ctx, next]);
             return DocRes {
                 per_cand: per,
                 countries: Vec::new(),
@@ -1777,6 +1793,7 @@ impl Geoparser {
             .filter_map(|(k, v)| ctx.a1_names.get(k).map(|n| (n.clone(), *v as f64)))
             .collect();
         admin1.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        give_back([ctx, next]);
         DocRes {
             per_cand: per,
             countries,
