@@ -758,3 +758,15 @@ fn places_listed_after_a_locative_are_not_speakers() {
     assert_absent(&ms, "Milley");
     assert_absent(&ms, "Austin");
 }
+
+#[test]
+fn a_name_acting_in_person_is_no_place() {
+    // "as Austin met …": a person meets people; Ramstein stays a place.
+    let ms =
+        gp().parse("The Pentagon announced new aid as Austin met his counterparts in Ramstein.");
+    assert_absent(&ms, "Austin");
+    assert_near(&ms, "Ramstein", 49.44, 7.55, 15.0);
+    // A city of a million people may act through its officials.
+    let ms = gp().parse("Houston met the deadline for the grant, city officials said.");
+    assert_near(&ms, "Houston", 29.76, -95.36, 30.0);
+}

@@ -861,8 +861,10 @@ impl Geoparser {
             let mut t1 = end;
             // A trailing admin word inside the match ("Donetsk Oblast") is split off:
             // the mention covers the name, the phrase names the admin unit.
-            let mut kk = key.clone();
+            let mut kk = key;
+            let mut split = false;
             if t1 - i >= 2 && is_split_admin_word(doc.key(t1 - 1)) {
+                split = true;
                 // Drop the last word and any separator before it.
                 t1 -= 1;
                 while t1 > i + 1 && doc.tokens[t1 - 1].kind == Kind::Punct {
@@ -872,7 +874,7 @@ impl Geoparser {
             }
             let (hits, summary): (&[NameHit], Option<Summary>) = if source == Source::Feature {
                 (self.feature_hits(doc, i, t1), None)
-            } else if kk == key {
+            } else if !split {
                 if matches!(source, Source::Gaz) {
                     match_hits
                 } else {
@@ -882,7 +884,7 @@ impl Geoparser {
                 let (h, _, sum) = self.index.lookup(&kk);
                 (h, sum)
             };
-            let source = if kk != key && !matches!(source, Source::Gaz) {
+            let source = if split && !matches!(source, Source::Gaz) {
                 Source::Gaz
             } else {
                 source
@@ -1490,6 +1492,7 @@ impl Geoparser {
     fn find_people(&self, doc: &mut Doc<'_>) {
         let n = doc.tokens.len();
         let mut i = 0;
+        let mut words: Vec<usize> = Vec::new();
         while i < n {
             let mut w: &str = "";
             let t = doc.tokens[i];
@@ -1521,9 +1524,8 @@ impl Geoparser {
                     break;
                 }
             }
-            let words: Vec<usize> = (i..j)
-                .filter(|&k| doc.tokens[k].kind == Kind::Word)
-                .collect();
+            words.clear();
+            words.extend((i..j).filter(|&k| doc.tokens[k].kind == Kind::Word));
             // Person start within the run.
             let mut person_from: Option<usize> = None;
             // Title before the run ("defence secretary Lloyd Austin", "Mr Trump").
@@ -1793,7 +1795,25 @@ impl Geoparser {
                             let mut pw: &str = "";
                             let other_verb_subject = pt.is_lower_word()
                                 && doc.word_key(p, &mut pw)
-                                && !matches!(pw, "and" | "but" | "while");
+                                // Conjunctions start the speaker's clause ("as
+                                // Austin met", "after Smith said").
+                                && !matches!(
+                                    pw,
+                                    "and"
+                                        | "but"
+                                        | "while"
+                                        | "as"
+                                        | "when"
+                                        | "after"
+                                        | "before"
+                                        | "because"
+                                        | "since"
+                                        | "though"
+                                        | "although"
+                                        | "that"
+                                        | "until"
+                                        | "once"
+                                );
                             // "Officials in Waukesha and Brookfield said": the
                             // speakers are in both places.
                             let listed_place = doc.is_and_or(p) && self.located_name_before(doc, p);

@@ -217,11 +217,29 @@ fn scan_word(text: &str, start: usize) -> (Token, usize) {
     let bytes = text.as_bytes();
     let n = bytes.len();
     let mut i = start;
-    let mut first: Option<char> = None;
     let mut all_digits = true;
     let mut ascii = true;
     let mut upper = 0u32;
     let mut lower = 0u32;
+    // ASCII run first (nearly every word of English news): one table load per
+    // byte, no per-character decoding.
+    while i < n {
+        let b = bytes[i];
+        if b >= 128 {
+            break;
+        }
+        match ASCII_CLASS[b as usize] {
+            1 => lower += 1,
+            2 => upper += 1,
+            3 => {}
+            _ => break,
+        }
+        i += 1;
+    }
+    if upper + lower > 0 {
+        all_digits = false;
+    }
+    let mut first: Option<char> = (i > start).then(|| bytes[start] as char);
     while i < n {
         let b = bytes[i];
         if b < 128 {
