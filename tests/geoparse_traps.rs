@@ -770,3 +770,12 @@ fn a_name_acting_in_person_is_no_place() {
     let ms = gp().parse("Houston met the deadline for the grant, city officials said.");
     assert_near(&ms, "Houston", 29.76, -95.36, 30.0);
 }
+
+#[test]
+fn capitals_listed_together() {
+    // Two national capitals named together speak for their governments: not
+    // Washington in Tyne and Wear because London is in England.
+    let ms = gp().parse("Officials in Washington and London welcomed the deal.");
+    assert_near(&ms, "Washington", 38.90, -77.04, 30.0);
+    assert_near(&ms, "London", 51.51, -0.13, 30.0);
+}

@@ -1396,8 +1396,9 @@ impl Geoparser {
             (p.pop().unwrap_or_default(), p.pop().unwrap_or_default())
         });
         ctx.reset(nkeys);
-        let mut prev_best: Vec<Option<(u16, u8)>> = vec![None; n];
-        let mut sibs: Vec<(u16, u8)> = Vec::new();
+        // (country, kind, national capital) of each candidate's best reading.
+        let mut prev_best: Vec<Option<(u16, u8, bool)>> = vec![None; n];
+        let mut sibs: Vec<(u16, u8, bool)> = Vec::new();
         for pass in 0..3 {
             for ci in 0..n {
                 let c = &doc.cands[ci];
@@ -1471,9 +1472,15 @@ impl Geoparser {
                     if pass > 0 {
                         if !sibs.is_empty() {
                             let lvl = r.level_class();
-                            if sibs.iter().any(|&(cc, l)| cc == r.cc && l == lvl) {
+                            if sibs.iter().any(|&(cc, l, _)| cc == r.cc && l == lvl) {
                                 f.add("same country and kind as the places listed with it", 1.0);
                                 f.support += 1.0;
+                            } else if r.fc == Fc::Pplc
+                                && sibs.iter().any(|&(cc, _, cap)| cap && cc != r.cc)
+                            {
+                                // "Washington and London", "Kyiv and Moscow".
+                                f.add("a capital listed with another country's capital", 1.5);
+                                f.support += 1.5;
                             }
                         }
                         // Readings of one mention mostly share a few countries.
@@ -1615,7 +1622,7 @@ impl Geoparser {
             for ci in 0..n {
                 prev_best[ci] = per[ci].best.map(|b| {
                     let r = &per[ci].readings[b];
-                    (r.cc, r.level_class())
+                    (r.cc, r.level_class(), r.fc == Fc::Pplc)
                 });
             }
             // Context for the next pass.
