@@ -779,3 +779,19 @@ fn capitals_listed_together() {
     assert_near(&ms, "Washington", 38.90, -77.04, 30.0);
     assert_near(&ms, "London", 51.51, -0.13, 30.0);
 }
+
+#[test]
+fn articles_and_companies_are_not_place_names() {
+    // A sentence-initial article is no part of a feature phrase ("A Delta" is not
+    // a delta named "A").
+    let ms = gp().parse("A Delta flight from Atlanta to Paris was diverted to Gander.");
+    assert_absent(&ms, "A Delta");
+    assert_near(&ms, "Gander", 48.95, -54.61, 25.0);
+    // Companies named after a place.
+    let ms = gp().parse("Kentucky Fried Chicken opened a new outlet in Almaty.");
+    assert_absent(&ms, "Kentucky");
+    assert_near(&ms, "Almaty", 43.25, 76.92, 25.0);
+    let ms = gp().parse("Texas Instruments and Boston Scientific shares fell.");
+    assert_absent(&ms, "Texas");
+    assert_absent(&ms, "Boston");
+}

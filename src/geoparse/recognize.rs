@@ -966,8 +966,26 @@ impl Geoparser {
             }
         } else {
             // "X River", "X Y Mountains" (a sentence-initial "The" is not part of it:
-            // "The Sacramento River flooded").
-            if w == "the" {
+            // "The Sacramento River flooded"; nor is "A" in "A Delta flight").
+            if matches!(
+                w,
+                "the"
+                    | "a"
+                    | "an"
+                    | "this"
+                    | "that"
+                    | "these"
+                    | "those"
+                    | "its"
+                    | "their"
+                    | "our"
+                    | "his"
+                    | "her"
+                    | "each"
+                    | "every"
+                    | "another"
+                    | "no"
+            ) {
                 return None;
             }
             let mut k = i;
