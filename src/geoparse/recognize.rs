@@ -1212,14 +1212,13 @@ impl Geoparser {
         if t1 == 0 || t1 >= doc.tokens.len() || !doc.same_sentence(t1 - 1, t1) {
             return None;
         }
-        let mut k = t1;
-        let t = &doc.tokens[k];
+        let t = &doc.tokens[t1];
         if t.kind == Kind::Punct && text::is_apostrophe(t.ch) && !t.has(flag::SPACE_BEFORE) {
             // "'s governor" (not "'s border": "Russia's border" is the country's).
-            let s = doc.next_tok(k)?;
+            let s = doc.next_tok(t1)?;
             let g = doc.next_tok(s)?;
             let ok = doc.key(s) == "s"
-                && doc.same_sentence(k, g)
+                && doc.same_sentence(t1, g)
                 && doc.tokens[g].is_lower_word()
                 && matches!(doc.key(g), "governor" | "governors");
             return ok.then_some(g);
@@ -1227,11 +1226,10 @@ impl Geoparser {
         let ok = t.is_lower_word()
             && t.has(flag::SPACE_BEFORE)
             && matches!(
-                doc.key(k),
+                doc.key(t1),
                 "border" | "borders" | "frontier" | "governor" | "governors"
             );
-        k = if ok { k } else { return None };
-        Some(k)
+        ok.then_some(t1)
     }
 
     /// "district of the city" (or town, capital) right after a name ending
