@@ -482,11 +482,9 @@ impl Ctx {
                 continue;
             }
             let dlat = (lat - a.lat).to_radians();
-            let mut dl = (lon - a.lon).abs();
-            if dl > 180.0 {
-                dl = 360.0 - dl;
-            }
-            let dlon = dl.to_radians() * a.cos;
+            // Circular gap without a branch (same value as `lon_gap`).
+            let dl = (lon - a.lon).abs();
+            let dlon = dl.min(360.0 - dl).to_radians() * a.cos;
             let q = dlat * dlat + dlon * dlon;
             if any.is_none_or(|(bq, _)| q < bq) {
                 any = Some((q, a.w));

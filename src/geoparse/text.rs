@@ -115,6 +115,20 @@ const fn ascii_class() -> [u8; 128] {
 }
 static ASCII_CLASS: [u8; 128] = ascii_class();
 
+/// Byte table of the ASCII word scan: 1 lower, 2 upper, 3 digit, 0 anything
+/// else (punctuation, space, and every byte of a non-ASCII character).
+const fn word_byte() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 128 {
+        let c = ascii_class()[i];
+        t[i] = if c >= 1 && c <= 3 { c } else { 0 };
+        i += 1;
+    }
+    t
+}
+static WORD_BYTE: [u8; 256] = word_byte();
+
 /// Split `text` into tokens (appended to `out`, which is cleared first).
 pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
     out.clear();
@@ -221,19 +235,16 @@ fn scan_word(text: &str, start: usize) -> (Token, usize) {
     let mut ascii = true;
     let mut upper = 0u32;
     let mut lower = 0u32;
-    // ASCII run first (nearly every word of English news): one table load per
-    // byte, no per-character decoding.
+    // ASCII run first (nearly every word of English news): one table load and
+    // one branch per byte, no per-character decoding. Non-ASCII bytes stop the
+    // run (class 0) and go to the general loop below.
     while i < n {
-        let b = bytes[i];
-        if b >= 128 {
+        let cls = WORD_BYTE[bytes[i] as usize];
+        if cls == 0 {
             break;
         }
-        match ASCII_CLASS[b as usize] {
-            1 => lower += 1,
-            2 => upper += 1,
-            3 => {}
-            _ => break,
-        }
+        lower += (cls == 1) as u32;
+        upper += (cls == 2) as u32;
         i += 1;
     }
     if upper + lower > 0 {
