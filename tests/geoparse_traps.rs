@@ -795,3 +795,24 @@ fn articles_and_companies_are_not_place_names() {
     assert_absent(&ms, "Texas");
     assert_absent(&ms, "Boston");
 }
+
+#[test]
+fn seas_are_not_inside_the_country_named_before_them() {
+    // "Russia's Black Sea coast": the sea is no part of Russia, so the mention
+    // keeps the sea rather than falling back to the possessive parent.
+    let ms = gp().parse("A tanker was hit off Russia's Black Sea coast on Monday.");
+    let sea = find(&ms, "Black Sea");
+    assert_eq!(sea.len(), 1, "{ms:?}");
+    let p = sea[0].place.as_ref().expect("Black Sea resolved");
+    assert_eq!(p.name, "Black Sea");
+    assert_eq!(sea[0].precision, LocationPrecision::SeaAir);
+    assert_near(&ms, "Black Sea", 43.4, 34.0, 400.0);
+}
+
+#[test]
+fn renamed_port_of_pivdennyi() {
+    // Yuzhne, the port east of Odesa, was renamed Pivdennyi in 2024; a village
+    // of that name in Kirovohrad oblast is not what the news means.
+    let ms = gp().parse("Drones struck the port of Pivdennyi near Odesa overnight.");
+    assert_near(&ms, "Pivdennyi", 46.62, 31.10, 15.0);
+}

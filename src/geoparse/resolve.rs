@@ -1732,7 +1732,10 @@ impl Geoparser {
             let c = &doc.cands[ci];
             let Some(b) = per[ci].best else { continue };
             let r = &per[ci].readings[b];
-            if r.outside_parent {
+            // A sea, river or region is not inside the unit named before it ("on
+            // Russia's Black Sea coast", "the Dnipro river in Kherson"): no fallback.
+            let contained = !matches!(r.fc, Fc::Sea | Fc::River | Fc::Region | Fc::Continent);
+            if r.outside_parent && contained {
                 // Every reading is outside the named parent: answer with the parent itself.
                 if let Some(pj) = c.parent
                     && let Some(pb) = per[pj].best
