@@ -11,8 +11,8 @@
 //! - places listed together ("Tennessee and Georgia") share country and kind;
 //! - the area-of-interest prior (stronger in sentences about fighting).
 //!
-//! Three passes: intrinsic features only, then twice with the context of the
-//! previous pass; then one sense per discourse. A small ambiguous place whose best
+//! Two passes: intrinsic features only, then once with the context of the first
+//! pass (`PASSES`); then one sense per discourse. A small ambiguous place whose best
 //! reading has no support while the rest of the document lies far away is left
 //! unresolved instead of taking a far homonym.
 //!
@@ -506,6 +506,14 @@ impl Ctx {
 const MAX_READINGS: usize = 48;
 const MAX_FOCUS_READINGS: usize = 64;
 const MAX_PARENT_READINGS: usize = 400;
+/// Scoring passes over a document: the first with intrinsic features only, the
+/// second with the context (countries, admin-1 units, anchors) of the first.
+/// A third pass, with the context of the second, changed 757 of 1,028,954
+/// resolutions of the benchmark corpus and none of the evaluation sets, cost 12 %
+/// of the geoparser's instructions, and mostly fed a first guess back into
+/// itself ("Mykolaiv" → a village named Mykolaivka next to Donetsk places).
+const PASSES: usize = 2;
+
 /// Readings kept for the context passes (best intrinsic scores).
 const MAX_CONTEXT_READINGS: usize = 16;
 
@@ -1397,7 +1405,7 @@ impl Geoparser {
         // (country, kind, national capital) of each candidate's best reading.
         let mut prev_best: Vec<Option<(u16, u8, bool)>> = vec![None; n];
         let mut sibs: Vec<(u16, u8, bool)> = Vec::new();
-        for pass in 0..3 {
+        for pass in 0..PASSES {
             for ci in 0..n {
                 let c = &doc.cands[ci];
                 if !c.accepted || per[ci].readings.is_empty() {
