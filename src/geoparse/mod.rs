@@ -347,7 +347,7 @@ impl Geoparser {
         let res = self.resolve_doc_with(&doc, context);
         let mut map = text::OffsetMap::new(text);
         // Mentions and demonyms are each in text order; convert in one pass each.
-        let mut mentions = Vec::new();
+        let mut mentions = Vec::with_capacity(doc.cands.iter().filter(|c| c.accepted).count());
         for ci in 0..doc.cands.len() {
             if !doc.cands[ci].accepted {
                 continue;

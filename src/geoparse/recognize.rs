@@ -356,7 +356,7 @@ pub(crate) const WAR_WORDS: &[&str] = &[
 impl<'t> Doc<'t> {
     pub fn new(text: &'t str) -> Doc<'t> {
         let tokens = text::tokenize(text);
-        let mut sents = Vec::new();
+        let mut sents = Vec::with_capacity(tokens.len() / 16 + 2);
         text::sentence_token_ranges(text, &tokens, &mut sents);
         let mut sent_of = vec![0u32; tokens.len()];
         let mut headline = Vec::with_capacity(sents.len());
@@ -440,6 +440,8 @@ impl<'t> Doc<'t> {
             war_context.push(war);
         }
         let n = tokens.len();
+        // Candidates start at capitalised words: room for them up front.
+        let caps = tokens.iter().filter(|t| t.is_cap()).count();
         Doc {
             text,
             tokens,
@@ -450,7 +452,7 @@ impl<'t> Doc<'t> {
             person: vec![false; n],
             person_keys: FxSet::default(),
             org_keys: FxSet::default(),
-            cands: Vec::new(),
+            cands: Vec::with_capacity(caps.min(256)),
             demonyms: Vec::new(),
             cand_at: vec![usize::MAX; n],
             keys,
