@@ -816,3 +816,22 @@ fn renamed_port_of_pivdennyi() {
     let ms = gp().parse("Drones struck the port of Pivdennyi near Odesa overnight.");
     assert_near(&ms, "Pivdennyi", 46.62, 31.10, 15.0);
 }
+
+#[test]
+fn world_city_names_outside_talk_of_fighting() {
+    // A roundup: a snow storm in New York state next to sentences about the
+    // Donetsk front, where a village named New York (Niu-York) lies near Toretsk.
+    let ms = gp().parse(
+        "The storm dumped heavy snow on parts of western New York, and officials urged residents \
+         to stay home. Russian forces pushed toward Pokrovsk and Myrnohrad, while fighting \
+         continued near Toretsk.",
+    );
+    let ny = find(&ms, "New York");
+    assert_eq!(ny.len(), 1, "{ms:?}");
+    let p = ny[0].place.as_ref().expect("New York resolved");
+    assert_eq!(p.country_code, "US", "{p:?}");
+    assert_near(&ms, "Toretsk", 48.40, 37.85, 15.0);
+    // Where the sentence itself is about fighting, it is the Donetsk village.
+    let ms = gp().parse("Fighting continued near New York and Toretsk on Tuesday.");
+    assert_near(&ms, "New York", 48.33, 37.84, 15.0);
+}

@@ -237,6 +237,10 @@ pub(crate) struct Reading {
     /// settlement of that name ("Wales", not the village in Yorkshire): another
     /// admin-1 unit of its country named in the document makes it a peer.
     pub peer_a1: bool,
+    /// A small place of the area of interest named like a city of a million, in
+    /// a sentence not about fighting: the rest of the document (often other
+    /// stories of a roundup) lends it no support.
+    pub no_doc_context: bool,
     /// Feature names and values (only when explaining).
     pub ex: Option<Box<ReadingFeats>>,
 }
@@ -793,6 +797,7 @@ impl Geoparser {
             in_focus: p.in_focus,
             score: 0.0,
             outside_parent: false,
+            no_doc_context: false,
             support: 0.0,
             peer_a1: false,
             ex: None,
@@ -837,6 +842,7 @@ impl Geoparser {
             in_focus: self.opts.focus.contains_key(key, cc),
             score: 0.0,
             outside_parent: false,
+            no_doc_context: false,
             support: 0.0,
             peer_a1: false,
             ex: None,
@@ -898,6 +904,7 @@ impl Geoparser {
                     in_focus: false,
                     score: 0.0,
                     outside_parent: false,
+                    no_doc_context: false,
                     support: 0.0,
                     peer_a1: false,
                     ex: None,
@@ -1096,7 +1103,9 @@ impl Geoparser {
             if c.cues.is_parent && hint.is_none() && (r.is_country() || r.is_admin1()) {
                 f.add("named as the parent of another place", 1.5);
             }
-            if hint.is_none() && r.is_admin1() && big_city_a1.contains(&r.a1) {
+            // "western New York" is the state's west, not the city's.
+            if hint.is_none() && r.is_admin1() && !c.cues.compass_adj && big_city_a1.contains(&r.a1)
+            {
                 f.add("a big city of the same name lies inside", -1.0);
             }
             if let Some(level) = hint {
@@ -1122,11 +1131,25 @@ impl Geoparser {
             }
             if c.cues.compass_adj && (r.is_country() || r.is_admin1()) {
                 f.add("'eastern/western X' names a region", 1.0);
+            } else if c.cues.compass_adj && r.fc.settlement() && pop_of(r) < 20_000 {
+                // A village has no "western part" that news would name.
+                f.add("'eastern/western X' of a village", -1.0);
             }
             if r.in_focus && r.is_point_like() {
                 let by_a1 = self.focus_a1.contains(&r.a1);
                 let w = if by_a1 { 1.3 } else { 1.0 };
                 f.add("area of interest", if war { w * 1.5 } else { w });
+                // "snow on parts of western New York" next to a sentence about
+                // Donetsk: a small place of the area of interest named like a
+                // city of a million is that place only where the sentence itself
+                // talks of fighting ("Fighting continued near New York").
+                if !war && maxpop >= 1_000_000 && pop_of(r) < 100_000 {
+                    f.add(
+                        "named like a city of a million, sentence not about fighting",
+                        -3.0,
+                    );
+                    r.no_doc_context = true;
+                }
                 if war && self.frontline_a1.contains(&r.a1) {
                     f.add("front-line oblast, sentence about fighting", 1.2);
                     // Donetsk oblast carried most of the ground fighting reported in
@@ -1475,7 +1498,10 @@ impl Geoparser {
                         f.add("within 25 km of the named parent town", 2.0 * pp);
                         f.support += 2.0 * pp;
                     }
-                    if pass > 0 {
+                    if pass > 0 && r.no_doc_context && keep {
+                        f.add("no document context: named like a city of a million", 0.0);
+                    }
+                    if pass > 0 && !r.no_doc_context {
                         if !sibs.is_empty() {
                             let lvl = r.level_class();
                             if sibs.iter().any(|&(cc, l, _)| cc == r.cc && l == lvl) {
