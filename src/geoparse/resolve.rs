@@ -1498,10 +1498,12 @@ impl Geoparser {
                         f.add("within 25 km of the named parent town", 2.0 * pp);
                         f.support += 2.0 * pp;
                     }
-                    if pass > 0 && r.no_doc_context && keep {
-                        f.add("no document context: named like a city of a million", 0.0);
-                    }
-                    if pass > 0 && !r.no_doc_context {
+                    if pass > 0 && r.no_doc_context {
+                        // Neither the document's places nor its demonyms count.
+                        if keep {
+                            f.add("no document context: named like a city of a million", 0.0);
+                        }
+                    } else if pass > 0 {
                         if !sibs.is_empty() {
                             let lvl = r.level_class();
                             if sibs.iter().any(|&(cc, l, _)| cc == r.cc && l == lvl) {
