@@ -557,7 +557,7 @@ mod tests {
             "{\"id\":7,\"mentions\":[{\"start\":3,\"end\":9,\"text\":\"Kyiv \\\"x\\\"\",\"geonameid\":703448,\"name\":\"Kyiv\",\"lat\":50.45466,"
         ), "{line}");
         let v: Value = serde_json::from_str(&line).unwrap();
-        let keys: Vec<&str> = v["mentions"][0]
+        let mut got: Vec<&str> = v["mentions"][0]
             .as_object()
             .unwrap()
             .keys()
@@ -580,7 +580,6 @@ mod tests {
             "score",
         ];
         want.sort_unstable();
-        let mut got = keys.clone();
         got.sort_unstable();
         assert_eq!(got, want);
         assert_eq!(v["mentions"][0]["precision"], "settlement");
