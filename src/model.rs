@@ -210,6 +210,125 @@ pub struct Mention {
     pub score: f64,
 }
 
+/// A [`ResolvedPlace`] borrowed from the gazetteer: the same fields without
+/// copies, for writers that stream mentions out (`frontline geoparse`).
+/// [`PlaceRef::to_owned`] gives the owned form; every owned place comes from one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceRef<'a> {
+    pub geonameid: u64,
+    pub name: &'a str,
+    pub lat: f64,
+    pub lon: f64,
+    pub feature_class: std::borrow::Cow<'a, str>,
+    pub feature_code: &'a str,
+    pub country_code: &'a str,
+    /// The `CC.A1` key as two halves joined by a dot (`("UA", "05")`), or a
+    /// whole key with an empty second half (`("UA.05", "")`); `("", "")` when unknown.
+    pub admin1: (&'a str, &'a str),
+    pub approximate: bool,
+}
+
+impl PlaceRef<'_> {
+    /// The one-letter GeoNames feature class as a string, without allocating
+    /// for ASCII letters.
+    pub fn class_str(c: char) -> std::borrow::Cow<'static, str> {
+        const ASCII: &str = "\0\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\x7f";
+        if c.is_ascii() {
+            let i = c as usize;
+            std::borrow::Cow::Borrowed(&ASCII[i..i + 1])
+        } else {
+            std::borrow::Cow::Owned(c.to_string())
+        }
+    }
+
+    /// Does the `CC.A1` key need no JSON escaping (ASCII letters, digits, dots)?
+    pub fn admin1_is_plain(&self) -> bool {
+        let plain = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.');
+        plain(self.admin1.0) && plain(self.admin1.1)
+    }
+
+    /// The `CC.A1` key ("UA.05"; empty when unknown).
+    pub fn admin1_key(&self) -> String {
+        let (a, b) = self.admin1;
+        if b.is_empty() {
+            a.to_string()
+        } else {
+            let mut k = String::with_capacity(a.len() + 1 + b.len());
+            k.push_str(a);
+            k.push('.');
+            k.push_str(b);
+            k
+        }
+    }
+
+    pub fn to_owned(&self) -> ResolvedPlace {
+        ResolvedPlace {
+            geonameid: self.geonameid,
+            name: self.name.to_string(),
+            lat: self.lat,
+            lon: self.lon,
+            feature_class: self.feature_class.to_string(),
+            feature_code: self.feature_code.to_string(),
+            country_code: self.country_code.to_string(),
+            admin1: self.admin1_key(),
+            approximate: self.approximate,
+        }
+    }
+}
+
+impl<'a> From<&'a ResolvedPlace> for PlaceRef<'a> {
+    fn from(p: &'a ResolvedPlace) -> PlaceRef<'a> {
+        PlaceRef {
+            geonameid: p.geonameid,
+            name: &p.name,
+            lat: p.lat,
+            lon: p.lon,
+            feature_class: std::borrow::Cow::Borrowed(&p.feature_class),
+            feature_code: &p.feature_code,
+            country_code: &p.country_code,
+            admin1: (&p.admin1, ""),
+            approximate: p.approximate,
+        }
+    }
+}
+
+/// A [`Mention`] borrowed from the text and the gazetteer (see [`PlaceRef`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MentionRef<'a> {
+    pub start: usize,
+    pub end: usize,
+    pub text: &'a str,
+    pub place: Option<PlaceRef<'a>>,
+    pub precision: LocationPrecision,
+    pub score: f64,
+}
+
+impl MentionRef<'_> {
+    pub fn to_mention(&self) -> Mention {
+        Mention {
+            start: self.start,
+            end: self.end,
+            text: self.text.to_string(),
+            place: self.place.as_ref().map(PlaceRef::to_owned),
+            precision: self.precision,
+            score: self.score,
+        }
+    }
+}
+
+impl<'a> From<&'a Mention> for MentionRef<'a> {
+    fn from(m: &'a Mention) -> MentionRef<'a> {
+        MentionRef {
+            start: m.start,
+            end: m.end,
+            text: &m.text,
+            place: m.place.as_ref().map(PlaceRef::from),
+            precision: m.precision,
+            score: m.score,
+        }
+    }
+}
+
 /// Acting side of an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -304,4 +423,59 @@ pub struct Event {
     pub place: EventPlace,
     pub evidence: Evidence,
     pub confidence: f64,
+}
+
+#[cfg(test)]
+impl ResolvedPlace {
+    /// Kyiv as the geoparser resolves it (shared by unit tests).
+    pub(crate) fn kyiv_for_tests() -> ResolvedPlace {
+        ResolvedPlace {
+            geonameid: 703448,
+            name: "Kyiv".into(),
+            lat: 50.45466,
+            lon: 30.5238,
+            feature_class: "P".into(),
+            feature_code: "PPLC".into(),
+            country_code: "UA".into(),
+            admin1: "UA.12".into(),
+            approximate: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_str_is_the_letter_itself() {
+        for b in 0u8..128 {
+            let c = b as char;
+            assert_eq!(PlaceRef::class_str(c), c.to_string(), "byte {b}");
+        }
+        assert_eq!(PlaceRef::class_str('Ж'), "Ж");
+    }
+
+    #[test]
+    fn borrowed_mention_round_trips_to_the_owned_one() {
+        let m = Mention {
+            start: 4,
+            end: 8,
+            text: "Kyiv".into(),
+            place: Some(ResolvedPlace::kyiv_for_tests()),
+            precision: LocationPrecision::Settlement,
+            score: 0.9,
+        };
+        assert_eq!(MentionRef::from(&m).to_mention(), m);
+        let split = PlaceRef {
+            admin1: ("UA", "12"),
+            ..PlaceRef::from(m.place.as_ref().unwrap())
+        };
+        assert_eq!(split.to_owned(), *m.place.as_ref().unwrap());
+        let none = PlaceRef {
+            admin1: ("", ""),
+            ..split
+        };
+        assert_eq!(none.admin1_key(), "");
+    }
 }

@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::GazetteerOpts;
 use crate::gazetteer::{Gazetteer, LoadOptions};
 use crate::geoparse::{Focus, GeoparseOptions, Geoparser, MentionExplanation};
-use crate::model::Mention;
+use crate::model::{Mention, MentionRef};
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -123,7 +123,8 @@ pub fn run(args: GeoparseArgs) -> anyhow::Result<()> {
         match args.format {
             Format::Jsonl => {
                 let mut line = Vec::new();
-                write_doc_json(&mut line, &id, &mentions, explain.as_deref())?;
+                let refs: Vec<MentionRef<'_>> = mentions.iter().map(MentionRef::from).collect();
+                write_doc_json(&mut line, &id, &refs, explain.as_deref())?;
                 out.write_all(&line)?;
             }
             Format::Text => write_table(&mut out, &label, &mentions, explain.as_deref())?,
@@ -210,7 +211,7 @@ fn leak_at_exit(gp: Geoparser) {
 pub fn write_doc_json(
     out: &mut Vec<u8>,
     id: &Value,
-    mentions: &[Mention],
+    mentions: &[MentionRef<'_>],
     explain: Option<&[MentionExplanation]>,
 ) -> serde_json::Result<()> {
     fn val<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> serde_json::Result<()> {
@@ -239,26 +240,40 @@ pub fn write_doc_json(
         out.extend_from_slice(b",\"end\":");
         val(out, &m.end)?;
         out.extend_from_slice(b",\"text\":");
-        val(out, m.text.as_str())?;
+        val(out, m.text)?;
         out.extend_from_slice(b",\"geonameid\":");
         val(
             out,
             &p.and_then(|p| (p.geonameid != 0).then_some(p.geonameid)),
         )?;
         out.extend_from_slice(b",\"name\":");
-        opt_str(out, p.map(|p| p.name.as_str()))?;
+        opt_str(out, p.map(|p| p.name))?;
         out.extend_from_slice(b",\"lat\":");
         val(out, &p.map(|p| p.lat))?;
         out.extend_from_slice(b",\"lon\":");
         val(out, &p.map(|p| p.lon))?;
         out.extend_from_slice(b",\"feature_class\":");
-        opt_str(out, p.map(|p| p.feature_class.as_str()))?;
+        opt_str(out, p.map(|p| p.feature_class.as_ref()))?;
         out.extend_from_slice(b",\"feature_code\":");
-        opt_str(out, p.map(|p| p.feature_code.as_str()))?;
+        opt_str(out, p.map(|p| p.feature_code))?;
         out.extend_from_slice(b",\"country_code\":");
-        opt_str(out, p.map(|p| p.country_code.as_str()))?;
+        opt_str(out, p.map(|p| p.country_code))?;
         out.extend_from_slice(b",\"admin1\":");
-        opt_str(out, p.map(|p| p.admin1.as_str()))?;
+        match p {
+            // Codes of letters and digits need no escaping: no joined copy.
+            Some(p) if p.admin1_is_plain() => {
+                let (a, b) = p.admin1;
+                out.push(b'"');
+                out.extend_from_slice(a.as_bytes());
+                if !b.is_empty() {
+                    out.push(b'.');
+                    out.extend_from_slice(b.as_bytes());
+                }
+                out.push(b'"');
+            }
+            Some(p) => val(out, &p.admin1_key())?,
+            None => out.extend_from_slice(b"null"),
+        }
         out.extend_from_slice(b",\"precision\":");
         opt_str(out, p.map(|_| m.precision.as_str()))?;
         out.extend_from_slice(b",\"approximate\":");
@@ -377,22 +392,29 @@ fn process_line(
     let mut out = Vec::with_capacity(256);
     match parse_line(line) {
         Ok(inp) => {
-            let mentions = match &inp.spans {
-                Some(sp) => gp.parse_with_spans(&inp.text, sp),
-                None => gp.parse(&inp.text),
-            };
             let expl = explain.then(|| match &inp.spans {
                 Some(sp) => gp.explain_spans(&inp.text, sp),
                 None => gp.explain(&inp.text),
             });
-            match format {
-                Format::Jsonl => {
-                    if write_doc_json(&mut out, &inp.id, &mentions, expl.as_deref()).is_err() {
-                        out.clear();
-                        out.push(b'\n');
-                    }
+            let json = |out: &mut Vec<u8>, ms: &[MentionRef<'_>]| {
+                if write_doc_json(out, &inp.id, ms, expl.as_deref()).is_err() {
+                    out.clear();
+                    out.push(b'\n');
                 }
-                Format::Text => {
+            };
+            match (format, &inp.spans) {
+                // The common case streams borrowed mentions: no string copies.
+                (Format::Jsonl, None) => gp.with_mentions(&inp.text, |ms| json(&mut out, ms)),
+                (Format::Jsonl, Some(sp)) => {
+                    let mentions = gp.parse_with_spans(&inp.text, sp);
+                    let refs: Vec<MentionRef<'_>> = mentions.iter().map(MentionRef::from).collect();
+                    json(&mut out, &refs);
+                }
+                (Format::Text, spans) => {
+                    let mentions = match spans {
+                        Some(sp) => gp.parse_with_spans(&inp.text, sp),
+                        None => gp.parse(&inp.text),
+                    };
                     let id = match &inp.id {
                         Value::String(s) => s.clone(),
                         other => other.to_string(),
@@ -527,17 +549,7 @@ mod tests {
             start: 3,
             end: 9,
             text: "Kyiv \"x\"".into(),
-            place: Some(ResolvedPlace {
-                geonameid: 703448,
-                name: "Kyiv".into(),
-                lat: 50.45466,
-                lon: 30.5238,
-                feature_class: "P".into(),
-                feature_code: "PPLC".into(),
-                country_code: "UA".into(),
-                admin1: "UA.12".into(),
-                approximate: false,
-            }),
+            place: Some(ResolvedPlace::kyiv_for_tests()),
             precision: LocationPrecision::Settlement,
             score: 0.875,
         };
@@ -550,7 +562,8 @@ mod tests {
             score: 0.0,
         };
         let mut out = Vec::new();
-        write_doc_json(&mut out, &Value::from(7), &[found, missing], None).unwrap();
+        let refs = [MentionRef::from(&found), MentionRef::from(&missing)];
+        write_doc_json(&mut out, &Value::from(7), &refs, None).unwrap();
         let line = String::from_utf8(out).unwrap();
         assert!(line.ends_with("}\n"), "{line}");
         assert!(line.starts_with(
@@ -587,6 +600,43 @@ mod tests {
         let m1 = &v["mentions"][1];
         assert!(m1["geonameid"].is_null() && m1["lat"].is_null() && m1["precision"].is_null());
         assert_eq!(m1["text"], "Nowhere");
+        assert_eq!(v["mentions"][0]["admin1"], "UA.12");
         assert!(v.get("explain").is_none());
+    }
+
+    #[test]
+    fn doc_json_joins_admin1_halves_and_escapes_odd_codes() {
+        let place = |admin1: (&'static str, &'static str)| crate::model::PlaceRef {
+            geonameid: 1,
+            name: "X",
+            lat: 1.0,
+            lon: 2.0,
+            feature_class: std::borrow::Cow::Borrowed("P"),
+            feature_code: "PPL",
+            country_code: "UA",
+            admin1,
+            approximate: false,
+        };
+        let m = |admin1| MentionRef {
+            start: 0,
+            end: 1,
+            text: "X",
+            place: Some(place(admin1)),
+            precision: LocationPrecision::Settlement,
+            score: 1.0,
+        };
+        let refs = [
+            m(("UA", "05")),
+            m(("UA.14", "")),
+            m(("", "")),
+            m(("U\"A", "0\\1")),
+        ];
+        let mut out = Vec::new();
+        write_doc_json(&mut out, &Value::from(1), &refs, None).unwrap();
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        let a1: Vec<&str> = (0..4)
+            .map(|i| v["mentions"][i]["admin1"].as_str().unwrap())
+            .collect();
+        assert_eq!(a1, ["UA.05", "UA.14", "", "U\"A.0\\1"]);
     }
 }

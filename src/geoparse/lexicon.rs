@@ -34,9 +34,7 @@ impl Hasher for FxHasher {
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            let mut a = [0u8; 8];
-            a[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(a) ^ ((rest.len() as u64) << 59));
+            self.add(tail_le(rest) ^ ((rest.len() as u64) << 59));
         }
     }
     #[inline]
@@ -50,6 +48,23 @@ impl Hasher for FxHasher {
     #[inline]
     fn finish(&self) -> u64 {
         self.hash
+    }
+}
+
+/// The 1–7 bytes of `rest` as a little-endian number (zero-padded), read
+/// without a variable-length copy: two overlapping loads cover them all.
+#[inline]
+fn tail_le(rest: &[u8]) -> u64 {
+    let n = rest.len();
+    if n >= 4 {
+        let lo = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as u64;
+        let hi = u32::from_le_bytes([rest[n - 4], rest[n - 3], rest[n - 2], rest[n - 1]]) as u64;
+        lo | hi << (8 * (n - 4))
+    } else {
+        // n is 1, 2 or 3: bytes 0, n/2 and n-1 are all of them.
+        rest[0] as u64
+            | (rest[n / 2] as u64) << (8 * (n / 2))
+            | (rest[n - 1] as u64) << (8 * (n - 1))
     }
 }
 
@@ -449,6 +464,16 @@ impl Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tail_bytes_read_as_a_zero_padded_number() {
+        let all = b"abcdefg";
+        for n in 1..8 {
+            let mut a = [0u8; 8];
+            a[..n].copy_from_slice(&all[..n]);
+            assert_eq!(tail_le(&all[..n]), u64::from_le_bytes(a), "{n} bytes");
+        }
+    }
 
     #[test]
     fn lexicon_loads() {

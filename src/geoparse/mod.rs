@@ -27,7 +27,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::gazetteer::{Gazetteer, Place};
-use crate::model::Mention;
+use crate::model::{Mention, MentionRef};
 
 pub use recognize::ACCEPT;
 pub use text::{byte_to_char, char_to_byte, sentences};
@@ -340,23 +340,44 @@ impl Geoparser {
         self.analyze_with(text, true)
     }
 
+    /// Find and resolve the place mentions of a document and hand them, in
+    /// text order, to `f`, borrowed from the text and the gazetteer: what
+    /// [`parse`](Self::parse) returns, without copying a string (for writers
+    /// that stream mentions out).
+    pub fn with_mentions<R>(&self, text: &str, f: impl FnOnce(&[MentionRef<'_>]) -> R) -> R {
+        let mut doc = recognize::Doc::new(text);
+        self.recognize(&mut doc);
+        let res = self.resolve_doc_with(&doc, false);
+        let mut mentions = Vec::with_capacity(doc.cands.iter().filter(|c| c.accepted).count());
+        self.each_mention(&doc, &res, |m| mentions.push(m));
+        f(&mentions)
+    }
+
+    /// The accepted candidates of a resolved document as mentions, in text order.
+    fn each_mention<'s>(
+        &'s self,
+        doc: &recognize::Doc<'s>,
+        res: &'s resolve::DocRes,
+        mut f: impl FnMut(MentionRef<'s>),
+    ) {
+        // Mentions are in text order: convert offsets in one pass.
+        let mut map = text::OffsetMap::new(doc.text);
+        for (ci, c) in doc.cands.iter().enumerate() {
+            if c.accepted {
+                let s = map.to_char(c.start);
+                let e = map.to_char(c.end);
+                f(self.mention_ref(doc, res, ci, s, e));
+            }
+        }
+    }
+
     /// `context` = fill [`Analysis::countries`] and [`Analysis::admin1`].
     fn analyze_with(&self, text: &str, context: bool) -> Analysis {
         let mut doc = recognize::Doc::new(text);
         self.recognize(&mut doc);
         let res = self.resolve_doc_with(&doc, context);
-        let mut map = text::OffsetMap::new(text);
-        // Mentions and demonyms are each in text order; convert in one pass each.
         let mut mentions = Vec::with_capacity(doc.cands.iter().filter(|c| c.accepted).count());
-        for ci in 0..doc.cands.len() {
-            if !doc.cands[ci].accepted {
-                continue;
-            }
-            let c = &doc.cands[ci];
-            let s = map.to_char(c.start);
-            let e = map.to_char(c.end);
-            mentions.push(self.mention_of(&doc, &res, ci, s, e));
-        }
+        self.each_mention(&doc, &res, |m| mentions.push(m.to_mention()));
         let mut map = text::OffsetMap::new(text);
         let demonyms = doc
             .demonyms

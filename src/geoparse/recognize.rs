@@ -1199,7 +1199,8 @@ impl Geoparser {
             return None;
         }
         let w = doc.key(t1);
-        if lex.admin_after.contains(w) {
+        // The class bit rules out nearly every word without hashing it again.
+        if doc.is(t1, wc::ADMIN_AFTER) && lex.admin_after.contains(w) {
             // "state" only lower case or "State" after a US state name; "county" stays in names.
             Some((t1, w.to_string()))
         } else {

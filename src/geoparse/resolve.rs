@@ -26,7 +26,7 @@ use super::recognize::{Cand, Doc, Source};
 use super::text::{self};
 use super::{CandidateExplanation, Geoparser, MentionExplanation, key};
 use crate::gazetteer::{AdminLevel, NameKind, Place};
-use crate::model::{LocationPrecision, Mention, ResolvedPlace};
+use crate::model::{LocationPrecision, Mention, MentionRef, PlaceRef, ResolvedPlace};
 
 /// What a reading points at.
 #[derive(Debug, Clone)]
@@ -351,6 +351,14 @@ fn give_back(ctxs: [Ctx; 2]) {
 
 /// Distance (km) to an anchor and the anchor's weight.
 type Near = (f64, f32);
+
+/// `x.floor() as i64` without a call into libm (baseline x86-64 has no
+/// rounding instruction): the truncation, one less for negative fractions.
+#[inline]
+fn floor_i64(x: f64) -> i64 {
+    let t = x as i64;
+    t - ((t as f64) > x) as i64
+}
 
 /// Circular longitude difference in degrees (0..=180).
 #[inline]
@@ -1288,7 +1296,7 @@ impl Geoparser {
         /// Cells of half a degree, packed row-major so that the three cells of a
         /// row are one key range; a reading looks at its cell and the 8 around it.
         fn cell(lat: f64, lon: f64) -> (i64, i64) {
-            ((lat * 2.0).floor() as i64, (lon * 2.0).floor() as i64)
+            (floor_i64(lat * 2.0), floor_i64(lon * 2.0))
         }
         fn pack(a: i64, b: i64) -> u64 {
             (((a + 1024) as u64) << 32) | (b + 1024) as u64
@@ -1372,7 +1380,7 @@ impl Geoparser {
         let keep = doc.explain;
         let mut per: Vec<Res> = vec![Res::default(); n];
         // Key ids: mentions of the same name share one.
-        let mut key_ids: FxMap<&str, u32> = FxMap::default();
+        let mut key_ids: FxMap<&str, u32> = FxMap::with_capacity_and_hasher(n, Default::default());
         let mut kid = vec![0u32; n];
         for (ci, c) in doc.cands.iter().enumerate() {
             if !c.accepted {
@@ -1702,32 +1710,30 @@ impl Geoparser {
         // One sense per discourse: mentions of the same name (and kind of phrase)
         // share the reading of the best-supported one: one with a parent cue first,
         // then the most probable.
-        let mut groups: FxMap<(u32, bool), Vec<usize>> = FxMap::default();
-        for ci in 0..n {
-            if per[ci].best.is_some() {
-                groups
-                    .entry((kid[ci], doc.cands[ci].admin.is_empty()))
-                    .or_default()
-                    .push(ci);
-            }
-        }
-        for (_, members) in groups {
-            if members.len() < 2 {
+        // Groups are runs of (key id, kind of phrase), members in text order.
+        let mut order: Vec<(u32, bool, usize)> = (0..n)
+            .filter(|&ci| per[ci].best.is_some())
+            .map(|ci| (kid[ci], doc.cands[ci].admin.is_empty(), ci))
+            .collect();
+        order.sort_unstable();
+        for run in order.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
+            if run.len() < 2 {
                 continue;
             }
-            let rep = *members
+            let rep = run
                 .iter()
-                .max_by(|&&a, &&b| {
+                .map(|m| m.2)
+                .max_by(|&a, &b| {
                     let ka = (doc.cands[a].parent.is_some(), per[a].prob);
                     let kb = (doc.cands[b].parent.is_some(), per[b].prob);
                     ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
                 })
-                .unwrap_or(&members[0]);
+                .unwrap_or(run[0].2);
             let Some(rb) = per[rep].best else { continue };
             let target = per[rep].readings[rb].target.clone();
             let rep_cc = per[rep].readings[rb].cc;
             let prob = per[rep].prob;
-            for &m in &members {
+            for &(_, _, m) in run {
                 if m == rep || doc.cands[m].parent.is_some() {
                     continue;
                 }
@@ -1860,43 +1866,78 @@ impl Geoparser {
     }
 
     fn resolved_place(&self, r: &Reading) -> ResolvedPlace {
+        self.place_ref(r).to_owned()
+    }
+
+    /// The place of a reading, borrowed from the gazetteer, the lexicon or the reading.
+    fn place_ref<'s>(&'s self, r: &'s Reading) -> PlaceRef<'s> {
         match &r.target {
             Target::Place(pi) => {
-                let mut rp = self.gaz.place(*pi).to_resolved();
-                if r.fc == Fc::Country && !rp.feature_code.starts_with("PCL") {
-                    rp.feature_code = "PCLI".into();
+                let p = self.gaz.place(*pi);
+                let admin1 = if p.admin1.is_empty() || p.country_code.is_empty() || p.admin1 == "00"
+                {
+                    ("", "")
+                } else {
+                    (p.country_code.as_str(), p.admin1.as_str())
+                };
+                PlaceRef {
+                    geonameid: p.geonameid,
+                    name: &p.name,
+                    lat: p.lat,
+                    lon: p.lon,
+                    feature_class: PlaceRef::class_str(p.feature_class),
+                    feature_code: if r.fc == Fc::Country && !p.feature_code.starts_with("PCL") {
+                        "PCLI"
+                    } else {
+                        &p.feature_code
+                    },
+                    country_code: &p.country_code,
+                    admin1,
+                    approximate: p.approximate,
                 }
-                rp
             }
             Target::Region(idx) => {
                 let e = &Lexicon::get().regions[*idx];
-                ResolvedPlace {
+                PlaceRef {
                     geonameid: e.geonameid,
-                    name: e.name.clone(),
+                    name: &e.name,
                     lat: e.lat,
                     lon: e.lon,
-                    feature_class: if matches!(r.fc, Fc::Sea | Fc::River) {
-                        "H".into()
-                    } else {
-                        "L".into()
-                    },
-                    feature_code: r.fc.code().into(),
-                    country_code: e.country_code.clone(),
-                    admin1: e.admin1.clone(),
+                    feature_class: std::borrow::Cow::Borrowed(
+                        if matches!(r.fc, Fc::Sea | Fc::River) {
+                            "H"
+                        } else {
+                            "L"
+                        },
+                    ),
+                    feature_code: r.fc.code(),
+                    country_code: &e.country_code,
+                    admin1: (&e.admin1, ""),
                     approximate: false,
                 }
             }
-            Target::Admin(a) => ResolvedPlace {
-                geonameid: a.geonameid,
-                name: a.name.clone(),
-                lat: r.lat,
-                lon: r.lon,
-                feature_class: "A".into(),
-                feature_code: r.fc.code().into(),
-                country_code: a.cc.clone(),
-                admin1: self.admin1_string(r),
-                approximate: false,
-            },
+            Target::Admin(a) => {
+                // "UA.05.1416" → "UA.05"; a country has none.
+                let admin1 = if a.level == AdminLevel::Country {
+                    ""
+                } else {
+                    match a.key.match_indices('.').nth(1) {
+                        Some((i, _)) => &a.key[..i],
+                        None => &a.key,
+                    }
+                };
+                PlaceRef {
+                    geonameid: a.geonameid,
+                    name: &a.name,
+                    lat: r.lat,
+                    lon: r.lon,
+                    feature_class: std::borrow::Cow::Borrowed("A"),
+                    feature_code: r.fc.code(),
+                    country_code: &a.cc,
+                    admin1: (admin1, ""),
+                    approximate: false,
+                }
+            }
         }
     }
 
@@ -1935,20 +1976,33 @@ impl Geoparser {
         start: usize,
         end: usize,
     ) -> Mention {
+        self.mention_ref(doc, res, ci, start, end).to_mention()
+    }
+
+    /// The mention of candidate `ci` at code-point offsets `start..end`,
+    /// borrowing its strings from the text and the gazetteer.
+    pub(crate) fn mention_ref<'s>(
+        &'s self,
+        doc: &Doc<'s>,
+        res: &'s DocRes,
+        ci: usize,
+        start: usize,
+        end: usize,
+    ) -> MentionRef<'s> {
         let c = &doc.cands[ci];
         let r = &res.per_cand[ci];
-        let text = doc.text.get(c.start..c.end).unwrap_or("").to_string();
+        let text = doc.text.get(c.start..c.end).unwrap_or("");
         let rec_conf = if c.rec >= super::ACCEPT + 3.0 || c.feats.n == 0 {
             1.0
         } else {
             1.0 / (1.0 + (-(c.rec - super::ACCEPT + 0.5)).exp())
         };
         if let Some(fb) = &r.parent_fallback {
-            return Mention {
+            return MentionRef {
                 start,
                 end,
                 text,
-                place: Some(self.resolved_place(fb)),
+                place: Some(self.place_ref(fb)),
                 precision: self.precision_of(c, fb),
                 score: ((0.3 * rec_conf) as f64 * 1000.0).round() / 1000.0,
             };
@@ -1956,16 +2010,16 @@ impl Geoparser {
         match r.best {
             Some(b) => {
                 let rd = &r.readings[b];
-                Mention {
+                MentionRef {
                     start,
                     end,
                     text,
-                    place: Some(self.resolved_place(rd)),
+                    place: Some(self.place_ref(rd)),
                     precision: self.precision_of(c, rd),
                     score: ((r.prob * rec_conf) as f64 * 1000.0).round() / 1000.0,
                 }
             }
-            None => Mention {
+            None => MentionRef {
                 start,
                 end,
                 text,
@@ -2052,5 +2106,19 @@ impl Geoparser {
             });
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::floor_i64;
+
+    #[test]
+    fn floor_i64_matches_floor() {
+        for x in [
+            0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 99.999, -99.999, 179.5, -180.0, -0.000001, 1e-300,
+        ] {
+            assert_eq!(floor_i64(x), x.floor() as i64, "{x}");
+        }
     }
 }
