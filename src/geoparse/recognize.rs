@@ -374,7 +374,7 @@ impl<'t> Doc<'t> {
             if t.kind == Kind::Word {
                 let w = t.text(text);
                 // A lower-case ASCII word is its own key: point into the text.
-                if t.has(flag::ASCII) && in_text_ok && !w.bytes().any(|b| b.is_ascii_uppercase()) {
+                if t.has(flag::ASCII) && in_text_ok && !t.has(flag::HAS_UPPER) {
                     h = super::lexicon::word_hash(w);
                     bits = lex.class(h);
                     kspan.push((t.start as u32 | KEY_IN_TEXT, t.end as u32));

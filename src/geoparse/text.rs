@@ -33,6 +33,8 @@ pub mod flag {
     pub const PARA_BEFORE: u16 = 1 << 5;
     /// First character is lower case.
     pub const LOWER: u16 = 1 << 6;
+    /// Some letter of the word is upper (or title) case.
+    pub const HAS_UPPER: u16 = 1 << 7;
 }
 
 /// One token with its byte range in the text.
@@ -250,6 +252,32 @@ fn scan_word(text: &str, start: usize) -> (Token, usize) {
     if upper + lower > 0 {
         all_digits = false;
     }
+    if i > start && (i == n || bytes[i] < 128) {
+        // The whole word was ASCII (an ASCII byte that is not a letter or digit
+        // ends a word): its flags follow from the counts and the first byte.
+        let b0 = bytes[start];
+        let mut flags = flag::ASCII;
+        if b0.is_ascii_uppercase() {
+            flags |= flag::CAP;
+        } else if b0.is_ascii_lowercase() {
+            flags |= flag::LOWER;
+        }
+        if upper > 0 {
+            flags |= flag::HAS_UPPER;
+            if lower == 0 && upper >= 2 {
+                flags |= flag::ALLCAPS;
+            }
+        }
+        let kind = if all_digits { Kind::Number } else { Kind::Word };
+        let tok = Token {
+            start,
+            end: i,
+            kind,
+            ch: b0 as char,
+            flags,
+        };
+        return (tok, i);
+    }
     let mut first: Option<char> = (i > start).then(|| bytes[start] as char);
     while i < n {
         let b = bytes[i];
@@ -309,6 +337,9 @@ fn scan_word(text: &str, start: usize) -> (Token, usize) {
     }
     if upper >= 2 && lower == 0 {
         flags |= flag::ALLCAPS;
+    }
+    if upper > 0 {
+        flags |= flag::HAS_UPPER;
     }
     let kind = if all_digits { Kind::Number } else { Kind::Word };
     (
@@ -573,6 +604,35 @@ mod tests {
         assert!(toks[5].is_lower_word());
         assert_eq!(toks[6].kind, Kind::Number);
         assert!(toks[7].is_cap() && !toks[7].has(flag::ASCII));
+    }
+
+    #[test]
+    fn ascii_and_unicode_words_get_the_same_flags() {
+        // Each word twice: plain ASCII (fast path), then with a non-ASCII letter
+        // at the end (general path); the case flags must agree.
+        let pairs = [
+            ("NATO", "NATOÉ"),
+            ("McDonald", "McDonaldé"),
+            ("iPhone", "iPhoneé"),
+            ("kyiv", "kyivé"),
+            ("Kyiv", "Kyivé"),
+            ("A1", "A1É"),
+        ];
+        let bits = flag::CAP | flag::LOWER | flag::HAS_UPPER;
+        for (a, u) in pairs {
+            let (ta, tu) = (tokenize(a)[0], tokenize(u)[0]);
+            assert_eq!(ta.flags & bits, tu.flags & bits, "{a} / {u}");
+            assert!(ta.has(flag::ASCII) && !tu.has(flag::ASCII));
+            assert_eq!(
+                (ta.start, ta.end, ta.ch),
+                (0, a.len(), a.chars().next().unwrap())
+            );
+        }
+        let t = tokenize("kyiv Kyiv NATO 2024 iPhone");
+        let up: Vec<bool> = t.iter().map(|t| t.has(flag::HAS_UPPER)).collect();
+        assert_eq!(up, [false, true, true, false, true]);
+        assert!(t[2].has(flag::ALLCAPS) && !t[4].has(flag::ALLCAPS));
+        assert_eq!(t[3].kind, Kind::Number);
     }
 
     #[test]
