@@ -2316,6 +2316,7 @@ impl Geoparser {
             && doc.next_tok(c.t1 - 1).is_some_and(|n| {
                 doc.same_sentence(c.t1 - 1, n)
                     && doc.tokens[n].is_lower_word()
+                    && doc.is(n, wc::SPEECH)
                     && doc.word_key(n, &mut w)
                     && Lexicon::get().speech.contains(w)
             })
@@ -2428,8 +2429,9 @@ impl Geoparser {
             let t = doc.tokens[p];
             if t.kind == Kind::Word {
                 w = doc.key(p);
-                let ok = lex.type_before.contains(w)
-                    || lex.admin_after.contains(w)
+                // Class bits first: most words are in neither list.
+                let ok = (doc.is(p, wc::TYPE_BEFORE | wc::ADMIN_AFTER)
+                    && (lex.type_before.contains(w) || lex.admin_after.contains(w)))
                     || w == "of"
                     || w == "s"
                     || is_split_admin_word(w);
