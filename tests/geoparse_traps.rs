@@ -835,3 +835,26 @@ fn world_city_names_outside_talk_of_fighting() {
     let ms = gp().parse("Fighting continued near New York and Toretsk on Tuesday.");
     assert_near(&ms, "New York", 48.33, 37.84, 15.0);
 }
+
+#[test]
+fn ordinary_words_next_to_a_place_of_the_same_passage() {
+    // "Buffalo" and "Aurora" are ordinary English words, but inside a sentence,
+    // capitalised, next to Erie County and Denver they are the cities.
+    let ms = gp().parse(
+        "Flooding closed roads across Erie County, and Buffalo schools shut early on Friday.",
+    );
+    assert_near(&ms, "Buffalo", 42.886, -78.878, 15.0);
+    let ms = gp().parse("Snow fell across Denver overnight and Aurora schools opened late.");
+    assert_near(&ms, "Aurora", 39.729, -104.832, 15.0);
+    // Not part of a longer name, and not from another story of a roundup.
+    let ms = gp().parse(
+        "Flooding closed roads across Erie County on Friday. Leaders met at the Bucharest \
+         Summit near Cluj.",
+    );
+    assert!(find(&ms, "Summit").is_empty(), "{ms:?}");
+    let ms = gp().parse(
+        "Crews cleared snow in Buffalo on Monday. Officials in Kyiv said the talks went well. \
+         Ministers in Brussels said Hope was fading for a deal.",
+    );
+    assert!(find(&ms, "Hope").is_empty(), "{ms:?}");
+}

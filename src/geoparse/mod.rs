@@ -346,11 +346,26 @@ impl Geoparser {
     /// that stream mentions out).
     pub fn with_mentions<R>(&self, text: &str, f: impl FnOnce(&[MentionRef<'_>]) -> R) -> R {
         let mut doc = recognize::Doc::new(text);
-        self.recognize(&mut doc);
-        let res = self.resolve_doc_with(&doc, false);
+        let res = self.recognize_and_resolve(&mut doc, false);
         let mut mentions = Vec::with_capacity(doc.cands.iter().filter(|c| c.accepted).count());
         self.each_mention(&doc, &res, |m| mentions.push(m));
         f(&mentions)
+    }
+
+    /// Recognition, resolution, and a second resolution when the first one
+    /// lent ordinary words a nearby place ([`resolve`]'s `rescue_near_names`).
+    fn recognize_and_resolve<'s>(
+        &'s self,
+        doc: &mut recognize::Doc<'s>,
+        context: bool,
+    ) -> resolve::DocRes {
+        self.recognize(doc);
+        let res = self.resolve_doc_with(doc, context);
+        if self.rescue_near_names(doc, &res) {
+            self.resolve_doc_with(doc, context)
+        } else {
+            res
+        }
     }
 
     /// The accepted candidates of a resolved document as mentions, in text order.
@@ -374,8 +389,7 @@ impl Geoparser {
     /// `context` = fill [`Analysis::countries`] and [`Analysis::admin1`].
     fn analyze_with(&self, text: &str, context: bool) -> Analysis {
         let mut doc = recognize::Doc::new(text);
-        self.recognize(&mut doc);
-        let res = self.resolve_doc_with(&doc, context);
+        let res = self.recognize_and_resolve(&mut doc, context);
         let mut mentions = Vec::with_capacity(doc.cands.iter().filter(|c| c.accepted).count());
         self.each_mention(&doc, &res, |m| mentions.push(m.to_mention()));
         let mut map = text::OffsetMap::new(text);
@@ -400,8 +414,7 @@ impl Geoparser {
     pub fn explain(&self, text: &str) -> Vec<MentionExplanation> {
         let mut doc = recognize::Doc::new(text);
         doc.explain = true;
-        self.recognize(&mut doc);
-        let res = self.resolve_doc(&doc);
+        let res = self.recognize_and_resolve(&mut doc, true);
         self.explain_doc(&doc, &res)
     }
 

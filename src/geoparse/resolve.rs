@@ -21,7 +21,7 @@
 
 use std::hash::Hasher;
 
-use super::lexicon::{FxHasher, FxMap, Lexicon, RegionKind};
+use super::lexicon::{FxHasher, FxMap, Lexicon, RegionKind, wc};
 use super::recognize::{Cand, Doc, Source};
 use super::text::{self};
 use super::{CandidateExplanation, Geoparser, MentionExplanation, key};
@@ -525,6 +525,10 @@ const MAX_PARENT_READINGS: usize = 400;
 /// of the geoparser's instructions, and mostly fed a first guess back into
 /// itself ("Mykolaiv" → a village named Mykolaivka next to Donetsk places).
 const PASSES: usize = 2;
+
+/// How near (km) a resolved settlement or district must be for an ordinary
+/// word to be taken as the place of that name ([`Geoparser::rescue_near_names`]).
+const RESCUE_KM: f64 = 40.0;
 
 /// Readings kept for the context passes (best intrinsic scores).
 const MAX_CONTEXT_READINGS: usize = 16;
@@ -1366,6 +1370,76 @@ impl Geoparser {
                 }
             }
         }
+    }
+
+    /// Ordinary words that name a place next to one the document resolved
+    /// ("roads across Erie County, and Buffalo schools shut"): a capitalised
+    /// common word inside a sentence, kept out only by its ordinary-word
+    /// penalty, is taken when a settlement it names lies within [`RESCUE_KM`]
+    /// of a resolved settlement or district. True when any was taken (the
+    /// document then needs resolving again).
+    pub(crate) fn rescue_near_names(&self, doc: &mut Doc<'_>, res: &DocRes) -> bool {
+        let near_misses: Vec<usize> = (0..doc.cands.len())
+            .filter(|&ci| {
+                let c = &doc.cands[ci];
+                let t0 = c.t0;
+                !c.accepted
+                    && c.t1 == t0 + 1
+                    && c.source == Source::Gaz
+                    && c.rec + 2.0 >= super::ACCEPT
+                    && c.feats.min >= -2.0
+                    && doc.is(t0, wc::COMMON)
+                    && doc.tokens[t0].is_cap()
+                    && !doc.tokens[t0].has(text::flag::ALLCAPS)
+                    && !doc.person[t0]
+                    && !doc.org[t0]
+                    && !doc.is_sentence_initial(t0)
+                    && !doc.is_headline(t0)
+                    // Part of a longer proper name ("the Bucharest Summit", "Buffalo Bills").
+                    && ![t0.wrapping_sub(1), t0 + 1].into_iter().any(|k| {
+                        k < doc.tokens.len()
+                            && doc.sent_of[k] == doc.sent_of[t0]
+                            && (doc.tokens[k].is_cap() || doc.tokens[k].has(text::flag::ALLCAPS))
+                    })
+            })
+            .collect();
+        if near_misses.is_empty() {
+            return false;
+        }
+        // (sentence, lat, lon) of resolved settlements and districts.
+        let anchors: Vec<(usize, f64, f64)> = doc
+            .cands
+            .iter()
+            .zip(&res.per_cand)
+            .filter(|(c, _)| c.accepted)
+            .filter_map(|(c, r)| r.best.map(|b| (c.sent, &r.readings[b])))
+            .filter(|(_, r)| r.fc.settlement() || r.fc == Fc::Adm2)
+            .map(|(s, r)| (s, r.lat, r.lon))
+            .collect();
+        let mut any = false;
+        for ci in near_misses {
+            // Only places of the same passage: a roundup's other stories lend nothing.
+            let sent = doc.cands[ci].sent;
+            let near = doc.cands[ci].hits.iter().take(256).any(|h| {
+                let p = self.gaz.place(h.place);
+                p.is_settlement()
+                    && anchors.iter().any(|&(s, lat, lon)| {
+                        s.abs_diff(sent) <= 1
+                            && crate::gazetteer::haversine_km(p.lat, p.lon, lat, lon) <= RESCUE_KM
+                    })
+            });
+            if near {
+                let c = &mut doc.cands[ci];
+                c.feats.push((
+                    "a settlement of this name lies next to a place of the document",
+                    2.0,
+                ));
+                c.rec += 2.0;
+                c.accepted = true;
+                any = true;
+            }
+        }
+        any
     }
 
     pub(crate) fn resolve_doc(&self, doc: &Doc<'_>) -> DocRes {
