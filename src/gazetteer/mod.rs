@@ -172,15 +172,25 @@ pub struct Place {
 impl Place {
     /// `CC.A1` form ("UA.05"); empty when the admin1 code is unknown.
     pub fn admin1_key(&self) -> String {
-        if self.admin1.is_empty() || self.country_code.is_empty() || self.admin1 == "00" {
+        let (cc, a1) = self.admin1_parts();
+        if a1.is_empty() {
             String::new()
         } else {
             // Hot (every resolved mention): no formatting machinery.
-            let mut k = String::with_capacity(self.country_code.len() + 1 + self.admin1.len());
-            k.push_str(&self.country_code);
+            let mut k = String::with_capacity(cc.len() + 1 + a1.len());
+            k.push_str(cc);
             k.push('.');
-            k.push_str(&self.admin1);
+            k.push_str(a1);
             k
+        }
+    }
+    /// The two halves of [`admin1_key`](Self::admin1_key) (`("UA", "05")`),
+    /// `("", "")` when the admin1 code is unknown.
+    pub fn admin1_parts(&self) -> (&str, &str) {
+        if self.admin1.is_empty() || self.country_code.is_empty() || self.admin1 == "00" {
+            ("", "")
+        } else {
+            (&self.country_code, &self.admin1)
         }
     }
     /// `CC.A1.A2` form ("UA.05.1416"); empty when unknown.

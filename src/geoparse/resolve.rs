@@ -1895,7 +1895,7 @@ impl Geoparser {
             if let Some(b) = per[ci].best {
                 let r = &per[ci].readings[b];
                 if r.a1 != 0 && !ctx.a1_names.contains_key(&r.a1) {
-                    let name = self.admin1_string(r);
+                    let name = self.place_ref(r).admin1_key();
                     ctx.a1_names.insert(r.a1, name);
                 }
             }
@@ -1925,20 +1925,6 @@ impl Geoparser {
         }
     }
 
-    fn admin1_string(&self, r: &Reading) -> String {
-        match &r.target {
-            Target::Place(pi) => self.gaz.place(*pi).admin1_key(),
-            Target::Region(idx) => Lexicon::get().regions[*idx].admin1.clone(),
-            Target::Admin(a) => {
-                if a.level == AdminLevel::Country {
-                    String::new()
-                } else {
-                    a.key.split('.').take(2).collect::<Vec<_>>().join(".")
-                }
-            }
-        }
-    }
-
     fn resolved_place(&self, r: &Reading) -> ResolvedPlace {
         self.place_ref(r).to_owned()
     }
@@ -1948,12 +1934,6 @@ impl Geoparser {
         match &r.target {
             Target::Place(pi) => {
                 let p = self.gaz.place(*pi);
-                let admin1 = if p.admin1.is_empty() || p.country_code.is_empty() || p.admin1 == "00"
-                {
-                    ("", "")
-                } else {
-                    (p.country_code.as_str(), p.admin1.as_str())
-                };
                 PlaceRef {
                     geonameid: p.geonameid,
                     name: &p.name,
@@ -1966,7 +1946,7 @@ impl Geoparser {
                         &p.feature_code
                     },
                     country_code: &p.country_code,
-                    admin1,
+                    admin1: p.admin1_parts(),
                     approximate: p.approximate,
                 }
             }
