@@ -858,3 +858,16 @@ fn ordinary_words_next_to_a_place_of_the_same_passage() {
     );
     assert!(find(&ms, "Hope").is_empty(), "{ms:?}");
 }
+
+#[test]
+fn an_airline_before_flight_is_no_place() {
+    // "A Delta flight": the airline, not Delta State (Nigeria); the cities of
+    // the same sentence still resolve.
+    let ms = gp().parse("A Delta flight from Atlanta to Lagos was diverted to Accra on Friday.");
+    assert_absent(&ms, "Delta");
+    assert_near(&ms, "Atlanta", 33.749, -84.388, 15.0);
+    assert_near(&ms, "Accra", 5.556, -0.197, 15.0);
+    // A place before "flight" after "to"/"from" is still the place.
+    let ms = gp().parse("Passengers waited for hours in Kyiv for news of flights to Warsaw.");
+    assert_near(&ms, "Warsaw", 52.23, 21.01, 15.0);
+}

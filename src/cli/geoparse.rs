@@ -217,9 +217,21 @@ pub fn write_doc_json(
     fn val<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> serde_json::Result<()> {
         serde_json::to_writer(&mut *out, v)
     }
+    /// A JSON string: copied as it is when no byte needs an escape (names,
+    /// codes and most mention texts), else through serde_json.
+    fn str(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+        if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
+            Ok(())
+        } else {
+            val(out, s)
+        }
+    }
     fn opt_str(out: &mut Vec<u8>, v: Option<&str>) -> serde_json::Result<()> {
         match v {
-            Some(s) => val(out, s),
+            Some(s) => str(out, s),
             None => {
                 out.extend_from_slice(b"null");
                 Ok(())
@@ -240,7 +252,7 @@ pub fn write_doc_json(
         out.extend_from_slice(b",\"end\":");
         val(out, &m.end)?;
         out.extend_from_slice(b",\"text\":");
-        val(out, m.text)?;
+        str(out, m.text)?;
         out.extend_from_slice(b",\"geonameid\":");
         val(
             out,
@@ -602,6 +614,35 @@ mod tests {
         assert_eq!(m1["text"], "Nowhere");
         assert_eq!(v["mentions"][0]["admin1"], "UA.12");
         assert!(v.get("explain").is_none());
+    }
+
+    #[test]
+    fn doc_json_strings_are_written_as_serde_json_writes_them() {
+        for text in [
+            "Pokrovsk",
+            "Kyiv \"x\"",
+            "a\\b",
+            "tab\there\nand a line",
+            "Запоріжжя – Zaporizhzhia",
+            "\u{1}\u{7f}\u{2028}",
+            "",
+        ] {
+            let m = MentionRef {
+                start: 0,
+                end: 1,
+                text,
+                place: None,
+                precision: LocationPrecision::Settlement,
+                score: 1.0,
+            };
+            let mut out = Vec::new();
+            write_doc_json(&mut out, &Value::from(1), &[m], None).unwrap();
+            let line = String::from_utf8(out).unwrap();
+            let want = format!(",\"text\":{},", serde_json::to_string(text).unwrap());
+            assert!(line.contains(&want), "{text:?}: {line}");
+            let v: Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(v["mentions"][0]["text"], text);
+        }
     }
 
     #[test]

@@ -184,7 +184,7 @@ impl HashIndex {
                 ]
                 .into_boxed_slice();
             }
-            // FxHash mixes into the high bits.
+            // The key hash is mixed over all its bits (FxHasher::finish).
             let slot = &mut c.slots[(h >> 52) as usize & (CACHE_SLOTS - 1)];
             if slot.valid && slot.hash == h {
                 return slot.entry;

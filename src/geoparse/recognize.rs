@@ -2019,6 +2019,15 @@ impl Geoparser {
                         )
                     {
                         feats.push(("part of a disease name", -3.5));
+                    } else if single
+                        && matches!(w, "flight" | "flights" | "airliner" | "pilots")
+                        && doc.prev_tok(t0).is_none_or(|p| {
+                            let mut pw: &str = "";
+                            doc.word_key(p, &mut pw) && matches!(pw, "a" | "an" | "the")
+                        })
+                    {
+                        // "A Delta flight", "the United flight": the airline.
+                        feats.push(("'a X flight' (an airline)", -4.0));
                     } else if ntk.is_cap() && c.source != Source::Feature && !institution {
                         let mut fac = is_facility_word(w);
                         if !fac

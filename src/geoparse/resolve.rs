@@ -467,8 +467,11 @@ impl Ctx {
         if total <= 0.0 {
             return 0.0;
         }
-        let w = self.a1.get(&a1).copied().unwrap_or(0.0)
-            - self.a1_key.get(&(a1, key)).copied().unwrap_or(0.0);
+        // Most readings lie in no admin-1 unit of the context: one probe.
+        let Some(&on_a1) = self.a1.get(&a1) else {
+            return 0.0;
+        };
+        let w = on_a1 - self.a1_key.get(&(a1, key)).copied().unwrap_or(0.0);
         (w / total).clamp(0.0, 1.0) * (total / (total + 1.0))
     }
     /// Nearest anchor (km, weight) not from key `key` (equirectangular distance).
