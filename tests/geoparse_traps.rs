@@ -871,3 +871,14 @@ fn an_airline_before_flight_is_no_place() {
     let ms = gp().parse("Passengers waited for hours in Kyiv for news of flights to Warsaw.");
     assert_near(&ms, "Warsaw", 52.23, 21.01, 15.0);
 }
+
+#[test]
+fn football_clubs_named_like_towns() {
+    // "Ajax" is a town in Ontario and "Aston" a district of Birmingham; in a
+    // match report they are clubs. The host cities still resolve.
+    let ms = gp().parse("Ajax beat PSV 2-1 in Eindhoven, and Aston Villa lost in Birmingham.");
+    assert_absent(&ms, "Ajax");
+    assert_absent(&ms, "Aston");
+    assert_near(&ms, "Eindhoven", 51.44, 5.48, 15.0);
+    assert_near(&ms, "Birmingham", 52.48, -1.90, 15.0);
+}
