@@ -220,3 +220,34 @@ fn explain_and_focus_options() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/input.txt"));
 }
+
+#[test]
+fn timings_report_startup_and_processing_on_stderr() {
+    let input = "{\"id\": 1, \"text\": \"Shelling near Kupiansk.\"}\n{\"id\": 2, \"text\": \"Drones over Sumy.\"}\n";
+    let out = run(&["--format", "jsonl", "--timings"], input);
+    assert!(out.status.success());
+    assert_eq!(lines(&out).len(), 2, "timings must not touch stdout");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("frontline geoparse timings: "))
+        .unwrap_or_else(|| panic!("no timings line in {err:?}"));
+    let field = |k: &str| -> String {
+        line.split_whitespace()
+            .find_map(|f| f.strip_prefix(&format!("{k}=")))
+            .unwrap_or_else(|| panic!("no {k}= in {line:?}"))
+            .to_string()
+    };
+    assert_eq!(field("documents"), "2");
+    for k in ["startup_wall", "wall"] {
+        let v: f64 = field(k).parse().expect("seconds");
+        assert!(v >= 0.0, "{k}={v}");
+    }
+    // Start-up loads the whole gazetteer: it takes measurable CPU on Linux.
+    if cfg!(target_os = "linux") {
+        let s: f64 = field("startup_cpu").parse().expect("seconds");
+        assert!(s > 0.0, "startup_cpu={s}");
+        let c: f64 = field("cpu").parse().expect("seconds");
+        assert!(c >= 0.0, "cpu={c}");
+    }
+}

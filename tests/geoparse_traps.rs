@@ -882,3 +882,24 @@ fn football_clubs_named_like_towns() {
     assert_near(&ms, "Eindhoven", 51.44, 5.48, 15.0);
     assert_near(&ms, "Birmingham", 52.48, -1.90, 15.0);
 }
+
+#[test]
+fn clubs_named_after_their_city_leave_the_city_a_place() {
+    // The club names are no mentions; the city named on its own later is.
+    let ms = gp().parse(
+        "Real Madrid beat Bayern Munich 2-1, and Dynamo Kyiv drew with Shakhtar Donetsk. \
+         Fans celebrated late into the night in Madrid, while air-raid sirens sounded in Kyiv.",
+    );
+    assert_absent(&ms, "Munich");
+    assert_absent(&ms, "Donetsk");
+    assert_near(&ms, "Madrid", 40.42, -3.70, 15.0);
+    assert_near(&ms, "Kyiv", 50.45, 30.52, 15.0);
+    assert_eq!(
+        ms.iter()
+            .filter(|m| m.text == "Madrid" || m.text == "Kyiv")
+            .count(),
+        2,
+        "only the bare city names are mentions: {:?}",
+        ms.iter().map(|m| (&m.text, m.start)).collect::<Vec<_>>()
+    );
+}

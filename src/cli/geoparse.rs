@@ -5,10 +5,12 @@
 //! JSONL is streamed in chunks of lines, each chunk geoparsed in parallel with
 //! rayon and written in input order, so memory stays flat on any input length.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
@@ -69,12 +71,17 @@ pub struct GeoparseArgs {
     /// JSONL: an "explain" array on each output line).
     #[arg(long)]
     pub explain: bool,
+    /// Print the start-up and processing times (wall and CPU of the whole
+    /// process, all threads) to standard error when done.
+    #[arg(long)]
+    pub timings: bool,
     /// Lines per parallel batch (JSONL).
     #[arg(long, value_name = "N", default_value_t = 2048, hide = true)]
     pub batch: usize,
 }
 
 pub fn run(args: GeoparseArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
     let focus = Focus::parse(&args.focus)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads)
@@ -83,6 +90,7 @@ pub fn run(args: GeoparseArgs) -> anyhow::Result<()> {
     let (gaz, _report) = Gazetteer::load(&LoadOptions::from_cli(&args.gazetteer))
         .context("loading the gazetteer")?;
     let gp = pool.install(|| Geoparser::new(Arc::new(gaz), GeoparseOptions { focus }));
+    let timer = args.timings.then(|| Timings::start(started));
 
     let label = match &args.input {
         None => "-".to_string(),
@@ -130,6 +138,9 @@ pub fn run(args: GeoparseArgs) -> anyhow::Result<()> {
             Format::Text => write_table(&mut out, &label, &mentions, explain.as_deref())?,
         }
         out.flush()?;
+        if let Some(t) = timer {
+            t.report(1);
+        }
         leak_at_exit(gp);
         return Ok(());
     }
@@ -183,6 +194,9 @@ pub fn run(args: GeoparseArgs) -> anyhow::Result<()> {
         }
     }
     out.flush()?;
+    if let Some(t) = timer {
+        t.report(total);
+    }
     leak_at_exit(gp);
     if failed > 0 {
         anyhow::bail!(
@@ -190,6 +204,50 @@ pub fn run(args: GeoparseArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// `--timings`: the start-up (loading the gazetteer, building the indexes) and
+/// the processing after it, measured inside the process, so that a benchmark
+/// need not subtract a separately measured start-up.
+struct Timings {
+    startup_wall: f64,
+    startup_cpu: Option<f64>,
+    at: Instant,
+}
+
+impl Timings {
+    fn start(started: Instant) -> Timings {
+        Timings {
+            startup_wall: started.elapsed().as_secs_f64(),
+            startup_cpu: process_cpu_seconds(),
+            at: Instant::now(),
+        }
+    }
+
+    fn report(&self, docs: usize) {
+        let cpu = match (self.startup_cpu, process_cpu_seconds()) {
+            (Some(a), Some(b)) => format!("{:.3}", b - a),
+            _ => "n/a".into(),
+        };
+        let startup_cpu = self.startup_cpu.map_or("n/a".into(), |c| format!("{c:.3}"));
+        eprintln!(
+            "frontline geoparse timings: startup_wall={:.3} startup_cpu={startup_cpu} documents={docs} wall={:.3} cpu={cpu}",
+            self.startup_wall,
+            self.at.elapsed().as_secs_f64(),
+        );
+    }
+}
+
+/// User plus system CPU seconds of this process, all threads (Linux
+/// `/proc/self/stat`, in clock ticks of 1/100 s); None elsewhere.
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name in parentheses: state is field 3, utime 14, stime 15.
+    let rest = stat.get(stat.rfind(')')? + 1..)?;
+    let mut f = rest.split_whitespace().skip(11);
+    let utime: f64 = f.next()?.parse().ok()?;
+    let stime: f64 = f.next()?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }
 
 /// The process is about to exit: skip freeing the gazetteer and its indexes
@@ -303,19 +361,66 @@ pub fn write_doc_json(
     Ok(())
 }
 
-/// A parsed input line.
-struct Input {
+/// A parsed input line (the text borrowed from the line when it has no escapes).
+struct Input<'a> {
     id: Value,
-    text: String,
+    text: Cow<'a, str>,
     spans: Option<Vec<(usize, usize)>>,
 }
 
-fn parse_line(line: &str) -> Result<Input, (Option<Value>, String)> {
+/// The common input line (`id`, `text`, maybe `published`, no `spans`), read
+/// without building a JSON tree. Anything else goes through the general path
+/// of [`parse_line`], which also words the errors.
+#[derive(serde::Deserialize)]
+struct PlainLine<'a> {
+    id: Value,
+    #[serde(borrow)]
+    text: Cow<'a, str>,
+    #[serde(default)]
+    published: Option<Value>,
+    #[serde(default)]
+    spans: Option<Value>,
+}
+
+/// `published`, when given, must be a "YYYY-MM-DD..." string.
+fn check_published(published: Option<&Value>) -> Result<(), String> {
+    match published {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::String(s)) => {
+            let ok = s.len() >= 10
+                && chrono::NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d").is_ok()
+                && s.is_char_boundary(10);
+            if ok {
+                Ok(())
+            } else {
+                Err(format!(
+                    "field \"published\": {s:?} is not a YYYY-MM-DD date"
+                ))
+            }
+        }
+        Some(_) => Err("field \"published\" must be a \"YYYY-MM-DD\" string".into()),
+    }
+}
+
+fn parse_line(line: &str) -> Result<Input<'_>, (Option<Value>, String)> {
     if line.ends_with("\u{0}invalid-utf8") {
         return Err((None, "line is not valid UTF-8".into()));
     }
-    let v: Value = serde_json::from_str(line.trim_end_matches(['\n', '\r']))
-        .map_err(|e| (None, format!("invalid JSON: {e}")))?;
+    let line = line.trim_end_matches(['\n', '\r']);
+    if let Ok(p) = serde_json::from_str::<PlainLine<'_>>(line)
+        && matches!(p.id, Value::String(_) | Value::Number(_))
+        && p.spans.as_ref().is_none_or(Value::is_null)
+    {
+        return match check_published(p.published.as_ref()) {
+            Ok(()) => Ok(Input {
+                id: p.id,
+                text: p.text,
+                spans: None,
+            }),
+            Err(msg) => Err((Some(p.id), msg)),
+        };
+    }
+    let v: Value = serde_json::from_str(line).map_err(|e| (None, format!("invalid JSON: {e}")))?;
     let Value::Object(mut obj) = v else {
         return Err((None, "expected a JSON object".into()));
     };
@@ -334,25 +439,8 @@ fn parse_line(line: &str) -> Result<Input, (Option<Value>, String)> {
         Some(_) => return Err((Some(id), "field \"text\" must be a string".into())),
         None => return Err((Some(id), "missing field \"text\"".into())),
     };
-    match obj.get("published") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) => {
-            let ok = s.len() >= 10
-                && chrono::NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d").is_ok()
-                && s.is_char_boundary(10);
-            if !ok {
-                return Err((
-                    Some(id),
-                    format!("field \"published\": {s:?} is not a YYYY-MM-DD date"),
-                ));
-            }
-        }
-        Some(_) => {
-            return Err((
-                Some(id),
-                "field \"published\" must be a \"YYYY-MM-DD\" string".into(),
-            ));
-        }
+    if let Err(msg) = check_published(obj.get("published")) {
+        return Err((Some(id), msg));
     }
     let spans = match obj.remove("spans") {
         None | Some(Value::Null) => None,
@@ -390,7 +478,11 @@ fn parse_line(line: &str) -> Result<Input, (Option<Value>, String)> {
             ));
         }
     };
-    Ok(Input { id, text, spans })
+    Ok(Input {
+        id,
+        text: Cow::Owned(text),
+        spans,
+    })
 }
 
 fn process_line(
@@ -401,7 +493,8 @@ fn process_line(
     format: Format,
     explain: bool,
 ) -> (Vec<u8>, bool) {
-    let mut out = Vec::with_capacity(256);
+    // Room for the usual output (a few hundred bytes per mention) up front.
+    let mut out = Vec::with_capacity(256 + 4 * line.len());
     match parse_line(line) {
         Ok(inp) => {
             let expl = explain.then(|| match &inp.spans {
@@ -554,6 +647,63 @@ fn clip(s: &str, n: usize) -> String {
 mod tests {
     use super::*;
     use crate::model::{LocationPrecision, ResolvedPlace};
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn process_cpu_time_is_read_and_grows() {
+        let a = process_cpu_seconds().expect("/proc/self/stat");
+        let t = Instant::now();
+        let mut x = 0u64;
+        while t.elapsed().as_millis() < 300 {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+        }
+        let b = process_cpu_seconds().expect("/proc/self/stat");
+        assert!(
+            b - a >= 0.1,
+            "300 ms of busy work counted as {:.2} s CPU",
+            b - a
+        );
+    }
+
+    #[test]
+    fn plain_lines_borrow_their_text_and_odd_lines_keep_their_errors() {
+        let ok = parse_line(r#"{"id": 7, "text": "Shelling near Kupiansk.", "x": [1]}"#).unwrap();
+        assert_eq!(ok.id, Value::from(7));
+        assert!(matches!(ok.text, Cow::Borrowed("Shelling near Kupiansk.")));
+        let esc = parse_line(r#"{"id": "a", "text": "\"Izium\"\n", "published": null}"#).unwrap();
+        assert_eq!(esc.text, "\"Izium\"\n");
+        let sp = parse_line(r#"{"id": 1, "text": "in Sumy", "spans": [[3, 7]]}"#).unwrap();
+        assert_eq!(sp.spans, Some(vec![(3, 7)]));
+        let err = |l: &str| parse_line(l).err().unwrap();
+        assert_eq!(
+            err(r#"{"id": 2, "text": "x", "published": "2024-13-40"}"#),
+            (
+                Some(Value::from(2)),
+                "field \"published\": \"2024-13-40\" is not a YYYY-MM-DD date".to_string()
+            )
+        );
+        assert_eq!(
+            err(r#"{"id": 3, "text": "x", "published": 5}"#).1,
+            "field \"published\" must be a \"YYYY-MM-DD\" string"
+        );
+        assert_eq!(
+            err(r#"{"id": [3], "text": "x"}"#),
+            (
+                Some(serde_json::json!([3])),
+                "field \"id\" must be a string or a number".to_string()
+            )
+        );
+        assert_eq!(
+            err(r#"{"id": 4, "text": 9}"#).1,
+            "field \"text\" must be a string"
+        );
+        assert_eq!(err(r#"{"text": "x"}"#).1, "missing field \"id\"");
+        assert!(
+            err(r#"{"id": 5, "text": "x""#)
+                .1
+                .starts_with("invalid JSON: ")
+        );
+    }
 
     #[test]
     fn doc_json_keeps_the_contract_order_and_escapes_values() {

@@ -753,11 +753,20 @@ impl Geoparser {
                 for k in i..end {
                     doc.org[k] = true;
                 }
-                // Remember the last word of a multi-word org ("The Independent" → "independent").
+                // Remember the last word of a multi-word org ("The Independent" →
+                // "independent"), unless it names a city of 100,000 or more, a
+                // capital, a region or a country on its own: after "Real Madrid"
+                // or "Dynamo Kyiv", a bare "Madrid" or "Kyiv" is the city.
                 let k = if end - i >= 2 { end - 1 } else { i };
                 if doc.tokens[k].kind != Kind::Punct {
-                    let w = doc.key(k).to_string();
-                    doc.org_keys.insert(w);
+                    let w = doc.key(k);
+                    let prominent = k > i && {
+                        let (hits, _, _) = self.index.lookup(w);
+                        prior_of_hits(hits, false, &self.pinfo).0 >= 2.5
+                    };
+                    if !prominent {
+                        doc.org_keys.insert(w.to_string());
+                    }
                 }
                 i = end;
                 continue;
