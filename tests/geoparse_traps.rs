@@ -903,3 +903,49 @@ fn clubs_named_after_their_city_leave_the_city_a_place() {
         ms.iter().map(|m| (&m.text, m.start)).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_named_facility_anchors_the_places_around_it() {
+    // A roundup that earlier names places of Kharkiv oblast, where a hamlet is
+    // also called Nikopol: the nuclear plant across the river places Nikopol,
+    // the city of 100,000 in Dnipropetrovsk oblast.
+    let ms = gp().parse(
+        "Zelensky visited troops near Kupiansk before travelling on to Kharkiv. \
+         Shelling in Nikopol across the Dnipro river from the occupied Zaporizhzhia \
+         nuclear power plant damaged power lines.",
+    );
+    assert_near(&ms, "Nikopol", 47.57, 34.40, 10.0);
+    let plant = ms
+        .iter()
+        .find(|m| m.text == "Zaporizhzhia nuclear power plant")
+        .expect("the plant is a mention");
+    let p = plant.place.as_ref().expect("resolved");
+    assert_eq!(
+        (p.feature_class.as_str(), p.feature_code.as_str()),
+        ("S", "PSN")
+    );
+    assert_eq!(plant.precision, LocationPrecision::Exact);
+}
+
+#[test]
+fn war_landmarks_are_sites_at_their_own_point() {
+    let ms = gp().parse(
+        "Ukrainian drones struck the Crimean Bridge again, and fires broke out at Azovstal \
+         in Mariupol. Water poured through the breached Kakhovka dam toward Kherson.",
+    );
+    assert_near(&ms, "Crimean Bridge", 45.31, 36.51, 5.0);
+    assert_near(&ms, "Azovstal", 47.10, 37.60, 5.0);
+    assert_near(&ms, "Kakhovka dam", 46.78, 33.37, 5.0);
+    assert_near(&ms, "Mariupol", 47.10, 37.55, 10.0);
+    for name in ["Crimean Bridge", "Azovstal", "Kakhovka dam"] {
+        let m = ms.iter().find(|m| m.text == name).expect("a mention");
+        let p = m.place.as_ref().expect("resolved");
+        assert_eq!(p.feature_class, "S", "{name}");
+        assert_eq!(
+            p.admin1.split('.').next(),
+            Some("UA"),
+            "{name}: {}",
+            p.admin1
+        );
+    }
+}

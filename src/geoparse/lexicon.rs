@@ -147,6 +147,9 @@ pub enum RegionKind {
     Region,
     Sea,
     River,
+    /// A facility at one point (a power plant, a dam, a bridge): kind
+    /// `site:CODE` in `regions.tsv`, CODE its GeoNames feature code.
+    Site,
 }
 
 /// A named region, continent, sea or river from `regions.tsv`.
@@ -160,6 +163,8 @@ pub struct RegionEntry {
     pub admin1: String,
     /// GeoNames id when known, else 0.
     pub geonameid: u64,
+    /// GeoNames feature code of a [`RegionKind::Site`] ("PSN", "DAM"), else "".
+    pub code: String,
 }
 
 /// All word lists.
@@ -280,11 +285,14 @@ impl Lexicon {
             else {
                 continue;
             };
-            let kind = match f[4].trim() {
-                "continent" => RegionKind::Continent,
-                "sea" => RegionKind::Sea,
-                "river" => RegionKind::River,
-                _ => RegionKind::Region,
+            let (kind, code) = match f[4].trim() {
+                "continent" => (RegionKind::Continent, ""),
+                "sea" => (RegionKind::Sea, ""),
+                "river" => (RegionKind::River, ""),
+                k => match k.strip_prefix("site:") {
+                    Some(code) => (RegionKind::Site, code),
+                    None => (RegionKind::Region, ""),
+                },
             };
             let idx = regions.len();
             regions.push(RegionEntry {
@@ -295,6 +303,7 @@ impl Lexicon {
                 country_code: f.get(5).map(|s| s.trim().to_string()).unwrap_or_default(),
                 admin1: f.get(6).map(|s| s.trim().to_string()).unwrap_or_default(),
                 geonameid: f.get(7).and_then(|s| s.trim().parse().ok()).unwrap_or(0),
+                code: code.to_string(),
             });
             for alias in f[0].split('|') {
                 let k = super::key::key_of(alias);

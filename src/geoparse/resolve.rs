@@ -62,6 +62,10 @@ pub(crate) enum Fc {
     Region,
     Sea,
     River,
+    /// A lexicon facility at one point ([`RegionKind::Site`]): point-like, so
+    /// it anchors the places around it ("Nikopol, across the river from the
+    /// Zaporizhzhia nuclear power plant").
+    Site,
     Other,
 }
 
@@ -95,7 +99,7 @@ impl Fc {
             Fc::Region => "RGN",
             Fc::Sea => "SEA",
             Fc::River => "STM",
-            Fc::Other => "",
+            Fc::Site | Fc::Other => "",
         }
     }
     fn settlement(self) -> bool {
@@ -912,6 +916,7 @@ impl Geoparser {
                         RegionKind::Region => Fc::Region,
                         RegionKind::Sea => Fc::Sea,
                         RegionKind::River => Fc::River,
+                        RegionKind::Site => Fc::Site,
                     },
                     name_kind: NameKind::Primary,
                     approximate: false,
@@ -1960,14 +1965,16 @@ impl Geoparser {
                     name: &e.name,
                     lat: e.lat,
                     lon: e.lon,
-                    feature_class: std::borrow::Cow::Borrowed(
-                        if matches!(r.fc, Fc::Sea | Fc::River) {
-                            "H"
-                        } else {
-                            "L"
-                        },
-                    ),
-                    feature_code: r.fc.code(),
+                    feature_class: std::borrow::Cow::Borrowed(match r.fc {
+                        Fc::Sea | Fc::River => "H",
+                        Fc::Site => "S",
+                        _ => "L",
+                    }),
+                    feature_code: if r.fc == Fc::Site {
+                        &e.code
+                    } else {
+                        r.fc.code()
+                    },
                     country_code: &e.country_code,
                     admin1: (&e.admin1, ""),
                     approximate: false,
@@ -2012,6 +2019,9 @@ impl Geoparser {
             Fc::Adm2 | Fc::AdmOther => LocationPrecision::District,
             Fc::Continent | Fc::Region | Fc::River | Fc::Other => LocationPrecision::Region,
             Fc::Sea => LocationPrecision::SeaAir,
+            // A named facility: its own point ("near" it: P2).
+            Fc::Site if c.cues.near => LocationPrecision::NearSettlement,
+            Fc::Site => LocationPrecision::Exact,
             Fc::Pplc | Fc::Ppla | Fc::Ppla2 | Fc::Ppl => {
                 // An approximate point, or a district's seat standing for it.
                 if r.approximate || (c.admin2_hint && c.cues.admin_after) {
