@@ -949,3 +949,14 @@ fn war_landmarks_are_sites_at_their_own_point() {
         );
     }
 }
+
+#[test]
+fn names_before_family_and_disease_nouns_are_no_places() {
+    let ms = gp().parse(
+        "Cases of Lassa fever rose again in Nigeria, health officials said. \
+         The Romanov dynasty ruled from St Petersburg for two centuries.",
+    );
+    assert_absent(&ms, "Lassa");
+    assert_absent(&ms, "Romanov");
+    assert_near(&ms, "Nigeria", 9.08, 8.68, 600.0);
+}

@@ -99,6 +99,7 @@ const PLACE_WORDS: &str = include_str!("../../gazetteer/lexicon/place_words.txt"
 const US_STATES: &str = include_str!("../../gazetteer/lexicon/us_states.tsv");
 const TEAMS: &str = include_str!("../../gazetteer/lexicon/teams.txt");
 const SPEECH: &str = include_str!("../../gazetteer/lexicon/speech_verbs.txt");
+const NAME_NOUNS: &str = include_str!("../../gazetteer/lexicon/name_nouns.tsv");
 const COUNTRY_ALIASES: &str = include_str!("../../gazetteer/lexicon/country_aliases.tsv");
 const FIRST_NAMES: &str = include_str!("../../gazetteer/names/first_names.txt");
 const SURNAMES: &str = include_str!("../../gazetteer/names/surnames.txt");
@@ -134,6 +135,12 @@ pub mod wc {
     pub const TEAM_START: u32 = 1 << 21;
     /// A war-context word ([`crate::geoparse::recognize::WAR_WORDS`]).
     pub const WAR: u32 = 1 << 22;
+    /// After a name: the name is a surname ("the Kennedy family"); `name_nouns.tsv`.
+    pub const FAMILY_NOUN: u32 = 1 << 23;
+    /// After a name: the name is part of a disease ("Ebola virus").
+    pub const DISEASE_NOUN: u32 = 1 << 24;
+    /// After "a/an/the" and a name: the name is an airline ("a Delta flight").
+    pub const AIRLINE_NOUN: u32 = 1 << 25;
     /// Bits of the large lists (ordinary words, first names, surnames): looked up
     /// only when asked for ([`super::Lexicon::class_large`]).
     pub const LARGE: u32 =
@@ -417,6 +424,19 @@ impl Lexicon {
         for k in super::recognize::WAR_WORDS {
             add(k, wc::WAR);
         }
+        for l in lines(NAME_NOUNS) {
+            let mut f = l.split('\t');
+            let (Some(word), Some(kind)) = (f.next(), f.next()) else {
+                continue;
+            };
+            let bit = match kind.trim() {
+                "family" => wc::FAMILY_NOUN,
+                "disease" => wc::DISEASE_NOUN,
+                "airline" => wc::AIRLINE_NOUN,
+                _ => continue,
+            };
+            add(word.trim(), bit);
+        }
         for k in self.demonyms.keys() {
             add(k, wc::DEMONYM);
             add(&first(k), wc::DEMONYM_START);
@@ -535,5 +555,44 @@ mod tests {
         assert!(l.prep_strong.contains("near"));
         assert_eq!(l.country_aliases.get("us"), Some(b"US"));
         assert_eq!(l.country_aliases.get("u s"), Some(b"US"));
+        let znpp = l.region_index["zaporizhzhia npp"];
+        assert_eq!(l.regions[znpp].kind, RegionKind::Site);
+        assert_eq!(l.regions[znpp].code, "PSN");
+    }
+
+    #[test]
+    fn name_nouns_set_their_class_bits() {
+        let l = Lexicon::get();
+        let class = |w: &str| l.class(word_hash(w));
+        assert_ne!(class("dynasty") & wc::FAMILY_NOUN, 0);
+        assert_ne!(class("virus") & wc::DISEASE_NOUN, 0);
+        assert_ne!(class("flight") & wc::AIRLINE_NOUN, 0);
+        assert_eq!(class("flight") & (wc::FAMILY_NOUN | wc::DISEASE_NOUN), 0);
+        assert_eq!(class("city") & (wc::FAMILY_NOUN | wc::AIRLINE_NOUN), 0);
+    }
+
+    #[test]
+    fn every_site_has_a_feature_code_and_a_country() {
+        let l = Lexicon::get();
+        let sites: Vec<_> = l
+            .regions
+            .iter()
+            .filter(|r| r.kind == RegionKind::Site)
+            .collect();
+        assert!(sites.len() >= 7, "{} sites", sites.len());
+        for r in sites {
+            assert!(
+                (2..=5).contains(&r.code.len()) && r.code.bytes().all(|b| b.is_ascii_uppercase()),
+                "{}: feature code {:?}",
+                r.name,
+                r.code
+            );
+            assert_eq!(r.country_code.len(), 2, "{}", r.name);
+            assert!(
+                r.admin1.starts_with(&format!("{}.", r.country_code)),
+                "{}",
+                r.name
+            );
+        }
     }
 }

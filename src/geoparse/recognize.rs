@@ -2006,30 +2006,13 @@ impl Geoparser {
                                     | "assessor"
                             )
                     });
-                    if ntk.is_lower_word()
-                        && matches!(
-                            w,
-                            "family"
-                                | "families"
-                                | "household"
-                                | "clan"
-                                | "brothers"
-                                | "sisters"
-                                | "twins"
-                                | "siblings"
-                                | "dynasty"
-                        )
-                    {
+                    // Nouns of `name_nouns.tsv`.
+                    if ntk.is_lower_word() && doc.is(nt, wc::FAMILY_NOUN) {
                         feats.push(("'X family' (a surname)", -3.0));
-                    } else if ntk.is_lower_word()
-                        && matches!(
-                            w,
-                            "virus" | "fever" | "disease" | "flu" | "syndrome" | "variant"
-                        )
-                    {
+                    } else if ntk.is_lower_word() && doc.is(nt, wc::DISEASE_NOUN) {
                         feats.push(("part of a disease name", -3.5));
                     } else if single
-                        && matches!(w, "flight" | "flights" | "airliner" | "pilots")
+                        && doc.is(nt, wc::AIRLINE_NOUN)
                         && doc.prev_tok(t0).is_none_or(|p| {
                             let mut pw: &str = "";
                             doc.word_key(p, &mut pw) && matches!(pw, "a" | "an" | "the")
