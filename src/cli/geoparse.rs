@@ -387,9 +387,10 @@ fn check_published(published: Option<&Value>) -> Result<(), String> {
     match published {
         None | Some(Value::Null) => Ok(()),
         Some(Value::String(s)) => {
-            let ok = s.len() >= 10
-                && chrono::NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d").is_ok()
-                && s.is_char_boundary(10);
+            // `get`, not indexing: byte 10 may fall inside a character.
+            let ok = s
+                .get(..10)
+                .is_some_and(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
             if ok {
                 Ok(())
             } else {
@@ -681,6 +682,10 @@ mod tests {
                 Some(Value::from(2)),
                 "field \"published\": \"2024-13-40\" is not a YYYY-MM-DD date".to_string()
             )
+        );
+        assert_eq!(
+            err(r#"{"id": 6, "text": "x", "published": "2024-01-0éé"}"#).1,
+            "field \"published\": \"2024-01-0éé\" is not a YYYY-MM-DD date"
         );
         assert_eq!(
             err(r#"{"id": 3, "text": "x", "published": 5}"#).1,
