@@ -314,18 +314,65 @@ struct Anchor {
     sent: u32,
 }
 
+/// Weights each name (key id) gave to each country or admin-1 unit, without
+/// hashing: a name nearly always gives to one unit, which sits in `first`
+/// (indexed by key id); a second unit of the same name goes to `more`.
+#[derive(Default)]
+struct Own<T> {
+    first: Vec<(T, f32)>,
+    more: Vec<(T, u32, f32)>,
+}
+
+impl<T: Copy + PartialEq + Default> Own<T> {
+    fn reset(&mut self, nkeys: usize) {
+        self.first.clear();
+        self.first.resize(nkeys + 1, (T::default(), 0.0));
+        self.more.clear();
+    }
+    /// Add `w` for unit `u` (never `T::default()`, the empty slot) of key `key`.
+    fn add(&mut self, u: T, key: u32, w: f32) {
+        let slot = &mut self.first[key as usize];
+        if slot.0 == u {
+            slot.1 += w;
+        } else if slot.0 == T::default() {
+            *slot = (u, w);
+        } else {
+            match self.more.iter_mut().find(|e| e.0 == u && e.1 == key) {
+                Some(e) => e.2 += w,
+                None => self.more.push((u, key, w)),
+            }
+        }
+    }
+    fn get(&self, u: T, key: u32) -> f32 {
+        let slot = self.first[key as usize];
+        if slot.0 == u {
+            return slot.1;
+        }
+        if self.more.is_empty() {
+            return 0.0;
+        }
+        self.more
+            .iter()
+            .find(|e| e.0 == u && e.1 == key)
+            .map_or(0.0, |e| e.2)
+    }
+}
+
 /// Context of a document for one pass (weights exclude nothing; shares subtract
 /// the asking mention's own name). Reused across passes (cleared, not rebuilt).
 #[derive(Default)]
 struct Ctx {
     /// Few countries per document: a list beats hashing.
     cc: Vec<(u16, f32)>,
-    cc_key: FxMap<(u16, u32), f32>,
+    /// What each name (key id) gave: [`Own`].
+    cc_key: Own<u16>,
     /// Indexed by key id.
     cc_own: Vec<f32>,
     cc_total: f32,
-    a1: FxMap<u64, f32>,
-    a1_key: FxMap<(u64, u32), f32>,
+    /// Weight per admin-1 unit: pushed as given, then sorted and summed by
+    /// [`Ctx::seal`] (binary search after that).
+    a1: Vec<(u64, f32)>,
+    a1_key: Own<u64>,
     a1_own: Vec<f32>,
     a1_total: f32,
     anchors: Vec<Anchor>,
@@ -374,6 +421,16 @@ fn lon_gap(a: f64, b: f64) -> f64 {
 impl Ctx {
     /// Record the anchors' bounding box (after the last anchor is pushed).
     fn seal(&mut self) {
+        // Stable: equal units keep their order, so sums add up as they came.
+        self.a1.sort_by_key(|e| e.0);
+        let mut merged: Vec<(u64, f32)> = Vec::with_capacity(self.a1.len());
+        for &(a, w) in &self.a1 {
+            match merged.last_mut() {
+                Some(last) if last.0 == a => last.1 += w,
+                _ => merged.push((a, w)),
+            }
+        }
+        self.a1 = merged;
         self.bounds = self.anchors.first().map(|a0| {
             let mut b = (a0.lat, a0.lat, a0.lon, a0.lon, a0.cos);
             for a in &self.anchors[1..] {
@@ -411,12 +468,12 @@ impl Ctx {
     /// Empty the context for a document with key ids `0..=nkeys`.
     fn reset(&mut self, nkeys: usize) {
         self.cc.clear();
-        self.cc_key.clear();
+        self.cc_key.reset(nkeys);
         self.cc_own.clear();
         self.cc_own.resize(nkeys + 1, 0.0);
         self.cc_total = 0.0;
         self.a1.clear();
-        self.a1_key.clear();
+        self.a1_key.reset(nkeys);
         self.a1_own.clear();
         self.a1_own.resize(nkeys + 1, 0.0);
         self.a1_total = 0.0;
@@ -434,7 +491,7 @@ impl Ctx {
             Some(e) => e.1 += w,
             None => self.cc.push((cc, w)),
         }
-        *self.cc_key.entry((cc, key)).or_default() += w;
+        self.cc_key.add(cc, key, w);
         self.cc_own[key as usize] += w;
         self.cc_total += w;
     }
@@ -442,8 +499,8 @@ impl Ctx {
         if a1 == 0 || w <= 0.0 {
             return;
         }
-        *self.a1.entry(a1).or_default() += w;
-        *self.a1_key.entry((a1, key)).or_default() += w;
+        self.a1.push((a1, w));
+        self.a1_key.add(a1, key, w);
         self.a1_own[key as usize] += w;
         self.a1_total += w;
     }
@@ -459,7 +516,7 @@ impl Ctx {
             .find(|e| e.0 == cc)
             .map(|e| e.1)
             .unwrap_or(0.0);
-        let w = on_cc - self.cc_key.get(&(cc, key)).copied().unwrap_or(0.0);
+        let w = on_cc - self.cc_key.get(cc, key);
         (w / total).clamp(0.0, 1.0) * (total / (total + 1.0))
     }
     #[inline]
@@ -472,10 +529,10 @@ impl Ctx {
             return 0.0;
         }
         // Most readings lie in no admin-1 unit of the context: one probe.
-        let Some(&on_a1) = self.a1.get(&a1) else {
+        let Ok(i) = self.a1.binary_search_by_key(&a1, |e| e.0) else {
             return 0.0;
         };
-        let w = on_a1 - self.a1_key.get(&(a1, key)).copied().unwrap_or(0.0);
+        let w = self.a1[i].1 - self.a1_key.get(a1, key);
         (w / total).clamp(0.0, 1.0) * (total / (total + 1.0))
     }
     /// Nearest anchor (km, weight) not from key `key` (equirectangular distance).
@@ -1310,11 +1367,30 @@ impl Geoparser {
         fn cell(lat: f64, lon: f64) -> (i64, i64) {
             (floor_i64(lat * 2.0), floor_i64(lon * 2.0))
         }
+        /// Latitude cells (-180..=180) and longitude cells (-360..=360),
+        /// offset to be positive: 11 and 12 bits, room for the key id below.
         fn pack(a: i64, b: i64) -> u64 {
-            (((a + 1024) as u64) << 32) | (b + 1024) as u64
+            (((a + 1024).clamp(0, 2047) as u64) << 12) | (b + 1024).clamp(0, 4095) as u64
         }
         let point = |r: &Reading| r.is_point_like() && r.fc != Fc::Sea;
-        let mut cells: Vec<(u64, u32)> = Vec::new();
+        // Only close calls can change: a reading more than the largest bonus
+        // below the best cannot overtake it. Most documents have none.
+        let close = |res: &Res| {
+            let top = res
+                .readings
+                .iter()
+                .map(|r| r.base)
+                .fold(f32::NEG_INFINITY, f32::max);
+            res.readings.iter().filter(|r| r.base >= top - 1.0).count() >= 2
+        };
+        if !per.iter().enumerate().any(|(ci, res)| {
+            res.readings.len() >= 2 && doc.cands[ci].parent.is_none() && close(res)
+        }) {
+            return;
+        }
+        // Cell and key id in one number: the cell in the high bits, so that
+        // sorting groups cells and a row of three cells is one range.
+        let mut cells: Vec<u64> = Vec::new();
         let mut names = 0;
         for (ci, res) in per.iter().enumerate() {
             if res.readings.is_empty() || !doc.cands[ci].accepted {
@@ -1323,10 +1399,11 @@ impl Geoparser {
             names += 1;
             for r in res.readings.iter().filter(|r| point(r)) {
                 let (a, b) = cell(r.lat, r.lon);
-                cells.push((pack(a, b), kid[ci]));
+                cells.push(pack(a, b) << 20 | kid[ci] as u64);
             }
         }
-        if names < 2 {
+        // Key ids fit the low 20 bits (a document of a million names skips this).
+        if names < 2 || kid.iter().any(|&k| k >= 1 << 20) {
             return;
         }
         cells.sort_unstable();
@@ -1357,11 +1434,12 @@ impl Geoparser {
                 seen.clear();
                 for da in -1..=1 {
                     let (first, last) = (pack(a + da, b - 1), pack(a + da, b + 1));
-                    let lo = cells.partition_point(|&(k, _)| k < first);
-                    for &(k, other) in &cells[lo..] {
-                        if k > last {
+                    let lo = cells.partition_point(|&k| k >> 20 < first);
+                    for &k in &cells[lo..] {
+                        if k >> 20 > last {
                             break;
                         }
+                        let other = (k & 0xF_FFFF) as u32;
                         if other != own && !seen.contains(&other) {
                             seen.push(other);
                         }
