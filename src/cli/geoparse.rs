@@ -146,47 +146,64 @@ pub fn run(args: GeoparseArgs) -> anyhow::Result<()> {
     }
 
     let batch = args.batch.max(1);
-    let mut lines: Vec<(usize, String)> = Vec::with_capacity(batch);
+    // A batch of lines is read into one buffer, reused from batch to batch:
+    // no allocation per line. Lines are processed in chunks (in parallel),
+    // each chunk writing its output lines into one buffer, in input order.
+    let mut block: Vec<u8> = Vec::with_capacity(1 << 20);
+    let mut lines: Vec<(usize, usize, usize)> = Vec::with_capacity(batch);
     let mut line_no = 0usize;
     let mut failed = 0usize;
     let mut total = 0usize;
-    let mut buf = Vec::new();
+    let chunk = (batch / (4 * args.threads.max(1))).clamp(1, 256);
     loop {
         lines.clear();
+        block.clear();
         let mut eof = false;
         while lines.len() < batch {
-            buf.clear();
+            let start = block.len();
             let n = reader
-                .read_until(b'\n', &mut buf)
+                .read_until(b'\n', &mut block)
                 .with_context(|| format!("{label}: read error"))?;
             if n == 0 {
                 eof = true;
                 break;
             }
             line_no += 1;
-            if buf.iter().all(|b| b.is_ascii_whitespace()) {
+            if block[start..].iter().all(|b| b.is_ascii_whitespace()) {
+                block.truncate(start);
                 continue;
             }
-            let s = match String::from_utf8(std::mem::take(&mut buf)) {
-                Ok(s) => s,
-                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned() + "\u{0}invalid-utf8",
-            };
-            lines.push((line_no, s));
+            lines.push((line_no, start, block.len()));
         }
         if lines.is_empty() && eof {
             break;
         }
-        let results: Vec<(Vec<u8>, bool)> = pool.install(|| {
-            lines
-                .par_iter()
-                .map(|(n, l)| process_line(&gp, &label, *n, l, args.format, args.explain))
-                .collect()
-        });
-        for (bytes, ok) in results {
-            total += 1;
-            if !ok {
-                failed += 1;
+        let block = &block;
+        let run = |part: &[(usize, usize, usize)]| {
+            let mut buf = Vec::new();
+            let mut bad = 0usize;
+            for &(n, a, b) in part {
+                let line = match std::str::from_utf8(&block[a..b]) {
+                    Ok(s) => Cow::Borrowed(s),
+                    Err(_) => Cow::Owned(
+                        String::from_utf8_lossy(&block[a..b]).into_owned() + "\u{0}invalid-utf8",
+                    ),
+                };
+                if !process_line(&mut buf, &gp, &label, n, &line, args.format, args.explain) {
+                    bad += 1;
+                }
             }
+            (buf, bad)
+        };
+        let results: Vec<(Vec<u8>, usize)> = if args.threads <= 1 {
+            // One thread: no pool hand-offs.
+            vec![run(&lines)]
+        } else {
+            pool.install(|| lines.par_chunks(chunk).map(run).collect())
+        };
+        total += lines.len();
+        for (bytes, bad) in results {
+            failed += bad;
             out.write_all(&bytes)?;
         }
         if eof {
@@ -486,16 +503,20 @@ fn parse_line(line: &str) -> Result<Input<'_>, (Option<Value>, String)> {
     })
 }
 
+/// Process one input line, appending its output line to `out`; false when
+/// the line failed (an error line was written).
 fn process_line(
+    out: &mut Vec<u8>,
     gp: &Geoparser,
     label: &str,
     line_no: usize,
     line: &str,
     format: Format,
     explain: bool,
-) -> (Vec<u8>, bool) {
+) -> bool {
     // Room for the usual output (a few hundred bytes per mention) up front.
-    let mut out = Vec::with_capacity(256 + 4 * line.len());
+    out.reserve(256 + 4 * line.len());
+    let mark = out.len();
     match parse_line(line) {
         Ok(inp) => {
             let expl = explain.then(|| match &inp.spans {
@@ -504,17 +525,17 @@ fn process_line(
             });
             let json = |out: &mut Vec<u8>, ms: &[MentionRef<'_>]| {
                 if write_doc_json(out, &inp.id, ms, expl.as_deref()).is_err() {
-                    out.clear();
+                    out.truncate(mark);
                     out.push(b'\n');
                 }
             };
             match (format, &inp.spans) {
                 // The common case streams borrowed mentions: no string copies.
-                (Format::Jsonl, None) => gp.with_mentions(&inp.text, |ms| json(&mut out, ms)),
+                (Format::Jsonl, None) => gp.with_mentions(&inp.text, |ms| json(out, ms)),
                 (Format::Jsonl, Some(sp)) => {
                     let mentions = gp.parse_with_spans(&inp.text, sp);
                     let refs: Vec<MentionRef<'_>> = mentions.iter().map(MentionRef::from).collect();
-                    json(&mut out, &refs);
+                    json(out, &refs);
                 }
                 (Format::Text, spans) => {
                     let mentions = match spans {
@@ -525,21 +546,21 @@ fn process_line(
                         Value::String(s) => s.clone(),
                         other => other.to_string(),
                     };
-                    let _ = write_table(&mut out, &id, &mentions, expl.as_deref());
+                    let _ = write_table(out, &id, &mentions, expl.as_deref());
                 }
             }
-            (out, true)
+            true
         }
         Err((id, msg)) => {
             super::write_line_error(
-                &mut out,
+                out,
                 format == Format::Jsonl,
                 label,
                 line_no,
                 id.as_ref(),
                 msg,
             );
-            (out, false)
+            false
         }
     }
 }

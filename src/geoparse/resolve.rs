@@ -1538,7 +1538,7 @@ impl Geoparser {
     pub(crate) fn resolve_doc_with(&self, doc: &Doc<'_>, context: bool) -> DocRes {
         let n = doc.cands.len();
         let keep = doc.explain;
-        let mut per: Vec<Res> = vec![Res::default(); n];
+        let mut per: Vec<Res> = (0..n).map(|_| Res::default()).collect();
         // Key ids: mentions of the same name share one.
         let mut key_ids: FxMap<&str, u32> = FxMap::with_capacity_and_hasher(n, Default::default());
         let mut kid = vec![0u32; n];
@@ -1560,12 +1560,18 @@ impl Geoparser {
                 (ti < doc.tokens.len()).then(|| (doc.sent_of[ti], u16::from_be_bytes(d.cc)))
             })
             .collect();
-        let mut demonym_cc: FxMap<u16, f32> = FxMap::default();
+        // Few countries per document: a list beats hashing.
+        let mut demonym_cc: Vec<(u16, f32)> = Vec::new();
         for d in &doc.demonyms {
-            *demonym_cc.entry(u16::from_be_bytes(d.cc)).or_default() += 0.5;
+            let cc = u16::from_be_bytes(d.cc);
+            match demonym_cc.iter_mut().find(|e| e.0 == cc) {
+                Some(e) => e.1 += 0.5,
+                None => demonym_cc.push((cc, 0.5)),
+            }
         }
-        // Siblings in lists ("Tennessee and Georgia", "Kyiv, Lviv and Odesa").
-        let mut siblings: Vec<Vec<usize>> = vec![Vec::new(); n];
+        // Siblings in lists ("Tennessee and Georgia", "Kyiv, Lviv and Odesa"):
+        // pairs both ways, few per document.
+        let mut siblings: Vec<(usize, usize)> = Vec::new();
         for ci in 0..n {
             let c = &doc.cands[ci];
             if !c.accepted || c.t1 <= c.t0 || c.t1 + 1 >= doc.tokens.len() {
@@ -1581,8 +1587,8 @@ impl Geoparser {
                 && doc.cands[nj].t0 == c.t1 + 1
                 && c.parent != Some(nj)
             {
-                siblings[ci].push(nj);
-                siblings[nj].push(ci);
+                siblings.push((ci, nj));
+                siblings.push((nj, ci));
             }
         }
         let nkeys = key_ids.len();
@@ -1619,7 +1625,12 @@ impl Geoparser {
                     b.fc.settlement().then_some((b.lat, b.lon, pr.prob))
                 });
                 sibs.clear();
-                sibs.extend(siblings[ci].iter().filter_map(|&s| prev_best[s]));
+                sibs.extend(
+                    siblings
+                        .iter()
+                        .filter(|p| p.0 == ci)
+                        .filter_map(|&(_, s)| prev_best[s]),
+                );
                 let key = kid[ci];
                 let sent = c.sent as u32;
                 let res = &mut per[ci];
@@ -1798,7 +1809,7 @@ impl Geoparser {
                                 }
                             }
                         }
-                    } else if let Some(w) = demonym_cc.get(&r.cc) {
+                    } else if let Some((_, w)) = demonym_cc.iter().find(|e| e.0 == r.cc) {
                         f.add("demonym of the country", (0.4 * w).min(1.0));
                     }
                     let (sum, support) = (f.sum, f.support);
@@ -1829,7 +1840,7 @@ impl Geoparser {
             }
             // Context for the next pass.
             next.reset(nkeys);
-            for (&cc, &w) in &demonym_cc {
+            for &(cc, w) in &demonym_cc {
                 next.add_cc(cc, 0, w);
             }
             for ci in 0..n {
