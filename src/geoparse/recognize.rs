@@ -224,16 +224,26 @@ pub struct Doc<'t> {
     /// (empty for punctuation), or its range in the text when the flag
     /// [`KEY_IN_TEXT`] is set (a lower-case ASCII word is its own key).
     keys: String,
-    kspan: Vec<(u32, u32)>,
-    /// Word-class bits of every token ([`wc`]; 0 for punctuation). The
-    /// [`wc::LARGE`] bits are looked up on first use ([`LARGE_DONE`] marks it).
-    wc: Vec<std::cell::Cell<u32>>,
-    khash: Vec<u64>,
+    /// Key range, word-class bits and key hash of every token ([`TokKey`]).
+    tk: Vec<TokKey>,
     /// Token index → candidate index covering it (usize::MAX = none).
     pub cand_at: Vec<usize>,
     pub war_context: Vec<bool>,
     /// Keep feature names for --explain.
     pub explain: bool,
+}
+
+/// What [`Doc`] keeps of each token's name key.
+struct TokKey {
+    /// The key's range in [`Doc::keys`] (empty for punctuation), or in the
+    /// text when the flag [`KEY_IN_TEXT`] is set on the start (a lower-case
+    /// ASCII word is its own key).
+    span: (u32, u32),
+    /// Word-class bits ([`wc`]; 0 for punctuation). The [`wc::LARGE`] bits are
+    /// looked up on first use ([`LARGE_DONE`] marks it).
+    wc: std::cell::Cell<u32>,
+    /// [`super::lexicon::word_hash`] of the key (0 for punctuation).
+    hash: u64,
 }
 
 /// Words that may stand inside a multi-word name in lower case.
@@ -362,34 +372,39 @@ impl<'t> Doc<'t> {
         let mut headline = Vec::with_capacity(sents.len());
         let mut war_context = Vec::with_capacity(sents.len());
         let mut keys = String::with_capacity(text.len() + 16);
-        let mut kspan = Vec::with_capacity(tokens.len());
-        let mut wcs = Vec::with_capacity(tokens.len());
-        let mut khash = Vec::with_capacity(tokens.len());
         let lex = Lexicon::get();
         let in_text_ok = text.len() < KEY_IN_TEXT as usize;
-        for t in &tokens {
-            let a = keys.len() as u32;
-            let mut bits = LARGE_DONE;
-            let mut h = 0;
-            if t.kind == Kind::Word {
+        let tk: Vec<TokKey> = tokens
+            .iter()
+            .map(|t| {
+                if t.kind != Kind::Word {
+                    let a = keys.len() as u32;
+                    return TokKey {
+                        span: (a, a),
+                        wc: std::cell::Cell::new(LARGE_DONE),
+                        hash: 0,
+                    };
+                }
                 let w = t.text(text);
                 // A lower-case ASCII word is its own key: point into the text.
                 if t.has(flag::ASCII) && in_text_ok && !t.has(flag::HAS_UPPER) {
-                    h = super::lexicon::word_hash(w);
-                    bits = lex.class(h);
-                    kspan.push((t.start as u32 | KEY_IN_TEXT, t.end as u32));
-                    wcs.push(std::cell::Cell::new(bits));
-                    khash.push(h);
-                    continue;
+                    let h = super::lexicon::word_hash(w);
+                    return TokKey {
+                        span: (t.start as u32 | KEY_IN_TEXT, t.end as u32),
+                        wc: std::cell::Cell::new(lex.class(h)),
+                        hash: h,
+                    };
                 }
+                let a = keys.len();
                 key::push_word(w, &mut keys);
-                h = super::lexicon::word_hash(&keys[a as usize..]);
-                bits = lex.class(h);
-            }
-            kspan.push((a, keys.len() as u32));
-            wcs.push(std::cell::Cell::new(bits));
-            khash.push(h);
-        }
+                let h = super::lexicon::word_hash(&keys[a..]);
+                TokKey {
+                    span: (a as u32, keys.len() as u32),
+                    wc: std::cell::Cell::new(lex.class(h)),
+                    hash: h,
+                }
+            })
+            .collect();
         for (si, r) in sents.iter().enumerate() {
             let mut caps = 0;
             let mut lowers = 0;
@@ -432,7 +447,7 @@ impl<'t> Doc<'t> {
                     lowers += 1;
                 }
                 if !war && !t.has(flag::ALLCAPS) {
-                    war = wcs[i].get() & wc::WAR != 0;
+                    war = tk[i].wc.get() & wc::WAR != 0;
                 }
             }
             // Title Case or ALL CAPS headline: capitals carry no signal.
@@ -456,9 +471,7 @@ impl<'t> Doc<'t> {
             demonyms: Vec::new(),
             cand_at: vec![usize::MAX; n],
             keys,
-            kspan,
-            wc: wcs,
-            khash,
+            tk,
             war_context,
             explain: false,
         }
@@ -518,10 +531,11 @@ impl<'t> Doc<'t> {
     /// Does token `i` carry word-class bit(s) `bits` (any of them)?
     #[inline]
     pub fn is(&self, i: usize, bits: u32) -> bool {
-        let c = &self.wc[i];
+        let k = &self.tk[i];
+        let c = &k.wc;
         let mut v = c.get();
         if bits & wc::LARGE != 0 && v & LARGE_DONE == 0 {
-            v |= LARGE_DONE | Lexicon::get().class_large(self.khash[i]);
+            v |= LARGE_DONE | Lexicon::get().class_large(k.hash);
             c.set(v);
         }
         v & bits != 0
@@ -530,7 +544,7 @@ impl<'t> Doc<'t> {
     /// Name key of token `i` ("" for punctuation).
     #[inline]
     pub fn key(&self, i: usize) -> &str {
-        let (a, b) = self.kspan[i];
+        let (a, b) = self.tk[i].span;
         if a & KEY_IN_TEXT != 0 {
             &self.text[(a & !KEY_IN_TEXT) as usize..b as usize]
         } else {

@@ -117,14 +117,18 @@ const fn ascii_class() -> [u8; 128] {
 }
 static ASCII_CLASS: [u8; 128] = ascii_class();
 
-/// Byte table of the ASCII word scan: 1 lower, 2 upper, 3 digit, 0 anything
-/// else (punctuation, space, and every byte of a non-ASCII character).
+/// Byte table of the ASCII word scan, as bits: 1 lower, 2 upper, 4 digit, 0
+/// anything else (punctuation, space, and every byte of a non-ASCII character).
 const fn word_byte() -> [u8; 256] {
     let mut t = [0u8; 256];
     let mut i = 0;
     while i < 128 {
-        let c = ascii_class()[i];
-        t[i] = if c >= 1 && c <= 3 { c } else { 0 };
+        t[i] = match ascii_class()[i] {
+            1 => 1,
+            2 => 2,
+            3 => 4,
+            _ => 0,
+        };
         i += 1;
     }
     t
@@ -233,28 +237,21 @@ fn scan_word(text: &str, start: usize) -> (Token, usize) {
     let bytes = text.as_bytes();
     let n = bytes.len();
     let mut i = start;
-    let mut all_digits = true;
-    let mut ascii = true;
-    let mut upper = 0u32;
-    let mut lower = 0u32;
     // ASCII run first (nearly every word of English news): one table load and
-    // one branch per byte, no per-character decoding. Non-ASCII bytes stop the
-    // run (class 0) and go to the general loop below.
+    // one branch per byte, no per-character decoding; `seen` collects the
+    // classes. Non-ASCII bytes stop the run (class 0).
+    let mut seen = 0u8;
     while i < n {
         let cls = WORD_BYTE[bytes[i] as usize];
         if cls == 0 {
             break;
         }
-        lower += (cls == 1) as u32;
-        upper += (cls == 2) as u32;
+        seen |= cls;
         i += 1;
-    }
-    if upper + lower > 0 {
-        all_digits = false;
     }
     if i > start && (i == n || bytes[i] < 128) {
         // The whole word was ASCII (an ASCII byte that is not a letter or digit
-        // ends a word): its flags follow from the counts and the first byte.
+        // ends a word): its flags follow from the classes and the first byte.
         let b0 = bytes[start];
         let mut flags = flag::ASCII;
         if b0.is_ascii_uppercase() {
@@ -262,13 +259,23 @@ fn scan_word(text: &str, start: usize) -> (Token, usize) {
         } else if b0.is_ascii_lowercase() {
             flags |= flag::LOWER;
         }
-        if upper > 0 {
+        if seen & 2 != 0 {
             flags |= flag::HAS_UPPER;
-            if lower == 0 && upper >= 2 {
+            if seen & 1 == 0
+                && bytes[start..i]
+                    .iter()
+                    .filter(|b| b.is_ascii_uppercase())
+                    .count()
+                    >= 2
+            {
                 flags |= flag::ALLCAPS;
             }
         }
-        let kind = if all_digits { Kind::Number } else { Kind::Word };
+        let kind = if seen & 3 == 0 {
+            Kind::Number
+        } else {
+            Kind::Word
+        };
         let tok = Token {
             start,
             end: i,
@@ -278,7 +285,13 @@ fn scan_word(text: &str, start: usize) -> (Token, usize) {
         };
         return (tok, i);
     }
-    let mut first: Option<char> = (i > start).then(|| bytes[start] as char);
+    // A word with non-ASCII characters: scanned again from its start.
+    let mut i = start;
+    let mut all_digits = true;
+    let mut ascii = true;
+    let mut upper = 0u32;
+    let mut lower = 0u32;
+    let mut first: Option<char> = None;
     while i < n {
         let b = bytes[i];
         if b < 128 {
