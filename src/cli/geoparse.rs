@@ -304,6 +304,25 @@ pub fn write_doc_json(
             val(out, s)
         }
     }
+    /// An unsigned integer, as serde_json writes it.
+    fn uint(out: &mut Vec<u8>, v: u64) {
+        out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    }
+    /// A number, as serde_json writes it (shortest round trip; `null` when
+    /// not finite), without going through its writer.
+    fn num(out: &mut Vec<u8>, v: f64) {
+        if v.is_finite() {
+            out.extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
+        } else {
+            out.extend_from_slice(b"null");
+        }
+    }
+    fn opt_num(out: &mut Vec<u8>, v: Option<f64>) {
+        match v {
+            Some(v) => num(out, v),
+            None => out.extend_from_slice(b"null"),
+        }
+    }
     fn opt_str(out: &mut Vec<u8>, v: Option<&str>) -> serde_json::Result<()> {
         match v {
             Some(s) => str(out, s),
@@ -323,22 +342,22 @@ pub fn write_doc_json(
         }
         let p = m.place.as_ref();
         out.extend_from_slice(b"{\"start\":");
-        val(out, &m.start)?;
+        uint(out, m.start as u64);
         out.extend_from_slice(b",\"end\":");
-        val(out, &m.end)?;
+        uint(out, m.end as u64);
         out.extend_from_slice(b",\"text\":");
         str(out, m.text)?;
         out.extend_from_slice(b",\"geonameid\":");
-        val(
-            out,
-            &p.and_then(|p| (p.geonameid != 0).then_some(p.geonameid)),
-        )?;
+        match p.and_then(|p| (p.geonameid != 0).then_some(p.geonameid)) {
+            Some(id) => uint(out, id),
+            None => out.extend_from_slice(b"null"),
+        }
         out.extend_from_slice(b",\"name\":");
         opt_str(out, p.map(|p| p.name))?;
         out.extend_from_slice(b",\"lat\":");
-        val(out, &p.map(|p| p.lat))?;
+        opt_num(out, p.map(|p| p.lat));
         out.extend_from_slice(b",\"lon\":");
-        val(out, &p.map(|p| p.lon))?;
+        opt_num(out, p.map(|p| p.lon));
         out.extend_from_slice(b",\"feature_class\":");
         opt_str(out, p.map(|p| p.feature_class.as_ref()))?;
         out.extend_from_slice(b",\"feature_code\":");
@@ -364,9 +383,13 @@ pub fn write_doc_json(
         out.extend_from_slice(b",\"precision\":");
         opt_str(out, p.map(|_| m.precision.as_str()))?;
         out.extend_from_slice(b",\"approximate\":");
-        val(out, &p.map(|p| p.approximate))?;
+        out.extend_from_slice(match p.map(|p| p.approximate) {
+            Some(true) => b"true",
+            Some(false) => b"false",
+            None => b"null",
+        });
         out.extend_from_slice(b",\"score\":");
-        val(out, &m.score)?;
+        num(out, m.score);
         out.push(b'}');
     }
     out.push(b']');
@@ -855,5 +878,72 @@ mod tests {
             .map(|i| v["mentions"][i]["admin1"].as_str().unwrap())
             .collect();
         assert_eq!(a1, ["UA.05", "UA.14", "", "U\"A.0\\1"]);
+    }
+
+    #[test]
+    fn doc_json_numbers_are_written_as_serde_json_writes_them() {
+        let values = [
+            0.0,
+            -0.0,
+            1.0,
+            0.1,
+            50.45466,
+            -179.99999,
+            1e-7,
+            123456789.125,
+            1e21,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        for (i, &x) in values.iter().enumerate() {
+            let place = crate::model::PlaceRef {
+                geonameid: 703448 + i as u64,
+                name: "Kyiv",
+                lat: x,
+                lon: -x,
+                feature_class: std::borrow::Cow::Borrowed("P"),
+                feature_code: "PPLC",
+                country_code: "UA",
+                admin1: ("UA", "12"),
+                approximate: i % 2 == 0,
+            };
+            let m = MentionRef {
+                start: usize::MAX - i,
+                end: i,
+                text: "Kyiv",
+                place: Some(place),
+                precision: LocationPrecision::Settlement,
+                score: x,
+            };
+            let mut out = Vec::new();
+            write_doc_json(&mut out, &Value::from(1), &[m], None).unwrap();
+            let line = String::from_utf8(out).unwrap();
+            let j = |v: &dyn erased::Ser| v.json();
+            for want in [
+                format!("\"start\":{},", j(&(usize::MAX - i))),
+                format!("\"end\":{},", j(&i)),
+                format!("\"geonameid\":{},", j(&(703448 + i as u64))),
+                format!("\"lat\":{},", j(&x)),
+                format!("\"lon\":{},", j(&-x)),
+                format!("\"approximate\":{},", j(&(i % 2 == 0))),
+                format!("\"score\":{}}}", j(&x)),
+            ] {
+                assert!(line.contains(&want), "{x:?}: {want} not in {line}");
+            }
+            serde_json::from_str::<Value>(&line).unwrap();
+        }
+    }
+
+    /// serde_json's rendering of a value, behind one object-safe trait.
+    mod erased {
+        pub trait Ser {
+            fn json(&self) -> String;
+        }
+        impl<T: serde::Serialize> Ser for T {
+            fn json(&self) -> String {
+                serde_json::to_string(self).unwrap()
+            }
+        }
     }
 }
