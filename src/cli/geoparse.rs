@@ -180,7 +180,10 @@ pub fn run(args: GeoparseArgs) -> anyhow::Result<()> {
         }
         let block = &block;
         let run = |part: &[(usize, usize, usize)]| {
-            let mut buf = Vec::new();
+            // Room for the usual output (a few hundred bytes per mention, about
+            // four bytes per input byte) up front: no regrowth of a large buffer.
+            let bytes: usize = part.iter().map(|&(_, a, b)| b - a).sum();
+            let mut buf = Vec::with_capacity(256 * part.len() + 4 * bytes);
             let mut bad = 0usize;
             for &(n, a, b) in part {
                 let line = match std::str::from_utf8(&block[a..b]) {

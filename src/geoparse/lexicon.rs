@@ -572,6 +572,25 @@ mod tests {
     }
 
     #[test]
+    fn every_name_noun_line_has_a_known_kind() {
+        // The loader skips what it cannot read; this test is where a typo in
+        // gazetteer/lexicon/name_nouns.tsv ("disaese") would show.
+        for (i, l) in NAME_NOUNS.lines().enumerate() {
+            let l = l.trim();
+            if l.is_empty() || l.starts_with('#') {
+                continue;
+            }
+            let mut f = l.split('\t');
+            let (word, kind) = (f.next().unwrap_or(""), f.next().unwrap_or("").trim());
+            assert!(
+                !word.trim().is_empty() && matches!(kind, "family" | "disease" | "airline"),
+                "gazetteer/lexicon/name_nouns.tsv:{}: {l:?} needs a word, a tab and one of family, disease, airline",
+                i + 1
+            );
+        }
+    }
+
+    #[test]
     fn every_site_has_a_feature_code_and_a_country() {
         let l = Lexicon::get();
         let sites: Vec<_> = l

@@ -1390,7 +1390,7 @@ impl Geoparser {
         }
         // Cell and key id in one number: the cell in the high bits, so that
         // sorting groups cells and a row of three cells is one range.
-        let mut cells: Vec<u64> = Vec::new();
+        let mut cells: Vec<u64> = Vec::with_capacity(per.iter().map(|r| r.readings.len()).sum());
         let mut names = 0;
         for (ci, res) in per.iter().enumerate() {
             if res.readings.is_empty() || !doc.cands[ci].accepted {
