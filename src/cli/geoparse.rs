@@ -529,8 +529,8 @@ fn parse_line(line: &str) -> Result<Input<'_>, (Option<Value>, String)> {
     })
 }
 
-/// Process one input line, appending its output line to `out`; false when
-/// the line failed (an error line was written).
+/// Process one input line, appending its output line to `out` (sized by the
+/// caller); false when the line failed (an error line was written).
 fn process_line(
     out: &mut Vec<u8>,
     gp: &Geoparser,
@@ -540,8 +540,6 @@ fn process_line(
     format: Format,
     explain: bool,
 ) -> bool {
-    // Room for the usual output (a few hundred bytes per mention) up front.
-    out.reserve(256 + 4 * line.len());
     let mark = out.len();
     match parse_line(line) {
         Ok(inp) => {

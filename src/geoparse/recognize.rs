@@ -220,9 +220,7 @@ pub struct Doc<'t> {
     pub org_keys: FxSet<String>,
     pub cands: Vec<Cand<'t>>,
     pub demonyms: Vec<Demonym>,
-    /// Name keys of word tokens, concatenated; `kspan[i]` is token i's range
-    /// (empty for punctuation), or its range in the text when the flag
-    /// [`KEY_IN_TEXT`] is set (a lower-case ASCII word is its own key).
+    /// Name keys of word tokens, concatenated ([`TokKey::span`] points in).
     keys: String,
     /// Key range, word-class bits and key hash of every token ([`TokKey`]).
     tk: Vec<TokKey>,

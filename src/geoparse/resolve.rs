@@ -1374,18 +1374,24 @@ impl Geoparser {
         }
         let point = |r: &Reading| r.is_point_like() && r.fc != Fc::Sea;
         // Only close calls can change: a reading more than the largest bonus
-        // below the best cannot overtake it. Most documents have none.
-        let close = |res: &Res| {
+        // below the best cannot overtake it. The best base score of a mention
+        // with a close call and no named parent; most documents have none.
+        let close_top = |ci: usize, res: &Res| {
+            if res.readings.len() < 2 || doc.cands[ci].parent.is_some() {
+                return None;
+            }
             let top = res
                 .readings
                 .iter()
                 .map(|r| r.base)
                 .fold(f32::NEG_INFINITY, f32::max);
-            res.readings.iter().filter(|r| r.base >= top - 1.0).count() >= 2
+            (res.readings.iter().filter(|r| r.base >= top - 1.0).count() >= 2).then_some(top)
         };
-        if !per.iter().enumerate().any(|(ci, res)| {
-            res.readings.len() >= 2 && doc.cands[ci].parent.is_none() && close(res)
-        }) {
+        if !per
+            .iter()
+            .enumerate()
+            .any(|(ci, res)| close_top(ci, res).is_some())
+        {
             return;
         }
         // Cell and key id in one number: the cell in the high bits, so that
@@ -1411,19 +1417,9 @@ impl Geoparser {
         let keep = doc.explain;
         let mut seen: Vec<u32> = Vec::new();
         for (ci, res) in per.iter_mut().enumerate() {
-            if res.readings.len() < 2 || doc.cands[ci].parent.is_some() {
+            let Some(top) = close_top(ci, res) else {
                 continue;
-            }
-            // Only close calls: a reading more than the largest bonus below the
-            // best cannot overtake it.
-            let top = res
-                .readings
-                .iter()
-                .map(|r| r.base)
-                .fold(f32::NEG_INFINITY, f32::max);
-            if res.readings.iter().filter(|r| r.base >= top - 1.0).count() < 2 {
-                continue;
-            }
+            };
             let own = kid[ci];
             for r in res
                 .readings
